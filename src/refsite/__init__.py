@@ -1,0 +1,16 @@
+"""refsite: build, check and measure API reference sites made with MkDocs.
+
+The pipeline, one module per step:
+
+- ``tree``: read the declared navigation tree (the contract);
+- ``site``: read a finished site directory (pages, navigation, ids);
+- ``check``: compare the two;
+- ``plugin`` and ``cli``: the MkDocs plugin and the command line, which only
+  turn their inputs into calls and present the results.
+"""
+
+from refsite.check import Finding, check_site
+from refsite.site import SiteError
+from refsite.tree import Tree, TreeError, load_tree, parse_tree
+
+__all__ = ["Finding", "SiteError", "Tree", "TreeError", "check_site", "load_tree", "parse_tree"]
