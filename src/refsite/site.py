@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, Tag
 
 __all__ = [
     "NavNode",
@@ -203,9 +204,9 @@ def _nav_item(li: Tag, url: str) -> NavNode:
         container = _children(li, "div", "md-nav__container")
         href: str | None = None
         if container:
-            link = _children(container[0], "a")
-            if link:
-                href = resolve(str(link[0].get("href", "")), url)
+            section_links = _children(container[0], "a")
+            if section_links:
+                href = resolve(str(section_links[0].get("href", "")), url)
         # The nested nav's title repeats the section's label in every layout.
         title = _children(inner, "label", "md-nav__title")
         label = label_text(title[0]) if title else ""

@@ -1,0 +1,220 @@
+"""The FastAPI reference site itself: built once, checked against its contract and
+against what griffe reads from the installed packages."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import griffe
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from conftest import ROOT, Build, refsite
+
+
+def test_strict_build_has_no_warnings_and_matches_the_tree(fastapi_site: Build) -> None:
+    assert fastapi_site.warnings == []
+    assert "refsite: the site matches navtree.yml" in fastapi_site.output
+
+
+def test_contract_check_cli_passes(fastapi_site: Build) -> None:
+    result = refsite("check", fastapi_site.site, "--tree", ROOT / "navtree.yml", cwd=ROOT)
+    assert result.returncode == 0, result.stdout
+
+
+@cache
+def _griffe() -> griffe.ModulesCollection:
+    loader = griffe.GriffeLoader(
+        extensions=griffe.load_extensions("griffe_typingdoc"), allow_inspection=False
+    )
+    for package in ("httpx", "starlette", "fastapi"):
+        loader.load(package)
+    loader.resolve_aliases(external=True)
+    return loader.modules_collection
+
+
+@cache
+def _soup(site: Path, url: str) -> BeautifulSoup:
+    return BeautifulSoup((site / url.strip("/") / "index.html").read_text(), "lxml")
+
+
+def _squash(text: str) -> str:
+    """Text without Markdown punctuation and whitespace, for containment checks."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"[\s`*_]+", "", text)
+
+
+def _first_sentence(text: str) -> str:
+    paragraph = text.strip().split("\n\n", 1)[0]
+    return re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0][:160]
+
+
+def _section(site: Path, url: str, anchor: str) -> Tag:
+    heading = _soup(site, url).find(id=anchor)
+    assert isinstance(heading, Tag), f"no #{anchor} on {url}"
+    parent = heading.parent
+    assert isinstance(parent, Tag)
+    return parent
+
+
+DOCUMENTED = [
+    (
+        "/reference/websockets/",
+        "fastapi.WebSocket.receive_text",
+        "starlette.websockets.WebSocket.receive_text",
+    ),
+    (
+        "/reference/websockets/",
+        "fastapi.WebSocket.send_json",
+        "starlette.websockets.WebSocket.send_json",
+    ),
+    ("/reference/websockets/", "fastapi.WebSocket.accept", "starlette.websockets.WebSocket.accept"),
+    (
+        "/reference/httpconnection/",
+        "fastapi.requests.HTTPConnection",
+        "starlette.requests.HTTPConnection",
+    ),
+    (
+        "/reference/httpconnection/",
+        "fastapi.requests.HTTPConnection.url",
+        "starlette.requests.HTTPConnection.url",
+    ),
+    (
+        "/reference/httpconnection/",
+        "fastapi.requests.HTTPConnection.headers",
+        "starlette.requests.HTTPConnection.headers",
+    ),
+    (
+        "/reference/httpconnection/",
+        "fastapi.requests.HTTPConnection.query_params",
+        "starlette.requests.HTTPConnection.query_params",
+    ),
+    (
+        "/reference/response/",
+        "fastapi.Response.set_cookie",
+        "starlette.responses.Response.set_cookie",
+    ),
+    (
+        "/reference/security/",
+        "fastapi.security.OAuth2PasswordBearer",
+        "fastapi.security.oauth2.OAuth2PasswordBearer",
+    ),
+    ("/reference/security/", "fastapi.security.HTTPBasic", "fastapi.security.http.HTTPBasic"),
+    (
+        "/reference/security/",
+        "fastapi.security.APIKeyHeader",
+        "fastapi.security.api_key.APIKeyHeader",
+    ),
+    (
+        "/reference/encoders/",
+        "fastapi.encoders.jsonable_encoder",
+        "fastapi.encoders.jsonable_encoder",
+    ),
+    ("/reference/fastapi/", "fastapi.FastAPI", "fastapi.applications.FastAPI"),
+    ("/reference/apirouter/", "fastapi.APIRouter.get", "fastapi.routing.APIRouter.get"),
+]
+
+
+@pytest.mark.parametrize(("url", "anchor", "path"), DOCUMENTED, ids=[d[1] for d in DOCUMENTED])
+def test_rendered_object_carries_what_griffe_reads(
+    fastapi_site: Build, url: str, anchor: str, path: str
+) -> None:
+    obj = _griffe().get_member(path)
+    section = _squash(_section(fastapi_site.site, url, anchor).get_text(" "))
+    checked = 0
+    if obj.docstring is not None:
+        assert _squash(_first_sentence(obj.docstring.value)) in section
+        checked += 1
+    # Many Starlette members have no docstring: their signature is what the
+    # reader gets, so compare the annotations griffe reads.
+    annotation = obj.returns if obj.is_function else getattr(obj, "annotation", None)
+    if annotation is not None:
+        assert _squash(str(annotation)) in section, annotation
+        checked += 1
+    if obj.is_function or obj.is_class:
+        function = obj if obj.is_function else obj.members.get("__init__")
+        for parameter in function.parameters if function is not None else ():
+            if parameter.name in {"self", "cls"}:
+                continue
+            assert _squash(parameter.name) in section, parameter.name
+            checked += 1
+        # Doc() metadata on Annotated parameters (griffe-typingdoc) must be rendered.
+        for item in _documented_parameters(obj):
+            assert _squash(_first_sentence(item.description)) in section, item.name
+            checked += 1
+    assert checked > 0, f"nothing to compare for {path}"
+
+
+def _documented_parameters(obj: griffe.Object) -> list[griffe.DocstringParameter]:
+    """Parameters described in the docstrings of an object and of its __init__."""
+    owners = [obj]
+    if obj.is_class and "__init__" in obj.members:
+        owners.append(obj.members["__init__"])
+    return [
+        item
+        for owner in owners
+        if owner.docstring is not None
+        for section in owner.docstring.parsed
+        if section.kind is griffe.DocstringSectionKind.parameters
+        for item in section.value
+        if item.description
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "fastapi.security.oauth2.OAuth2PasswordBearer",
+        "fastapi.security.http.HTTPBasic",
+        "fastapi.security.api_key.APIKeyHeader",
+        "fastapi.encoders.jsonable_encoder",
+    ],
+)
+def test_security_and_encoder_parameter_docs_come_from_doc_metadata(path: str) -> None:
+    # Guards the test above: these objects really document parameters with Doc(),
+    # so its comparison of parameter descriptions is not vacuous for them.
+    assert len(_documented_parameters(_griffe().get_member(path))) >= 2
+
+
+def test_websocket_state_members_render_with_their_values(fastapi_site: Build) -> None:
+    state = _griffe().get_member("starlette.websockets.WebSocketState")
+    members = [m for m in state.members.values() if m.is_attribute and not m.name.startswith("_")]
+    assert [m.name for m in members] == ["CONNECTING", "CONNECTED", "DISCONNECTED", "RESPONSE"]
+    for member in members:
+        anchor = f"fastapi.websockets.WebSocketState.{member.name}"
+        text = _squash(_section(fastapi_site.site, "/reference/websockets/", anchor).get_text(" "))
+        assert _squash(str(member.value)) in text
+
+
+def test_every_declared_websocket_member_is_rendered_once(fastapi_site: Build) -> None:
+    directive = (ROOT / "docs/reference/websockets.md").read_text()
+    block = directive.split("::: fastapi.WebSocket\n", 1)[1].split("\n\n", 1)[0]
+    declared = re.findall(r"^ +- (\w+)$", block, re.MULTILINE)
+    websocket = _griffe().get_member("starlette.websockets.WebSocket")
+    assert set(declared) <= set(websocket.all_members)
+    soup = _soup(fastapi_site.site, "/reference/websockets/")
+    ids = [
+        str(t["id"])[len("fastapi.WebSocket.") :]
+        for t in soup.find_all(id=re.compile(r"^fastapi\.WebSocket\.\w+$"))
+    ]
+    # members_order: source decides the order; the list decides what is shown.
+    assert sorted(ids) == sorted(declared)
+
+
+def test_landing_page_names_the_documented_versions(fastapi_site: Build) -> None:
+    from importlib.metadata import version
+
+    text = (fastapi_site.site / "index.html").read_text()
+    assert f"<td>{version('fastapi')}</td>" in text
+    assert f"<td>{version('starlette')}</td>" in text
+
+
+def test_no_page_loads_third_party_assets(fastapi_site: Build) -> None:
+    for page in fastapi_site.site.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(), "lxml")
+        for tag in soup.find_all(["script", "link", "img", "iframe"]):
+            ref = tag.get("src") or (tag.get("href") if tag.name == "link" else None)
+            if isinstance(ref, str) and tag.get("rel") != ["canonical"]:
+                assert not re.match(r"^(https?:)?//", ref), f"{page}: {ref}"
