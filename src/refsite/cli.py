@@ -1,17 +1,47 @@
-"""The ``refsite`` command line: run a check on a finished site and report.
+"""The ``refsite`` command line: run refsite's checks on a finished site.
+
+Every command reads only the built site directory (and the project's own files
+for its options), so it works whichever engine built the site. Options not
+given on the command line come from the ``refsite`` plugin entry of
+``mkdocs.yml`` when there is one.
 
 Exit codes: 0 when every check holds, 1 when there are findings, 2 when the
-input is unusable (bad arguments, a missing site, a malformed tree file).
+input is unusable (bad arguments, a missing site, a malformed file).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
 
 from refsite.check import check_site
+from refsite.coverage import (
+    CoverageError,
+    format_json,
+    format_markdown,
+    format_text,
+    load_api,
+    load_exclusions,
+    measure,
+    rendered_names,
+)
+from refsite.links import check_links
+from refsite.manifest import (
+    ManifestError,
+    build_manifest,
+    diff_manifests,
+    format_diff_json,
+    format_diff_markdown,
+    format_diff_text,
+    load_manifest,
+)
 from refsite.tree import TreeError, load_tree
 
 __all__ = ["main"]
@@ -23,44 +53,212 @@ class _Usage(Exception):
     """Input the command cannot use; the message says what to change."""
 
 
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, whose !ENV and !!python tags safe_load rejects."""
+
+
+_TolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_TolerantLoader.add_multi_constructor(
+    "tag:yaml.org,2002:python/", lambda loader, suffix, node: None
+)
+
+
+def _plugin_options(config: Path, plugin: str = PROG) -> dict[str, Any]:
+    """A plugin's options in an mkdocs.yml, or {} without them."""
+    if not config.is_file():
+        return {}
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_TolerantLoader)
+    except yaml.YAMLError as error:
+        raise _Usage(f"{config}: not valid YAML: {error}") from None
+    plugins = data.get("plugins", []) if isinstance(data, Mapping) else []
+    entries = plugins.items() if isinstance(plugins, Mapping) else plugins
+    for entry in entries:
+        name, options = entry if isinstance(entry, tuple) else (entry, None)
+        if isinstance(entry, Mapping):
+            name, options = next(iter(entry.items()))
+        if name == plugin:
+            return dict(options or {})
+    return {}
+
+
+def _search_paths(config: Path) -> list[Path]:
+    """Where mkdocstrings' python handler of ``config`` looks: its paths, then sys.path."""
+    handlers = _plugin_options(config, "mkdocstrings").get("handlers") or {}
+    python = handlers.get("python") or {} if isinstance(handlers, Mapping) else {}
+    paths = python.get("paths") or ["."]
+    return [config.parent / p for p in paths] + [Path(p) for p in sys.path if p]
+
+
 def _site_dir(value: str) -> Path:
     path = Path(value)
     if not path.is_dir():
         raise _Usage(f"{value}: not a directory; give the folder a build wrote (e.g. site/)")
-    if not (path / "index.html").is_file() and not any(path.glob("**/index.html")):
+    if not any(path.glob("**/index.html")):
         raise _Usage(f"{value}: no HTML pages in it; build the site first (scripts/build)")
     return path
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
+def _cmd_check(args: argparse.Namespace, options: dict[str, Any]) -> int:
     site = _site_dir(args.site_dir)
+    tree_file = args.tree or options.get("tree")
+    if not tree_file:
+        raise _Usage("no tree file: pass --tree FILE (or set the plugin's 'tree' option)")
     try:
-        tree = load_tree(Path(args.tree))
+        tree = load_tree(_relative_to_config(args, tree_file))
     except TreeError as error:
         raise _Usage(str(error)) from None
     findings = check_site(site, tree)
     for finding in findings:
         print(finding)
     if findings:
-        print(f"{PROG} check: {len(findings)} finding(s) against {args.tree}", file=sys.stderr)
+        print(f"{PROG} check: {len(findings)} finding(s) against {tree_file}", file=sys.stderr)
         return 1
-    print(f"{PROG} check: {site} matches {args.tree}")
+    print(f"{PROG} check: {site} matches {tree_file}")
     return 0
 
 
+def _relative_to_config(args: argparse.Namespace, value: str) -> Path:
+    # A path from the command line is the user's; one from mkdocs.yml is
+    # relative to that file.
+    path = Path(value)
+    if path.is_absolute() or path.exists():
+        return path
+    return Path(args.config).parent / path
+
+
+def _cmd_coverage(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    site = _site_dir(args.site_dir)
+    settings = dict(options.get("coverage") or {})
+    packages = args.package or settings.get("packages") or []
+    if not packages:
+        raise _Usage("no package to measure: pass --package NAME (or set coverage.packages)")
+    preload = args.preload or settings.get("preload") or []
+    exclusions_file = args.exclusions or settings.get("exclusions")
+    fail_under = args.fail_under if args.fail_under is not None else 0.0
+    try:
+        exclusions = (
+            load_exclusions(_relative_to_config(args, exclusions_file)) if exclusions_file else []
+        )
+        api = load_api(packages, preload=preload, search_paths=_search_paths(Path(args.config)))
+        report = measure(api, rendered_names(site), exclusions)
+    except CoverageError as error:
+        raise _Usage(str(error)) from None
+    formatter: Callable[..., str] = {
+        "text": format_text,
+        "markdown": format_markdown,
+        "json": format_json,
+    }[args.format]
+    print(formatter(report))
+    failed = bool(report.stale) or report.percent + 1e-9 < fail_under
+    if report.percent + 1e-9 < fail_under:
+        print(
+            f"{PROG} coverage: {report.percent:.1f}% documented or excluded, "
+            f"under --fail-under {fail_under:g}",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
+
+
+def _cmd_links(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    site = _site_dir(args.site_dir)
+    base = urlsplit(args.site_url).path if args.site_url else "/"
+    report = check_links(site, base_path=base or "/")
+    for finding in report.findings:
+        print(finding)
+    if args.list_external:
+        for url in report.external:
+            print(f"external: {url}")
+    summary = (
+        f"{PROG} links: {report.pages} pages, {report.links} links, "
+        f"{len(report.external)} external (not fetched), {len(report.findings)} finding(s)"
+    )
+    print(summary, file=sys.stderr if report.findings else sys.stdout)
+    return 1 if report.findings else 0
+
+
+def _cmd_manifest(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    site = _site_dir(args.site_dir)
+    text = json.dumps(build_manifest(site), indent=1, sort_keys=True)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    try:
+        diff = diff_manifests(load_manifest(Path(args.old)), load_manifest(Path(args.new)))
+    except ManifestError as error:
+        raise _Usage(str(error)) from None
+    if args.format == "markdown":
+        print(format_diff_markdown(diff, base_url=args.base_url or ""))
+    elif args.format == "json":
+        print(format_diff_json(diff))
+    else:
+        print(format_diff_text(diff))
+    return 0
+
+
+def _percent(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 100") from None
+    if not 0 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 100")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Check and measure a built API reference site."
+    )
+    parser.add_argument(
+        "--config",
+        default="mkdocs.yml",
+        help="mkdocs.yml whose refsite plugin options give defaults (default: mkdocs.yml)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = commands.add_parser(
-        "check",
-        help="check a built site against its declared navigation tree",
-        description="Check a built site against its declared navigation tree.",
-    )
+
+    check = commands.add_parser("check", help="check a built site against its declared tree")
     check.add_argument("site_dir", metavar="SITE_DIR", help="the built site folder")
-    check.add_argument(
-        "--tree", default="navtree.yml", help="the declared tree file (default: navtree.yml)"
-    )
+    check.add_argument("--tree", help="the declared tree file (default: the plugin's 'tree')")
     check.set_defaults(run=_cmd_check)
+
+    coverage = commands.add_parser("coverage", help="measure the public API the site documents")
+    coverage.add_argument("site_dir", metavar="SITE_DIR", help="the built site folder")
+    coverage.add_argument("--package", action="append", help="a package to measure (repeatable)")
+    coverage.add_argument(
+        "--preload", action="append", help="a package that re-exported objects come from"
+    )
+    coverage.add_argument("--exclusions", help="YAML file of names left out, with reasons")
+    coverage.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    coverage.add_argument(
+        "--fail-under", type=_percent, metavar="N", help="exit 1 under N%% documented or excluded"
+    )
+    coverage.set_defaults(run=_cmd_coverage)
+
+    links = commands.add_parser("links", help="check every internal link and fragment")
+    links.add_argument("site_dir", metavar="SITE_DIR", help="the built site folder")
+    links.add_argument(
+        "--site-url", help="the URL the site is served at; links must stay under its path"
+    )
+    links.add_argument("--list-external", action="store_true", help="print external links")
+    links.set_defaults(run=_cmd_links)
+
+    manifest = commands.add_parser("manifest", help="write the build manifest of a site")
+    manifest.add_argument("site_dir", metavar="SITE_DIR", help="the built site folder")
+    manifest.add_argument("-o", "--output", help="write to this file instead of stdout")
+    manifest.set_defaults(run=_cmd_manifest)
+
+    diff = commands.add_parser("diff", help="list the pages that differ between two builds")
+    diff.add_argument("old", metavar="OLD", help="a built site folder or a manifest file")
+    diff.add_argument("new", metavar="NEW", help="a built site folder or a manifest file")
+    diff.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    diff.add_argument("--base-url", help="link pages in Markdown output to this site URL")
+    diff.set_defaults(run=_cmd_diff)
     return parser
 
 
@@ -68,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        code: int = args.run(args)
+        code: int = args.run(args, _plugin_options(Path(args.config)))
     except _Usage as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,129 @@
+"""Link integrity: every internal link and fragment of a built site resolves.
+
+It reads every HTML page of a site directory and checks each ``href`` and
+``src`` that stays on the site: the target file exists, the ``#fragment``
+names an element of the target page, and site-absolute links stay under the
+site's base path (a PR preview served from ``/repo/pr-7/`` must not link to
+``/repo/``). External links are collected, not fetched. Duplicate element ids
+on a page are findings too: a fragment link to one of them is ambiguous.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup
+from bs4.element import Tag
+
+from refsite.site import is_external, page_file, page_url, resolve
+
+__all__ = ["LinkFinding", "LinkReport", "check_links"]
+
+_IGNORED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "blob:")
+_ATTRIBUTES = (
+    ("a", "href"),
+    ("link", "href"),
+    ("script", "src"),
+    ("img", "src"),
+    ("source", "src"),
+)
+
+
+@dataclass(frozen=True)
+class LinkFinding:
+    """A link that does not resolve, or an id that is not unique."""
+
+    page: str
+    link: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.link}: {self.problem}"
+
+
+@dataclass
+class LinkReport:
+    """Findings, the external links seen, and what was read."""
+
+    findings: list[LinkFinding] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    pages: int = 0
+    links: int = 0
+
+
+@dataclass
+class _Page:
+    ids: set[str]
+    links: list[str]
+    duplicates: list[str]
+
+
+def _read(file: Path) -> _Page:
+    soup = BeautifulSoup(file.read_text(encoding="utf-8"), "lxml")
+    ids: set[str] = set()
+    duplicates: list[str] = []
+    for tag in soup.find_all(id=True):
+        value = tag.get("id")
+        if isinstance(value, str):
+            if value in ids and value not in duplicates:
+                duplicates.append(value)
+            ids.add(value)
+    # Old-style named anchors are link targets too.
+    ids.update(str(a["name"]) for a in soup.find_all("a", attrs={"name": True}))
+    links: list[str] = []
+    for name, attribute in _ATTRIBUTES:
+        for tag in soup.find_all(name):
+            if isinstance(tag, Tag) and isinstance(tag.get(attribute), str):
+                links.append(str(tag[attribute]))
+    return _Page(ids=ids, links=links, duplicates=duplicates)
+
+
+def check_links(site_dir: Path, *, base_path: str = "/") -> LinkReport:
+    """Check every page of ``site_dir``, served under ``base_path``."""
+    base = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+    files = sorted(site_dir.rglob("*.html"))
+    pages = {page_url(site_dir, f): _read(f) for f in files}
+    report = LinkReport(pages=len(pages))
+    external: set[str] = set()
+    for url, page in pages.items():
+        for duplicate in page.duplicates:
+            report.findings.append(LinkFinding(url, f"#{duplicate}", "id used more than once"))
+        for href in page.links:
+            report.links += 1
+            if not href or href.startswith(_IGNORED_SCHEMES) or href == "#":
+                continue
+            if is_external(href):
+                external.add(href)
+                continue
+            report.findings.extend(_check(site_dir, pages, url, href, base))
+    report.external = sorted(external)
+    return report
+
+
+def _check(
+    site_dir: Path, pages: dict[str, _Page], url: str, href: str, base: str
+) -> Iterator[LinkFinding]:
+    if href.startswith("/"):
+        if not href.startswith(base) and href.rstrip("/") != base.rstrip("/"):
+            yield LinkFinding(url, href, f"leaves the site's base path {base}")
+            return
+        target = "/" + href[len(base) :] if href.startswith(base) else "/"
+    else:
+        target = resolve(href, url)
+    parts = urlsplit(target)
+    path, fragment = unquote(parts.path), unquote(parts.fragment)
+    file = page_file(site_dir, path)
+    if not file.is_file():
+        # "/a" is served by "/a/index.html" as well, like a static server does.
+        index = page_file(site_dir, path.rstrip("/") + "/")
+        if not index.is_file():
+            yield LinkFinding(url, href, f"no file serves {path}")
+            return
+        file = index
+    if fragment and file.suffix == ".html":
+        target_page = pages.get(page_url(site_dir, file))
+        if target_page is not None and fragment not in target_page.ids:
+            yield LinkFinding(url, href, f"no element #{fragment} on {page_url(site_dir, file)}")
