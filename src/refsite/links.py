@@ -15,21 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bs4 import BeautifulSoup
-from bs4.element import Tag
+import lxml.html
 
 from refsite.site import is_external, page_file, page_url, resolve
 
 __all__ = ["LinkFinding", "LinkReport", "check_links"]
 
 _IGNORED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "blob:")
-_ATTRIBUTES = (
-    ("a", "href"),
-    ("link", "href"),
-    ("script", "src"),
-    ("img", "src"),
-    ("source", "src"),
-)
+# Every site has thousands of links: lxml's XPath reads them far faster than a
+# BeautifulSoup tree walk.
+_LINKS = "//a/@href | //link/@href | //script/@src | //img/@src | //source/@src"
 
 
 @dataclass(frozen=True)
@@ -62,22 +57,16 @@ class _Page:
 
 
 def _read(file: Path) -> _Page:
-    soup = BeautifulSoup(file.read_text(encoding="utf-8"), "lxml")
+    doc = lxml.html.fromstring(file.read_bytes())
     ids: set[str] = set()
     duplicates: list[str] = []
-    for tag in soup.find_all(id=True):
-        value = tag.get("id")
-        if isinstance(value, str):
-            if value in ids and value not in duplicates:
-                duplicates.append(value)
-            ids.add(value)
+    for value in doc.xpath("//@id"):
+        if value in ids and value not in duplicates:
+            duplicates.append(str(value))
+        ids.add(str(value))
     # Old-style named anchors are link targets too.
-    ids.update(str(a["name"]) for a in soup.find_all("a", attrs={"name": True}))
-    links: list[str] = []
-    for name, attribute in _ATTRIBUTES:
-        for tag in soup.find_all(name):
-            if isinstance(tag, Tag) and isinstance(tag.get(attribute), str):
-                links.append(str(tag[attribute]))
+    ids.update(str(v) for v in doc.xpath("//a/@name"))
+    links = [str(v) for v in doc.xpath(_LINKS)]
     return _Page(ids=ids, links=links, duplicates=duplicates)
 
 

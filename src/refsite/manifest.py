@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bs4 import BeautifulSoup
-from bs4.element import Comment, NavigableString, Tag
+import lxml.html
+from lxml.html import HtmlElement
 
 from refsite.site import page_url
 
@@ -68,11 +69,14 @@ class SiteDiff:
         return not (self.added or self.removed or self.changed)
 
 
-def fingerprint(html: str) -> tuple[str, str]:
+def fingerprint(html: str | bytes) -> tuple[str, str]:
     """The title and the content hash of one page."""
-    soup = BeautifulSoup(html, "lxml")
-    title = soup.title.get_text(strip=True) if soup.title else ""
-    content = soup.select_one("article") or soup.body or soup
+    doc = lxml.html.fromstring(html)
+    title_element = doc.find(".//title")
+    title = title_element.text_content().strip() if title_element is not None else ""
+    articles = doc.xpath("//article")
+    body = doc.find("body")
+    content = articles[0] if articles else (body if body is not None else doc)
     digest = hashlib.sha256()
     digest.update(title.encode())
     for piece in _normalised(content):
@@ -81,24 +85,20 @@ def fingerprint(html: str) -> tuple[str, str]:
     return title, digest.hexdigest()
 
 
-def _normalised(tag: Tag) -> list[str]:
-    pieces: list[str] = []
-    for node in tag.descendants:
-        if isinstance(node, Tag):
-            if node.name in {"script", "noscript"}:
-                continue
+def _normalised(element: HtmlElement) -> Iterator[str]:
+    """Tags with their attributes, and text with whitespace folded, in document order."""
+    for node in element.iter():
+        # Comments (whose tag is not a string) and scripts show nothing.
+        if isinstance(node.tag, str) and node.tag not in {"script", "noscript"}:
             attrs = " ".join(
-                f"{k}={_HASHED_ASSET.sub('', ' '.join(v) if isinstance(v, list) else str(v))}"
-                for k, v in sorted(node.attrs.items())
+                f"{k}={_HASHED_ASSET.sub('', v)}" for k, v in sorted(node.attrib.items())
             )
-            pieces.append(f"<{node.name} {attrs}>")
-        elif isinstance(node, NavigableString) and not isinstance(node, Comment):
-            if node.parent is not None and node.parent.name in {"script", "noscript"}:
-                continue
-            text = " ".join(str(node).split())
-            if text:
-                pieces.append(text)
-    return pieces
+            yield f"<{node.tag} {attrs}>"
+            if node.text and node.text.strip():
+                yield " ".join(node.text.split())
+        # A tail is the text after an element: ordinary text even after a script.
+        if node is not element and node.tail and node.tail.strip():
+            yield " ".join(node.tail.split())
 
 
 def build_manifest(site_dir: Path) -> Manifest:
@@ -112,7 +112,7 @@ def build_manifest(site_dir: Path) -> Manifest:
         raise ManifestError(f"{site_dir}: no HTML pages; build the site first")
     pages: dict[str, dict[str, str]] = {}
     for file in files:
-        title, digest = fingerprint(file.read_text(encoding="utf-8"))
+        title, digest = fingerprint(file.read_bytes())
         pages[page_url(site_dir, file)] = {"title": title, "hash": digest}
     return {"format": FORMAT, "pages": pages}
 
