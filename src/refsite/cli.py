@@ -163,7 +163,7 @@ def _cmd_coverage(args: argparse.Namespace, options: dict[str, Any]) -> int:
 def _cmd_links(args: argparse.Namespace, options: dict[str, Any]) -> int:
     site = _site_dir(args.site_dir)
     base = urlsplit(args.site_url).path if args.site_url else "/"
-    report = check_links(site, base_path=base or "/")
+    report = check_links(site, base_path=base or "/", ignore=args.ignore or [])
     for finding in report.findings:
         print(finding)
     if args.list_external:
@@ -246,6 +246,12 @@ def _parser() -> argparse.ArgumentParser:
         "--site-url", help="the URL the site is served at; links must stay under its path"
     )
     links.add_argument("--list-external", action="store_true", help="print external links")
+    links.add_argument(
+        "--ignore",
+        action="append",
+        metavar="GLOB",
+        help="drop findings whose 'PAGE: LINK' matches GLOB (repeatable)",
+    )
     links.set_defaults(run=_cmd_links)
 
     manifest = commands.add_parser("manifest", help="write the build manifest of a site")
