@@ -53,9 +53,17 @@ def run(
     )
 
 
-def mkdocs_build(project: Path, site: Path | None = None, *extra: str) -> Build:
-    """Run a real ``mkdocs build --strict`` of ``project``."""
+def mkdocs_build(
+    project: Path, site: Path | None = None, *extra: str, cache: Path | None = None
+) -> Build:
+    """Run a real ``mkdocs build --strict`` of ``project``.
+
+    The FastAPI site's page cache goes to ``cache`` (a fresh folder by default),
+    never to the repository's own.
+    """
     site = site or project / "site"
+    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    env["REFSITE_CACHE_DIR"] = str(cache or site.parent / f"{site.name}-cache")
     result = run(
         BIN / "mkdocs",
         "build",
@@ -64,7 +72,7 @@ def mkdocs_build(project: Path, site: Path | None = None, *extra: str) -> Build:
         site,
         *extra,
         cwd=project,
-        env={"SOURCE_DATE_EPOCH": "1700000000"},
+        env=env,
     )
     return Build(project=project, site=site, returncode=result.returncode, output=result.stdout)
 
@@ -96,7 +104,7 @@ def mini_built(tmp_path_factory: pytest.TempPathFactory) -> Build:
 def fastapi_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The real FastAPI reference site of this repository, built once per session."""
     site = tmp_path_factory.mktemp("fastapi") / "site"
-    build = mkdocs_build(ROOT, site)
+    build = mkdocs_build(ROOT, site, cache=tmp_path_factory.getbasetemp() / "fastapi-cache")
     assert build.returncode == 0, build.output
     return build
 

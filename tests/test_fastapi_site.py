@@ -256,10 +256,20 @@ def test_every_internal_link_resolves_and_ids_are_unique(fastapi_site: Build) ->
 
 
 def test_two_builds_of_the_same_commit_have_the_same_manifest(
-    fastapi_site: Build, tmp_path: Path
+    fastapi_site: Build, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    again = mkdocs_build(ROOT, tmp_path / "again")
+    # The second build reuses the first one's page cache: a cached build must
+    # show readers exactly what a clean one does.
+    cache = tmp_path_factory.getbasetemp() / "fastapi-cache"
+    again = mkdocs_build(ROOT, tmp_path / "again", cache=cache)
     assert again.returncode == 0, again.output
+    assert re.search(r"page cache: \d+ page\(s\) reused, 0 rendered", again.output)
+    assert (again.site / "objects.inv").read_bytes() == (
+        fastapi_site.site / "objects.inv"
+    ).read_bytes()
+    assert (again.site / "search/search_index.json").read_bytes() == (
+        fastapi_site.site / "search/search_index.json"
+    ).read_bytes()
     result = refsite("diff", fastapi_site.site, again.site, cwd=ROOT)
     assert result.returncode == 0
     assert result.stdout.strip() == "no page changed"

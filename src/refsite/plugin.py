@@ -7,6 +7,8 @@ on them. Engines that skip this plugin run the same checks with the CLI.
 
 from __future__ import annotations
 
+import hashlib
+import html
 import logging
 import sys
 from pathlib import Path
@@ -17,8 +19,18 @@ import markdown as md
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
+from refsite.cache import (
+    CachedPage,
+    PageCache,
+    data_to_anchors,
+    first_heading,
+    renderer_versions,
+    source_files,
+    toc_to_data,
+)
 from refsite.check import check_site
 from refsite.coverage import (
     CoverageError,
@@ -32,6 +44,7 @@ from refsite.coverage import (
 from refsite.directives import diagnose, find_identifiers
 from refsite.links import check_links
 from refsite.placeholders import PlaceholderError, expand, versions_table
+from refsite.search import INDEX, boost_site_index
 from refsite.tree import Tree, TreeError, load_tree
 
 __all__ = ["PLUGIN_NAME", "CoverageConfig", "RefsiteConfig", "RefsitePlugin"]
@@ -74,6 +87,15 @@ class RefsiteConfig(base.Config):
     coverage = c.SubConfig(CoverageConfig)
     """Measure the documented share of the public API (and fill the coverage page)."""
 
+    search_boost = c.Type((int, float), default=1)
+    """Multiply the search rank of API object sections by this (1 leaves the index alone)."""
+
+    cache = c.Type(bool, default=True)
+    """Reuse rendered pages whose Markdown, configuration, renderers and sources are unchanged."""
+
+    cache_dir = c.Type(str, default=".cache/refsite")
+    """Where the page cache lives, relative to ``mkdocs.yml``."""
+
 
 class RefsitePlugin(BasePlugin[RefsiteConfig]):
     """Checks the built site against its contract after every build."""
@@ -84,6 +106,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._search_paths: list[Path] = []
         self._coverage: CoverageReport | None = None
         self._base = Path()
+        self._cache: PageCache | None = None
+        self._replay: CachedPage | None = None
+        self._miss: tuple[str, str] | None = None
+        self._recording: CachedPage | None = None
+        self._mkdocstrings: Any = None
+        self._autorefs: Any = None
 
     def on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
@@ -93,6 +121,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._coverage = None
         self._base = Path(config.config_file_path).parent
         self._search_paths = _search_paths(config)
+        self._cache = None
+        self._replay = self._recording = None
+        self._miss = None
+        self._mkdocstrings = config.plugins.get("mkdocstrings")
+        self._autorefs = config.plugins.get("autorefs")
+        if self.config.enabled and self.config.cache and self._mkdocstrings and self._autorefs:
+            self._cache = PageCache(self._base / self.config.cache_dir, _fingerprint(config))
+            self._record_side_effects()
         if not self.config.enabled or not self.config.tree:
             return config
         try:
@@ -103,6 +139,25 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             ) from None
         return config
 
+    def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
+        if self.config.enabled:
+            # Navigation labels mark inline code with backticks (as the tree
+            # does); Material shows a `typeset` title as HTML instead of text.
+            for item in _walk_nav(nav.items):
+                if "`" in (item.title or "") and not getattr(item, "typeset", None):
+                    item.typeset = {"title": _inline_code(item.title)}
+        return nav
+
+    def on_files(self, files: Any, *, config: Any) -> Any:
+        if self._cache is not None:
+            # A page links to others by their URLs: a renamed or added page
+            # changes the rendering of pages whose Markdown did not change.
+            urls = sorted(f"{f.src_uri}>{f.url}" for f in files.documentation_pages())
+            self._cache.fingerprint = hashlib.sha256(
+                "\n".join([self._cache.fingerprint, *urls]).encode()
+            ).hexdigest()
+        return files
+
     def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
         # Remember the page: if rendering it fails, on_build_error explains why.
         self._page = (page.file.src_uri, markdown)
@@ -111,12 +166,40 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         try:
             # The coverage report needs objects.inv, which exists only once
             # every page is rendered: keep its placeholder for on_post_page.
-            return expand(
+            markdown = expand(
                 markdown,
                 {"versions": versions_table, "coverage": lambda args: COVERAGE_PLACEHOLDER},
             )
         except PlaceholderError as error:
             raise PluginError(f"{PLUGIN_NAME}: {page.file.src_uri}: {error}") from None
+        if self._cache is None:
+            return markdown
+        key = self._cache.key(page.file.src_uri, markdown)
+        self._replay = self._cache.get(key)
+        if self._replay is None:
+            self._miss = (key, markdown)
+            self._recording = CachedPage(content="", toc=[])
+            return markdown
+        self._replay_side_effects(page, self._replay)
+        # Render only the title line: MkDocs takes the page title from it.
+        return first_heading(markdown)
+
+    @event_priority(-100)  # After mkdocstrings and autorefs have seen the page.
+    def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
+        if self._replay is not None:
+            cached, self._replay = self._replay, None
+            page.toc = TableOfContents(data_to_anchors(cached.toc, AnchorLink))
+            return cached.content
+        if self._miss is not None and self._recording is not None and self._cache is not None:
+            (key, markdown), self._miss = self._miss, None
+            recording, self._recording = self._recording, None
+            sources = self._sources(markdown)
+            if sources is not None:
+                recording.content = html
+                recording.toc = toc_to_data(page.toc)
+                recording.sources = dict.fromkeys(sources, "")
+                self._cache.put(key, recording)
+        return html
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         if COVERAGE_PLACEHOLDER not in output or not self.config.enabled:
@@ -140,7 +223,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def on_post_build(self, *, config: Any) -> None:
         if not self.config.enabled:
             return
+        if self._cache is not None:
+            log.info(
+                "page cache: %d page(s) reused, %d rendered", self._cache.hits, self._cache.misses
+            )
         site = Path(config.site_dir)
+        # Material's search plugin, listed before this one, has written its index.
+        if self.config.search_boost != 1 and (site / INDEX).is_file():
+            boost_site_index(site, self.config.search_boost)
         if self._tree is not None:
             findings = check_site(site, self._tree)
             for finding in findings:
@@ -176,6 +266,59 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                     settings.fail_under,
                 )
 
+    def _record_side_effects(self) -> None:
+        """Record what rendering a page registers, so a cached page can replay it.
+
+        mkdocstrings registers each rendered object with autorefs (for
+        cross-references) and in its inventory (objects.inv) while it renders;
+        a page served from the cache must register the same.
+        """
+        autorefs = self._autorefs
+        inventory = self._mkdocstrings.handlers.inventory
+        register_anchor = type(autorefs).register_anchor.__get__(autorefs)
+        register_item = type(inventory).register.__get__(inventory)
+
+        def anchor(page: Any, identifier: str, anchor: str | None = None, **kw: Any) -> None:
+            if self._recording is not None:
+                self._recording.anchors.append(
+                    [identifier, anchor, kw.get("title"), kw.get("primary", True)]
+                )
+            register_anchor(page, identifier, anchor, **kw)
+
+        def item(**kw: Any) -> None:
+            if self._recording is not None:
+                self._recording.inventory.append(kw)
+            register_item(**kw)
+
+        # Instance attributes shadow the methods; set anew each build, they
+        # replace (rather than stack on) the previous build's wrappers.
+        autorefs.register_anchor = anchor
+        inventory.register = item
+
+    def _replay_side_effects(self, page: Any, cached: CachedPage) -> None:
+        # mkdocstrings writes objects.inv only if a handler was used.
+        self._mkdocstrings.handlers.get_handler("python")
+        for identifier, anchor, title, primary in cached.anchors:
+            self._autorefs.register_anchor(page, identifier, anchor, title=title, primary=primary)
+        for kwargs in cached.inventory:
+            self._mkdocstrings.handlers.inventory.register(**kwargs)
+
+    def _sources(self, markdown: str) -> set[str] | None:
+        """The source files a page rendered, or None when they cannot be known."""
+        identifiers = find_identifiers(markdown)
+        if not identifiers:
+            return set()
+        handler = self._mkdocstrings.handlers.get_handler("python")
+        # The handler keeps what griffe loaded in a private attribute: without
+        # it, the page is simply not cached.
+        collection = getattr(handler, "_modules_collection", None)
+        if collection is None:
+            return None
+        try:
+            return source_files(collection.get_member(i) for i in identifiers)
+        except (KeyError, ValueError):
+            return None
+
     def _coverage_report(self, site: Path) -> CoverageReport | None:
         settings = self.config.coverage
         if not settings.packages:
@@ -194,6 +337,34 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
         return self._coverage
+
+
+def _walk_nav(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        out.append(item)
+        out.extend(_walk_nav(item.children or []))
+    return out
+
+
+def _inline_code(title: str) -> str:
+    """HTML for a label whose backticks mark inline code."""
+    parts = html.escape(title, quote=False).split("`")
+    if len(parts) % 2 == 0:
+        return html.escape(title, quote=False)  # unbalanced: show it as it is
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def _fingerprint(config: Any) -> str:
+    """What every page's rendering depends on besides its Markdown and sources."""
+    digest = hashlib.sha256(renderer_versions().encode())
+    digest.update(Path(config.config_file_path).read_bytes())
+    digest.update(f"{config.site_url}|{config.use_directory_urls}".encode())
+    # refsite's own code (its griffe extension renders docstrings too), also
+    # when it is an editable install whose version does not change.
+    for file in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 def _search_paths(config: Any) -> list[Path]:

@@ -1,0 +1,187 @@
+"""A persistent, content-addressed cache of rendered pages.
+
+Rendering a reference page (mkdocstrings turning objects into HTML) is most of
+a build. A page's rendering depends on its Markdown, the site's configuration,
+the versions of the renderers, and the source files of the objects it renders
+(with their bases, whose members are inherited). The cache key covers the
+first three; each entry lists the source files it was rendered from with their
+content hashes, and is only used while every one of them is unchanged. A
+docstring edit therefore re-renders exactly the pages that show that file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import griffe
+
+__all__ = [
+    "FORMAT",
+    "RENDERERS",
+    "CachedPage",
+    "PageCache",
+    "first_heading",
+    "renderer_versions",
+    "source_files",
+]
+
+FORMAT = "refsite-page-cache/1"
+# The distributions whose code turns Markdown and sources into a page.
+RENDERERS = (
+    "refsite",
+    "mkdocs",
+    "mkdocs-material",
+    "mkdocs-autorefs",
+    "mkdocstrings",
+    "mkdocstrings-python",
+    "griffe",
+    "griffe-typingdoc",
+    "markdown",
+    "pymdown-extensions",
+    "pygments",
+)
+
+
+def renderer_versions(names: Iterable[str] = RENDERERS) -> str:
+    """A stable string of the installed versions of ``names``."""
+    parts = []
+    for name in names:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}==absent")
+    return ";".join(parts)
+
+
+_HEADING = re.compile(r"^# .*$", re.MULTILINE)
+
+
+def first_heading(markdown: str) -> str:
+    """The page's first level-one ATX heading line, or ``""``.
+
+    A cached page is replayed from this line alone, so MkDocs derives the same
+    title from it as from the whole page.
+    """
+    match = _HEADING.search(markdown)
+    return match.group(0) + "\n" if match else ""
+
+
+@dataclass
+class CachedPage:
+    """What a page's rendering produced, to replay without rendering it."""
+
+    content: str
+    toc: list[dict[str, Any]]
+    anchors: list[list[Any]] = field(default_factory=list)
+    """autorefs ``register_anchor`` calls: [identifier, anchor, title, primary]."""
+    inventory: list[dict[str, Any]] = field(default_factory=list)
+    """mkdocstrings inventory ``register`` calls, as keyword arguments."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Source file path -> content hash, for every file the page renders."""
+
+
+class PageCache:
+    """Rendered pages on disk, one JSON file per key."""
+
+    def __init__(self, directory: Path, fingerprint: str) -> None:
+        self.directory = directory
+        self.fingerprint = fingerprint
+        self._hashes: dict[str, str] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, src_uri: str, markdown: str) -> str:
+        """The key of a page: its path, its Markdown and the site's fingerprint."""
+        digest = hashlib.sha256()
+        for part in (FORMAT, self.fingerprint, src_uri, markdown):
+            digest.update(part.encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def file_hash(self, path: str) -> str:
+        """The content hash of a file, read once per cache instance (one build)."""
+        known = self._hashes.get(path)
+        if known is None:
+            try:
+                known = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            except OSError:
+                known = "missing"
+            self._hashes[path] = known
+        return known
+
+    def get(self, key: str) -> CachedPage | None:
+        """The entry for ``key`` if there is one and its sources are unchanged."""
+        try:
+            data = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+            page = CachedPage(**data)
+        except (OSError, ValueError, TypeError):
+            self.misses += 1
+            return None
+        if any(self.file_hash(path) != digest for path, digest in page.sources.items()):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return page
+
+    def put(self, key: str, page: CachedPage) -> None:
+        """Store an entry; written atomically, so a killed build leaves no torn file."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        page.sources = {path: self.file_hash(path) for path in page.sources}
+        handle, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(page.__dict__, file)
+        os.replace(temp, self.directory / f"{key}.json")
+
+
+def source_files(objects: Iterable[griffe.Object | griffe.Alias]) -> set[str]:
+    """The source files that rendering ``objects`` reads.
+
+    That is the files of the objects, of their members, and of their base
+    classes and the bases' members (inherited members are rendered too).
+    """
+    files: set[str] = set()
+    seen: set[str] = set()
+    stack = list(objects)
+    while stack:
+        obj = stack.pop()
+        try:
+            target = obj.final_target if isinstance(obj, griffe.Alias) else obj
+        except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+            continue  # an object from a package that is not loaded: not rendered
+        if target.path in seen:
+            continue
+        seen.add(target.path)
+        path = target.filepath
+        for file in path if isinstance(path, list) else [path]:
+            files.add(str(file))
+        stack.extend(target.members.values())
+        if isinstance(target, griffe.Class):
+            stack.extend(target.resolved_bases)
+    return files
+
+
+def toc_to_data(toc: Iterable[Any]) -> list[dict[str, Any]]:
+    """MkDocs' table of contents as plain data."""
+    return [
+        {"title": a.title, "id": a.id, "level": a.level, "children": toc_to_data(a.children)}
+        for a in toc
+    ]
+
+
+def data_to_anchors(data: Iterable[Mapping[str, Any]], anchor_link: Any) -> list[Any]:
+    """Rebuild MkDocs ``AnchorLink`` objects from :func:`toc_to_data` output."""
+    anchors = []
+    for item in data:
+        anchor = anchor_link(item["title"], item["id"], item["level"])
+        anchor.children = data_to_anchors(item["children"], anchor_link)
+        anchors.append(anchor)
+    return anchors

@@ -1,0 +1,113 @@
+"""The page cache: a cached build shows readers exactly what a clean build does."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, Build, mkdocs_build
+from refsite.cache import first_heading
+
+
+def _counts(build: Build) -> tuple[int, int]:
+    match = re.search(r"page cache: (\d+) page\(s\) reused, (\d+) rendered", build.output)
+    assert match, build.output
+    return int(match[1]), int(match[2])
+
+
+def _same_tree(a: Path, b: Path) -> list[str]:
+    """Files that differ between two site folders (empty when identical)."""
+    compare = filecmp.dircmp(a, b)
+    out = [*compare.left_only, *compare.right_only, *compare.diff_files]
+    for sub in compare.common_dirs:
+        out += [f"{sub}/{f}" for f in _same_tree(a / sub, b / sub)]
+    return out
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    dest = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", dest)
+    return dest
+
+
+def test_warm_build_reuses_every_page_and_writes_identical_files(
+    project: Path, tmp_path: Path
+) -> None:
+    cold = mkdocs_build(project, tmp_path / "cold")
+    warm = mkdocs_build(project, tmp_path / "warm")
+    assert cold.returncode == warm.returncode == 0
+    assert _counts(cold) == (0, 4)
+    assert _counts(warm) == (4, 0)
+    assert _same_tree(cold.site, warm.site) == []
+
+
+def test_docstring_edit_re_renders_exactly_the_page_that_shows_it(
+    project: Path, tmp_path: Path
+) -> None:
+    assert mkdocs_build(project, tmp_path / "first").returncode == 0
+    colours = project / "src/minipkg/colours.py"
+    colours.write_text(colours.read_text().replace("The colour of fire.", "The colour of embers."))
+    cached = mkdocs_build(project, tmp_path / "cached")
+    assert cached.returncode == 0
+    assert _counts(cached) == (3, 1)
+    assert "The colour of embers." in (cached.site / "api/colours/index.html").read_text()
+    (project / ".cache").rename(tmp_path / "old-cache")
+    clean = mkdocs_build(project, tmp_path / "clean")
+    assert _counts(clean) == (0, 4)
+    assert _same_tree(clean.site, cached.site) == []
+
+
+def test_base_class_edit_re_renders_pages_that_inherit_from_it(
+    project: Path, tmp_path: Path
+) -> None:
+    # Square's page renders its members; a base class's file is a source too.
+    shapes = project / "src/minipkg/shapes.py"
+    shapes.write_text(
+        "from minipkg._base import Shape\n\n"
+        + shapes.read_text().replace("class Square:", "class Square(Shape):")
+    )
+    (project / "src/minipkg/_base.py").write_text(
+        'class Shape:\n    """A shape."""\n\n    def name(self) -> str:\n        """Its name."""\n        return "shape"\n'
+    )
+    (project / "mkdocs.yml").write_text(
+        (project / "mkdocs.yml")
+        .read_text()
+        .replace(
+            "members_order: source", "members_order: source\n            inherited_members: true"
+        )
+    )
+    assert mkdocs_build(project, tmp_path / "first").returncode == 0
+    base = project / "src/minipkg/_base.py"
+    base.write_text(base.read_text().replace("Its name.", "What it is called."))
+    again = mkdocs_build(project, tmp_path / "again")
+    assert again.returncode == 0
+    assert _counts(again) == (3, 1)
+    assert "What it is called." in (again.site / "api/shapes/index.html").read_text()
+
+
+def test_changed_configuration_invalidates_every_page(project: Path, tmp_path: Path) -> None:
+    assert mkdocs_build(project, tmp_path / "first").returncode == 0
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace("show_root_full_path: true", "show_root_full_path: false")
+    )
+    again = mkdocs_build(project, tmp_path / "again")
+    assert _counts(again) == (0, 4)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "line"),
+    [
+        ("# Title\n\ntext", "# Title\n"),
+        ("intro\n\n# `Code` title\n", "# `Code` title\n"),
+        ("## Only level two\n", ""),
+        ("", ""),
+    ],
+)
+def test_first_heading(markdown: str, line: str) -> None:
+    assert first_heading(markdown) == line
