@@ -121,9 +121,8 @@ class PageCache:
     def get(self, key: str) -> CachedPage | None:
         """The entry for ``key`` if there is one and its sources are unchanged."""
         try:
-            data = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
-            page = CachedPage(**data)
-        except (OSError, ValueError, TypeError):
+            page = CachedPage(**self.load(key))
+        except TypeError:  # nothing stored, or an entry of another shape
             self.misses += 1
             return None
         if any(self.file_hash(path) != digest for path, digest in page.sources.items()):
@@ -133,13 +132,40 @@ class PageCache:
         return page
 
     def put(self, key: str, page: CachedPage) -> None:
-        """Store an entry; written atomically, so a killed build leaves no torn file."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """Store an entry, with the current hashes of its source files."""
         page.sources = {path: self.file_hash(path) for path in page.sources}
+        self.store(key, page.__dict__)
+
+    def derived_key(self, *parts: str | bytes) -> str:
+        """A key for a value derived from ``parts`` under this site's fingerprint."""
+        digest = hashlib.sha256(f"{FORMAT}\0{self.fingerprint}".encode())
+        for part in parts:
+            digest.update(b"\0")
+            digest.update(part.encode() if isinstance(part, str) else part)
+        return digest.hexdigest()
+
+    def load(self, key: str) -> Any:
+        """A stored JSON value, or None."""
+        try:
+            return json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def store(self, key: str, value: Any) -> None:
+        """Store a JSON value; written atomically, so a killed build leaves no torn file."""
+        self.directory.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(page.__dict__, file)
+            json.dump(value, file)
         os.replace(temp, self.directory / f"{key}.json")
+
+    def tree_hash(self, folders: Iterable[Path]) -> str:
+        """One hash of every ``.py`` file under ``folders``."""
+        digest = hashlib.sha256()
+        for folder in folders:
+            for file in sorted(folder.rglob("*.py")):
+                digest.update(f"{file}\0{self.file_hash(str(file))}\0".encode())
+        return digest.hexdigest()
 
 
 def source_files(objects: Iterable[griffe.Object | griffe.Alias]) -> set[str]:

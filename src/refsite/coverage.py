@@ -34,7 +34,10 @@ __all__ = [
     "load_api",
     "load_exclusions",
     "measure",
+    "package_folders",
     "rendered_names",
+    "report_from_data",
+    "report_to_data",
 ]
 
 
@@ -146,6 +149,48 @@ def load_api(
     ]
     objects.sort(key=lambda o: o.name)
     return Api(objects=objects, collection=loader.modules_collection)
+
+
+def package_folders(names: Sequence[str], search_paths: Sequence[Path]) -> list[Path]:
+    """The folders (or single files) that the source of packages ``names`` lives in."""
+    finder = griffe.ModuleFinder(search_paths=list(search_paths))
+    folders: list[Path] = []
+    for name in names:
+        try:
+            _, package = finder.find_spec(name, try_relative_path=False)
+        except ModuleNotFoundError:
+            continue
+        paths = package.path if isinstance(package.path, list) else [package.path]
+        folders.extend(p.parent if p.name == "__init__.py" else p for p in paths)
+    return folders
+
+
+def report_to_data(report: CoverageReport) -> dict[str, Any]:
+    """A report as plain data (for a cache)."""
+
+    def obj(o: PublicObject) -> list[Any]:
+        return [o.path, list(o.names)]
+
+    return {
+        "documented": [obj(o) for o in report.documented],
+        "excluded": [[obj(o), [e.pattern, e.reason]] for o, e in report.excluded],
+        "missing": [obj(o) for o in report.missing],
+        "stale": [[e.pattern, e.reason] for e in report.stale],
+    }
+
+
+def report_from_data(data: Mapping[str, Any]) -> CoverageReport:
+    """The inverse of :func:`report_to_data`."""
+
+    def obj(item: list[Any]) -> PublicObject:
+        return PublicObject(path=item[0], names=tuple(item[1]))
+
+    return CoverageReport(
+        documented=[obj(o) for o in data["documented"]],
+        excluded=[(obj(o), Exclusion(*e)) for o, e in data["excluded"]],
+        missing=[obj(o) for o in data["missing"]],
+        stale=[Exclusion(*e) for e in data["stale"]],
+    )
 
 
 def _public_names(module: griffe.Module) -> Iterator[tuple[str, str]]:

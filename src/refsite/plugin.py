@@ -39,7 +39,10 @@ from refsite.coverage import (
     load_api,
     load_exclusions,
     measure,
+    package_folders,
     rendered_names,
+    report_from_data,
+    report_to_data,
 )
 from refsite.directives import diagnose, find_identifiers
 from refsite.links import check_links
@@ -129,6 +132,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if self.config.enabled and self.config.cache and self._mkdocstrings and self._autorefs:
             self._cache = PageCache(self._base / self.config.cache_dir, _fingerprint(config))
             self._record_side_effects()
+            self._cache_search_entries(config)
         if not self.config.enabled or not self.config.tree:
             return config
         try:
@@ -323,20 +327,76 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         settings = self.config.coverage
         if not settings.packages:
             return None
-        if self._coverage is None:
-            try:
-                exclusions = (
-                    load_exclusions(self._base / settings.exclusions) if settings.exclusions else []
+        if self._coverage is not None:
+            return self._coverage
+        try:
+            exclusions_file = self._base / settings.exclusions if settings.exclusions else None
+            key = None
+            if self._cache is not None:
+                # The report is a function of the inventory, the exclusions and
+                # the packages' sources: reuse it while none of them changed.
+                folders = package_folders(
+                    [*settings.packages, *settings.preload], self._search_paths
                 )
-                api = load_api(
-                    settings.packages,
-                    preload=settings.preload,
-                    search_paths=self._search_paths,
+                key = self._cache.derived_key(
+                    "coverage",
+                    (site / "objects.inv").read_bytes()
+                    if (site / "objects.inv").is_file()
+                    else b"",
+                    exclusions_file.read_bytes()
+                    if exclusions_file and exclusions_file.is_file()
+                    else b"",
+                    repr((settings.packages, settings.preload)),
+                    self._cache.tree_hash(folders),
                 )
-                self._coverage = measure(api, rendered_names(site), exclusions)
-            except CoverageError as error:
-                raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
+                stored = self._cache.load(key)
+                if stored is not None:
+                    self._coverage = report_from_data(stored)
+                    return self._coverage
+            exclusions = load_exclusions(exclusions_file) if exclusions_file else []
+            api = load_api(
+                settings.packages, preload=settings.preload, search_paths=self._search_paths
+            )
+            self._coverage = measure(api, rendered_names(site), exclusions)
+            if self._cache is not None and key is not None:
+                self._cache.store(key, report_to_data(self._coverage))
+        except CoverageError as error:
+            raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
         return self._coverage
+
+    def _cache_search_entries(self, config: Any) -> None:
+        """Reuse Material's search entries of pages whose rendered content is unchanged.
+
+        Material's search plugin parses every page's HTML with Python's
+        html.parser to index it, a large share of a build. Its entries are a
+        function of the page's content, table of contents, URL, title and
+        metadata, so they are cached under a hash of those.
+        """
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        if index is None or self._cache is None:
+            return
+        cache = self._cache
+        add_entry = type(index).add_entry_from_context.__get__(index)
+
+        def cached_add_entry(page: Any) -> None:
+            key = cache.derived_key(
+                "search",
+                page.url,
+                page.content or "",
+                repr(toc_to_data(page.toc)),
+                str(page.title),
+                repr(sorted(page.meta.items())),
+            )
+            entries = cache.load(key)
+            if isinstance(entries, list):
+                index.entries.extend(entries)
+                return
+            first = len(index.entries)
+            add_entry(page)
+            cache.store(key, index.entries[first:])
+
+        index.add_entry_from_context = cached_add_entry
 
 
 def _walk_nav(items: list[Any]) -> list[Any]:

@@ -1,0 +1,265 @@
+"""Measure refsite's builds side by side with plain MkDocs and Zensical.
+
+Run through ``scripts/bench`` (which sets up .venv). It works on a copy of the
+site in a temporary folder, alternates the commands round by round so that
+machine noise hits all of them alike, and prints medians, ratios and peak
+memory; ``--json`` writes the figures for later comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PROJECT_FILES = ("mkdocs.yml", "navtree.yml", "coverage-exclusions.yml", "docs")
+EDITED_PAGE = "docs/reference/background.md"
+
+# Runs a command and prints its peak RSS: in a process of its own, so the
+# children's maximum is that command's alone.
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
+    " stderr=subprocess.DEVNULL).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(code)\n"
+)
+
+
+def copy_project(dest: Path, sources: Path = ROOT) -> Path:
+    dest.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        source = sources / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        elif source.exists():
+            shutil.copy(source, dest / name)
+    return dest
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one run of ``command``."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command],
+        cwd=cwd,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command)} failed in {cwd} (exit {result.returncode})")
+    return elapsed, int(result.stdout.strip().splitlines()[-1]) / 1024
+
+
+def edit(path: Path, marker: str) -> None:
+    with path.open("a", encoding="utf-8") as file:
+        file.write(f"\n\nBench edit {marker}.\n")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return str(response.read().decode("utf-8", "replace"))
+    except OSError:
+        return ""
+
+
+class Server:
+    """A live-reloading dev server of a project copy on 127.0.0.1."""
+
+    def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.cwd = cwd
+        self.process = subprocess.Popen(
+            [*command, "--dev-addr", f"127.0.0.1:{self.port}"],
+            cwd=cwd,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.url = f"http://127.0.0.1:{self.port}/reference/background/"
+        self.wait_for(lambda html: "BackgroundTasks" in html, timeout=180)
+
+    def wait_for(self, ready: Callable[[str], bool], timeout: float) -> float:
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            if ready(fetch(self.url)):
+                return time.perf_counter() - start
+            time.sleep(0.05)
+        raise SystemExit(f"bench: {self.url} did not change within {timeout} s")
+
+    def edit_round_trip(self, marker: str) -> float:
+        """Seconds from saving an edit to the served page showing it."""
+        # Let the watcher settle after the previous rebuild.
+        time.sleep(1.0)
+        edit(self.cwd / EDITED_PAGE, marker)
+        return self.wait_for(lambda html: f"Bench edit {marker}." in html, timeout=120)
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="rounds per measurement (default 5)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--no-serve", action="store_true", help="skip the serve loops")
+    parser.add_argument("--no-zensical", action="store_true", help="skip Zensical")
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    zensical = BIN / "zensical"
+    use_zensical = not args.no_zensical and zensical.exists()
+
+    times: dict[str, list[float]] = {}
+    memory: dict[str, list[float]] = {}
+
+    def record(name: str, figures: tuple[float, float]) -> None:
+        times.setdefault(name, []).append(figures[0])
+        memory.setdefault(name, []).append(figures[1])
+        print(f"  {name:<28} {figures[0]:7.2f} s {figures[1]:7.0f} MiB", file=sys.stderr)
+
+    mkdocs = [str(BIN / "mkdocs"), "build", "--strict"]
+    with tempfile.TemporaryDirectory(prefix="refsite-bench-") as tmp:
+        work = Path(tmp)
+        ours = copy_project(work / "ours")
+        plain = copy_project(work / "plain")
+        zen = copy_project(work / "zensical")
+        fixture = copy_project(work / "fixture", ROOT / "tests" / "fixtures" / "mini")
+        shutil.copytree(ROOT / "tests/fixtures/mini/src", fixture / "src")
+        config = fixture / "mkdocs.yml"
+        config.write_text(
+            config.read_text().replace(
+                "  - refsite:\n",
+                "  - refsite:\n      enabled: !ENV [REFSITE_ENABLED, true]\n"
+                "      cache_dir: !ENV [REFSITE_CACHE_DIR, .cache/refsite]\n",
+            )
+        )
+        cache = {"REFSITE_CACHE_DIR": str(work / "cache")}
+        fixture_cache = {"REFSITE_CACHE_DIR": str(work / "fixture-cache")}
+        baseline = {"REFSITE_ENABLED": "false"}
+        docstring = fixture / "src/minipkg/colours.py"
+
+        for run in range(1, args.runs + 1):
+            print(f"round {run}/{args.runs}", file=sys.stderr)
+            shutil.rmtree(work / "cache", ignore_errors=True)
+            record("ours cold", timed(mkdocs, ours, cache))
+            record("ours warm", timed(mkdocs, ours, cache))
+            edit(ours / EDITED_PAGE, f"build-{run}")
+            record("ours after page edit", timed(mkdocs, ours, cache))
+            record("baseline (plain MkDocs)", timed(mkdocs, plain, baseline))
+            if use_zensical:
+                shutil.rmtree(zen / ".cache", ignore_errors=True)
+                shutil.rmtree(zen / "site", ignore_errors=True)
+                record("zensical cold", timed([str(zensical), "build"], zen, {}))
+                edit(zen / EDITED_PAGE, f"zensical-{run}")
+                record("zensical after page edit", timed([str(zensical), "build"], zen, {}))
+            # The cost of a docstring edit, on the fixture package.
+            fixture_build = ["--config-file", str(fixture / "mkdocs.yml")]
+            timed([*mkdocs, *fixture_build], fixture, fixture_cache)
+            docstring.write_text(
+                docstring.read_text().replace("The colour", f"Round {run}: the colour", 1)
+            )
+            record(
+                "fixture docstring edit, ours",
+                timed([*mkdocs, *fixture_build], fixture, fixture_cache),
+            )
+            docstring.write_text(docstring.read_text().replace("the colour", "The colour", 1))
+            record(
+                "fixture docstring edit, plain",
+                timed(
+                    [*mkdocs, *fixture_build],
+                    fixture,
+                    {**fixture_cache, "REFSITE_ENABLED": "false"},
+                ),
+            )
+
+        if not args.no_serve:
+            shutil.rmtree(work / "cache", ignore_errors=True)
+            servers = [
+                ("serve edit, ours", [str(BIN / "mkdocs"), "serve"], ours, cache),
+                ("serve edit, plain MkDocs", [str(BIN / "mkdocs"), "serve"], plain, baseline),
+            ]
+            if use_zensical:
+                servers.append(("serve edit, zensical", [str(zensical), "serve"], zen, {}))
+            started = [(name, Server(cmd, cwd, env)) for name, cmd, cwd, env in servers]
+            try:
+                for run in range(1, args.runs + 1):
+                    for name, server in started:
+                        seconds = server.edit_round_trip(f"serve-{run}-{time.time_ns()}")
+                        times.setdefault(name, []).append(seconds)
+                        print(f"  {name:<28} {seconds:7.2f} s", file=sys.stderr)
+            finally:
+                for _, server in started:
+                    server.stop()
+
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    peaks = {name: max(values) for name, values in memory.items()}
+
+    def ratio(a: str, b: str) -> float | None:
+        return medians[a] / medians[b] if a in medians and b in medians else None
+
+    ratios = {
+        "warm / baseline (target <= 0.25)": ratio("ours warm", "baseline (plain MkDocs)"),
+        "cold / baseline (target <= 0.8)": ratio("ours cold", "baseline (plain MkDocs)"),
+        "serve edit / zensical after edit (target <= 0.40)": ratio(
+            "serve edit, ours", "zensical after page edit"
+        ),
+        "serve edit / plain serve edit": ratio("serve edit, ours", "serve edit, plain MkDocs"),
+        "fixture docstring edit / plain": ratio(
+            "fixture docstring edit, ours", "fixture docstring edit, plain"
+        ),
+    }
+    print(f"\n{'measurement':<32} {'median':>8} {'min':>8} {'max':>8} {'peak MiB':>9}")
+    for name, values in times.items():
+        peak = f"{peaks[name]:9.0f}" if name in peaks else f"{'-':>9}"
+        print(f"{name:<32} {medians[name]:7.2f}s {min(values):7.2f}s {max(values):7.2f}s {peak}")
+    print()
+    for name, value in ratios.items():
+        print(f"{name:<52} {'n/a' if value is None else f'{value:.2f}x'}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps(
+                {
+                    "runs": args.runs,
+                    "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+                    "seconds": times,
+                    "median_seconds": medians,
+                    "peak_mib": peaks,
+                    "ratios": ratios,
+                },
+                indent=2,
+            )
+        )
+        print(f"\nfigures written to {args.json}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
