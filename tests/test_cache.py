@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, Build, mkdocs_build
+from conftest import BIN, FIXTURES, Build, mkdocs_build, run
 from refsite.cache import first_heading
 
 
@@ -111,3 +111,50 @@ def test_changed_configuration_invalidates_every_page(project: Path, tmp_path: P
 )
 def test_first_heading(markdown: str, line: str) -> None:
     assert first_heading(markdown) == line
+
+
+SERVE_LIKE = """
+import logging
+import sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+project = Path(sys.argv[1])
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+logging.getLogger("mkdocs.plugins.refsite").setLevel(logging.DEBUG)
+
+def once(site):
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / site)))
+
+once("site1")
+page = project / "docs/api/shapes.md"
+page.write_text(page.read_text() + "\\nAn edited page.\\n")
+once("site2")
+source = project / "src/minipkg/colours.py"
+source.write_text(source.read_text().replace("The colour of fire.", "The colour of embers."))
+once("site3")
+"""
+
+
+def test_rebuilds_in_one_process_match_clean_builds(project: Path, tmp_path: Path) -> None:
+    # `mkdocs serve` rebuilds in one process, where refsite keeps what griffe
+    # loaded; after a page edit and after a docstring edit, each rebuild must
+    # equal a clean build of the same files.
+    script = tmp_path / "serve_like.py"
+    script.write_text(SERVE_LIKE)
+    result = run(
+        BIN / "python", script, project, cwd=project, env={"SOURCE_DATE_EPOCH": "1700000000"}
+    )
+    assert result.returncode == 0, result.stdout
+    log = result.stdout
+    # The page edit re-renders one page, with the modules loaded before.
+    assert "page cache: 3 page(s) reused, 1 rendered" in log
+    assert log.count("reusing the modules griffe loaded for the previous build") == 1
+    # The docstring edit makes griffe load the sources again.
+    assert "sources changed since the previous build: griffe loads them again" in log
+    shutil.rmtree(project / ".cache")
+    clean = mkdocs_build(project, tmp_path / "clean")
+    assert clean.returncode == 0
+    assert _same_tree(project / "site3", clean.site) == []
+    assert "The colour of embers." in (project / "site3/api/colours/index.html").read_text()

@@ -53,6 +53,10 @@ from refsite.tree import Tree, TreeError, load_tree
 __all__ = ["PLUGIN_NAME", "CoverageConfig", "RefsiteConfig", "RefsitePlugin"]
 
 PLUGIN_NAME = "refsite"
+# What griffe loaded for the python handler, kept across the rebuilds of one
+# `mkdocs serve` process (each rebuild gets a new handler): loading FastAPI,
+# Starlette and httpx again is the largest cost of a rebuild after an edit.
+_LOADED: dict[str, Any] = {}
 COVERAGE_PLACEHOLDER = "<!-- refsite:coverage -->"
 log: logging.LoggerAdapter[logging.Logger] = get_plugin_logger(PLUGIN_NAME)
 
@@ -115,6 +119,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._recording: CachedPage | None = None
         self._mkdocstrings: Any = None
         self._autorefs: Any = None
+        self._config_fingerprint = ""
+        self._restored = False
 
     def on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
@@ -129,8 +135,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._miss = None
         self._mkdocstrings = config.plugins.get("mkdocstrings")
         self._autorefs = config.plugins.get("autorefs")
+        self._restored = False
         if self.config.enabled and self.config.cache and self._mkdocstrings and self._autorefs:
-            self._cache = PageCache(self._base / self.config.cache_dir, _fingerprint(config))
+            self._config_fingerprint = _fingerprint(config)
+            self._cache = PageCache(self._base / self.config.cache_dir, self._config_fingerprint)
             self._record_side_effects()
             self._cache_search_entries(config)
         if not self.config.enabled or not self.config.tree:
@@ -181,6 +189,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         key = self._cache.key(page.file.src_uri, markdown)
         self._replay = self._cache.get(key)
         if self._replay is None:
+            self._restore_loaded_modules()
             self._miss = (key, markdown)
             self._recording = CachedPage(content="", toc=[])
             return markdown
@@ -214,6 +223,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             return output
         html = md.markdown(format_markdown(report), extensions=["tables"])
         return output.replace(COVERAGE_PLACEHOLDER, html)
+
+    def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
+        # Every page is rendered; mkdocstrings tears its handlers down after
+        # the build, so keep what griffe loaded now.
+        self._keep_loaded_modules()
+        return env
 
     def on_build_error(self, *, error: Exception) -> None:
         if self._page is None:
@@ -298,6 +313,50 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # replace (rather than stack on) the previous build's wrappers.
         autorefs.register_anchor = anchor
         inventory.register = item
+
+    def _python_handler_collections(self) -> tuple[Any, Any] | None:
+        handler = self._mkdocstrings.handlers.get_handler("python")
+        modules = getattr(handler, "_modules_collection", None)
+        lines = getattr(handler, "_lines_collection", None)
+        return None if modules is None or lines is None else (modules, lines)
+
+    def _loaded_sources(self, modules: Any) -> str:
+        assert self._cache is not None
+        folders = [
+            Path(str(m.filepath)).parent
+            for m in modules.members.values()
+            if not isinstance(m.filepath, list)
+        ]
+        return self._cache.tree_hash(folders)
+
+    def _restore_loaded_modules(self) -> None:
+        """Give this build's python handler what an earlier rebuild loaded, if still current."""
+        if self._restored or self._cache is None:
+            return
+        self._restored = True
+        saved = _LOADED.get(self._config_fingerprint)
+        collections = self._python_handler_collections()
+        if saved is None or collections is None:
+            return
+        handler = self._mkdocstrings.handlers.get_handler("python")
+        if saved["sources"] == self._loaded_sources(saved["modules"]):
+            log.debug("reusing the modules griffe loaded for the previous build")
+            handler._modules_collection = saved["modules"]
+            handler._lines_collection = saved["lines"]
+        else:
+            log.debug("sources changed since the previous build: griffe loads them again")
+
+    def _keep_loaded_modules(self) -> None:
+        collections = self._python_handler_collections()
+        if self._cache is None or collections is None or not collections[0].members:
+            return
+        modules, lines = collections
+        _LOADED.clear()
+        _LOADED[self._config_fingerprint] = {
+            "modules": modules,
+            "lines": lines,
+            "sources": self._loaded_sources(modules),
+        }
 
     def _replay_side_effects(self, page: Any, cached: CachedPage) -> None:
         # mkdocstrings writes objects.inv only if a handler was used.
