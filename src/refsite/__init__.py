@@ -1,10 +1,16 @@
 """refsite: build, check and measure API reference sites made with MkDocs.
 
-The pipeline, one module per step:
+One module per step:
 
 - ``tree``: read the declared navigation tree (the contract);
 - ``site``: read a finished site directory (pages, navigation, ids);
 - ``check``: compare the two;
+- ``coverage``, ``links``, ``manifest``: the other checks of a built site
+  (public API documented, internal links resolve, what changed between builds);
+- ``directives``: explain why a ``:::`` directive cannot be rendered;
+- ``placeholders``, ``docstring_links``, ``search``: what refsite adds to a
+  build (generated tables, fixed docstring links, symbol-first search);
+- ``cache``: reuse rendered pages whose inputs did not change;
 - ``plugin`` and ``cli``: the MkDocs plugin and the command line, which only
   turn their inputs into calls and present the results.
 """
