@@ -205,10 +205,11 @@ class Visit:
         return [u for u in self.requests if urlsplit(u).hostname not in {"127.0.0.1", None}]
 
 
-@pytest.fixture
-def visit(browser: Any) -> Iterator[Visit]:
-    """A fresh browser context whose requests are recorded; foreign ones fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+@contextlib.contextmanager
+def recorded_context(browser: Any, **options: Any) -> Iterator[Visit]:
+    """A browser context whose requests are recorded; any to a host other than
+    127.0.0.1 is aborted and fails the test when the context closes."""
+    context = browser.new_context(**options)
     record = Visit(page=None, requests=[])
 
     def route(route: Any) -> None:
@@ -221,6 +222,15 @@ def visit(browser: Any) -> Iterator[Visit]:
 
     context.route("**/*", route)
     record.page = context.new_page()
-    yield record
-    context.close()
+    try:
+        yield record
+    finally:
+        context.close()
     assert record.foreign == [], f"requests left the machine: {record.foreign}"
+
+
+@pytest.fixture
+def visit(browser: Any) -> Iterator[Visit]:
+    """A fresh desktop-sized browser context, recorded as by ``recorded_context``."""
+    with recorded_context(browser, viewport={"width": 1280, "height": 900}) as record:
+        yield record

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import shutil
@@ -12,7 +11,6 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from conftest import ROOT, Visit
+from conftest import ROOT, Visit, recorded_context
 
 pytestmark = pytest.mark.browser
 
@@ -29,29 +27,6 @@ UPSTREAM = "https://fastapi.tiangolo.com/"
 
 
 # --- Helpers ------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def recorded_context(browser: Any, **options: Any) -> Iterator[Visit]:
-    """Like the ``visit`` fixture, with context options (e.g. a phone viewport)."""
-    context = browser.new_context(**options)
-    record = Visit(page=None, requests=[])
-
-    def route(route: Any) -> None:
-        url = route.request.url
-        record.requests.append(url)
-        if urlsplit(url).scheme in {"http", "https"} and urlsplit(url).hostname != "127.0.0.1":
-            route.abort()
-        else:
-            route.continue_()
-
-    context.route("**/*", route)
-    record.page = context.new_page()
-    try:
-        yield record
-    finally:
-        context.close()
-    assert record.foreign == [], f"requests left the machine: {record.foreign}"
 
 
 def heading(page: Any, anchor: str) -> Any:

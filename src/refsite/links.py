@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
-from refsite.site import is_external, page_file, page_url, resolve
+from refsite.site import element_ids, is_external, page_file, page_url, resolve
 
 __all__ = ["LinkFinding", "LinkReport", "check_links"]
 
@@ -59,12 +59,7 @@ class _Page:
 
 def _read(file: Path) -> _Page:
     doc = lxml.html.fromstring(file.read_bytes())
-    ids: set[str] = set()
-    duplicates: list[str] = []
-    for value in doc.xpath("//@id"):
-        if value in ids and value not in duplicates:
-            duplicates.append(str(value))
-        ids.add(str(value))
+    ids, duplicates = element_ids(doc)
     # Old-style named anchors are link targets too.
     ids.update(str(v) for v in doc.xpath("//a/@name"))
     links = [str(v) for v in doc.xpath(_LINKS)]

@@ -20,6 +20,7 @@ __all__ = [
     "Page",
     "SiteError",
     "TocNode",
+    "element_ids",
     "is_external",
     "page_file",
     "page_url",
@@ -122,17 +123,23 @@ def read_page(site_dir: Path, url: str) -> Page:
     return parse_page(file.read_bytes(), url)
 
 
-def parse_page(html: str | bytes, url: str) -> Page:
-    """Parse the HTML of the page served at ``url``."""
-    # lxml rather than BeautifulSoup: a reference site has tens of thousands of
-    # elements per page, and lxml reads them an order of magnitude faster.
-    doc = lxml.html.fromstring(html)
+def element_ids(doc: HtmlElement) -> tuple[set[str], list[str]]:
+    """Every element id of a parsed page, and those used more than once."""
     seen: set[str] = set()
     duplicates: list[str] = []
     for value in doc.xpath("//@id"):
         if value in seen and value not in duplicates:
             duplicates.append(str(value))
         seen.add(str(value))
+    return seen, duplicates
+
+
+def parse_page(html: str | bytes, url: str) -> Page:
+    """Parse the HTML of the page served at ``url``."""
+    # lxml rather than BeautifulSoup: a reference site has tens of thousands of
+    # elements per page, and lxml reads them an order of magnitude faster.
+    doc = lxml.html.fromstring(html)
+    seen, duplicates = element_ids(doc)
     title = doc.find(".//title")
     return Page(
         url=url,
