@@ -107,42 +107,39 @@ def test_site_that_breaks_its_contract_fails_build_and_cli(
     assert expected in result.stdout.splitlines()
 
 
-def test_toc_out_of_order_is_a_finding(mini_built: Build, tmp_path: Path) -> None:
-    tree = tmp_path / "tree.yml"
-    text = (mini_built.project / "navtree.yml").read_text()
-    tree.write_text(
-        text.replace(
-            "{label: side, anchor: minipkg.shapes.Square.side}", "{label: SCALE, anchor: x}"
-        ).replace(
-            "- {label: scale, anchor: minipkg.shapes.Square.scale}",
-            "- {label: side, anchor: minipkg.shapes.Square.side}",
-        )
-    )
-    result = refsite("check", mini_built.site, "--tree", tree, cwd=mini_built.project)
-    assert result.returncode == 1
-    assert (
-        "/api/shapes/: declared toc entry 'SCALE' (#x); found no such entry in the entries under 'Square'"
-        in result.stdout
-    )
+SIDE = "              - {label: side, anchor: minipkg.shapes.Square.side}\n"
+SCALE = "              - {label: scale, anchor: minipkg.shapes.Square.scale}\n"
 
 
-def test_toc_order_is_checked(mini_built: Build, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        (
+            SIDE.replace(
+                "label: side, anchor: minipkg.shapes.Square.side", "label: SCALE, anchor: x"
+            )
+            + SCALE,
+            "/api/shapes/: declared toc entry 'SCALE' (#x); found no such entry in the entries under 'Square'",
+        ),
+        (
+            SCALE + SIDE,
+            "/api/shapes/: declared toc entry 'side' after 'scale'; found it comes before it",
+        ),
+        (
+            SIDE + SCALE.replace("label: scale", "label: rescale"),
+            "/api/shapes/: declared toc entry #minipkg.shapes.Square.scale labelled 'rescale'; found 'scale'",
+        ),
+    ],
+    ids=["missing-child", "order", "label"],
+)
+def test_toc_findings(mini_built: Build, tmp_path: Path, declared: str, expected: str) -> None:
     tree = tmp_path / "tree.yml"
     text = (mini_built.project / "navtree.yml").read_text()
-    tree.write_text(
-        text.replace(
-            "              - {label: side, anchor: minipkg.shapes.Square.side}\n"
-            "              - {label: scale, anchor: minipkg.shapes.Square.scale}\n",
-            "              - {label: scale, anchor: minipkg.shapes.Square.scale}\n"
-            "              - {label: side, anchor: minipkg.shapes.Square.side}\n",
-        )
-    )
+    assert SIDE + SCALE in text
+    tree.write_text(text.replace(SIDE + SCALE, declared))
     result = refsite("check", mini_built.site, "--tree", tree, cwd=mini_built.project)
     assert result.returncode == 1
-    assert (
-        "/api/shapes/: declared toc entry 'side' after 'scale'; found it comes before it"
-        in result.stdout
-    )
+    assert [line for line in result.stdout.splitlines() if line.startswith("/")] == [expected]
 
 
 def test_malformed_tree_file_stops_cli_and_build(mini: Path, mini_built: Build) -> None:
