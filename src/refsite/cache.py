@@ -48,6 +48,9 @@ RENDERERS = (
     "markdown",
     "pymdown-extensions",
     "pygments",
+    # mkdocstrings formats signatures with whichever of these is installed.
+    "black",
+    "ruff",
 )
 
 
