@@ -10,7 +10,8 @@ One module per step:
 - ``directives``: explain why a ``:::`` directive cannot be rendered;
 - ``placeholders``, ``docstring_links``, ``search``: what refsite adds to a
   build (generated tables, fixed docstring links, symbol-first search);
-- ``cache``: reuse rendered pages whose inputs did not change;
+- ``cache`` and ``reuse``: keep rendered pages and reuse them while their
+  inputs are unchanged;
 - ``plugin`` and ``cli``: the MkDocs plugin and the command line, which only
   turn their inputs into calls and present the results.
 """
