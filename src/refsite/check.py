@@ -39,7 +39,7 @@ def check_site(site_dir: Path, tree: Tree) -> list[Finding]:
     for entry in tree.pages():
         assert entry.url is not None  # pages() yields only entries with a url
         try:
-            page = read_page(site_dir, entry.url)
+            page = read_page(site_dir, entry.url, navigation=False)
         except SiteError:
             findings.append(Finding(entry.url, f"page {entry.label!r}", "no page at that URL"))
             continue
@@ -65,7 +65,7 @@ def _nav_page(site_dir: Path, tree: Tree, pages: dict[str, Page]) -> Page | None
         pass
     for entry in tree.pages():
         if entry.url in pages:
-            return pages[entry.url]
+            return read_page(site_dir, entry.url)
     return None
 
 

@@ -77,6 +77,7 @@ def check_links(site_dir: Path, *, base_path: str = "/", ignore: Sequence[str] =
     pages = {page_url(site_dir, f): _read(f) for f in files}
     report = LinkReport(pages=len(pages))
     external: set[str] = set()
+    served: dict[str, str | None] = {}
     for url, page in pages.items():
         for duplicate in page.duplicates:
             report.findings.append(LinkFinding(url, f"#{duplicate}", "id used more than once"))
@@ -87,7 +88,7 @@ def check_links(site_dir: Path, *, base_path: str = "/", ignore: Sequence[str] =
             if is_external(href):
                 external.add(href)
                 continue
-            report.findings.extend(_check(site_dir, pages, url, href, base))
+            report.findings.extend(_check(site_dir, pages, served, url, href, base))
     report.external = sorted(external)
     report.findings = [
         f
@@ -97,8 +98,24 @@ def check_links(site_dir: Path, *, base_path: str = "/", ignore: Sequence[str] =
     return report
 
 
+def _served(site_dir: Path, path: str) -> str | None:
+    """The site path of the file that serves ``path``, or None when none does."""
+    file = page_file(site_dir, path)
+    if not file.is_file():
+        # "/a" is served by "/a/index.html" as well, like a static server does.
+        file = page_file(site_dir, path.rstrip("/") + "/")
+        if not file.is_file():
+            return None
+    return page_url(site_dir, file)
+
+
 def _check(
-    site_dir: Path, pages: dict[str, _Page], url: str, href: str, base: str
+    site_dir: Path,
+    pages: dict[str, _Page],
+    served: dict[str, str | None],
+    url: str,
+    href: str,
+    base: str,
 ) -> Iterator[LinkFinding]:
     if href.startswith("/"):
         if not href.startswith(base) and href.rstrip("/") != base.rstrip("/"):
@@ -109,15 +126,13 @@ def _check(
         target = resolve(href, url)
     parts = urlsplit(target)
     path, fragment = unquote(parts.path), unquote(parts.fragment)
-    file = page_file(site_dir, path)
-    if not file.is_file():
-        # "/a" is served by "/a/index.html" as well, like a static server does.
-        index = page_file(site_dir, path.rstrip("/") + "/")
-        if not index.is_file():
-            yield LinkFinding(url, href, f"no file serves {path}")
-            return
-        file = index
-    if fragment and file.suffix == ".html":
-        target_page = pages.get(page_url(site_dir, file))
-        if target_page is not None and fragment not in target_page.ids:
-            yield LinkFinding(url, href, f"no element #{fragment} on {page_url(site_dir, file)}")
+    # Thousands of links lead to a few hundred files: look each one up once.
+    if path not in served:
+        served[path] = _served(site_dir, path)
+    target_url = served[path]
+    if target_url is None:
+        yield LinkFinding(url, href, f"no file serves {path}")
+        return
+    target_page = pages.get(target_url)
+    if fragment and target_page is not None and fragment not in target_page.ids:
+        yield LinkFinding(url, href, f"no element #{fragment} on {target_url}")

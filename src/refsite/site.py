@@ -7,6 +7,7 @@ engine from the same ``mkdocs.yml`` (Material's HTML structure is the contract).
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,9 @@ def is_external(href: str) -> bool:
     return bool(parts.scheme) or href.startswith("//")
 
 
+# Pure and called for every link of every page: a site has thousands, most of
+# them the same navigation links on every page and in every rebuild.
+@functools.lru_cache(maxsize=65536)
 def resolve(href: str, base_url: str) -> str:
     """Resolve a link found on the page at ``base_url`` (a site path) to a site path.
 
@@ -111,8 +115,8 @@ def page_url(site_dir: Path, file: Path) -> str:
     return "/" + rel
 
 
-def read_page(site_dir: Path, url: str) -> Page:
-    """Read the page served at ``url``.
+def read_page(site_dir: Path, url: str, *, navigation: bool = True) -> Page:
+    """Read the page served at ``url`` (its primary navigation only if ``navigation``).
 
     Raises:
         SiteError: no file serves that URL.
@@ -120,7 +124,7 @@ def read_page(site_dir: Path, url: str) -> Page:
     file = page_file(site_dir, url)
     if not file.is_file():
         raise SiteError(f"{url}: no page (expected {file})")
-    return parse_page(file.read_bytes(), url)
+    return parse_page(file.read_bytes(), url, navigation=navigation)
 
 
 def element_ids(doc: HtmlElement) -> tuple[set[str], list[str]]:
@@ -134,8 +138,11 @@ def element_ids(doc: HtmlElement) -> tuple[set[str], list[str]]:
     return seen, duplicates
 
 
-def parse_page(html: str | bytes, url: str) -> Page:
-    """Parse the HTML of the page served at ``url``."""
+def parse_page(html: str | bytes, url: str, *, navigation: bool = True) -> Page:
+    """Parse the HTML of the page served at ``url``.
+
+    Every page repeats the whole navigation; ``navigation=False`` skips it.
+    """
     # lxml rather than BeautifulSoup: a reference site has tens of thousands of
     # elements per page, and lxml reads them an order of magnitude faster.
     doc = lxml.html.fromstring(html)
@@ -146,7 +153,7 @@ def parse_page(html: str | bytes, url: str) -> Page:
         title=title.text_content().strip() if title is not None else "",
         ids=frozenset(seen),
         duplicate_ids=tuple(duplicates),
-        nav=_primary_nav(doc, url),
+        nav=_primary_nav(doc, url) if navigation else (),
         toc=_toc(doc),
         links=tuple(str(v) for v in doc.xpath("//a/@href")),
     )
