@@ -158,3 +158,17 @@ def test_rebuilds_in_one_process_match_clean_builds(project: Path, tmp_path: Pat
     assert clean.returncode == 0
     assert _same_tree(project / "site3", clean.site) == []
     assert "The colour of embers." in (project / "site3/api/colours/index.html").read_text()
+
+
+def test_page_that_includes_a_file_is_not_cached(project: Path, tmp_path: Path) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - toc:\n", "  - pymdownx.snippets\n  - toc:\n"))
+    (project / "part.md").write_text("First version of the part.\n")
+    page = project / "docs/index.md"
+    page.write_text(page.read_text() + '\n--8<-- "part.md"\n')
+    assert mkdocs_build(project, tmp_path / "first").returncode == 0
+    (project / "part.md").write_text("Second version of the part.\n")
+    again = mkdocs_build(project, tmp_path / "again")
+    assert again.returncode == 0
+    assert "Second version of the part." in (again.site / "index.html").read_text()
+    assert _counts(again) == (3, 0)  # the including page is neither reused nor stored

@@ -17,7 +17,9 @@ private; where one is missing, the page or value is simply not reused.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,8 @@ __all__ = ["BuildReuse", "fingerprint"]
 # `mkdocs serve` process (each rebuild gets a new handler): loading FastAPI,
 # Starlette and httpx again is the largest cost of a rebuild after an edit.
 _LOADED: dict[str, Any] = {}
+# pymdownx.snippets' include markers: a page that includes files is not cached.
+_INCLUDES = re.compile(r"^\s*;?--8<--", re.MULTILINE)
 
 
 class BuildReuse:
@@ -69,6 +73,10 @@ class BuildReuse:
 
     def page_markdown(self, markdown: str, page: Any) -> str:
         """The Markdown to render: all of it, or only its title for a cached page."""
+        if _INCLUDES.search(markdown):
+            # The included file is read during conversion, where no key sees it.
+            self._replay = self._miss = self._recording = None
+            return markdown
         key = self.cache.key(page.file.src_uri, markdown)
         self._replay = self.cache.get(key)
         if self._replay is None:
@@ -233,11 +241,24 @@ class BuildReuse:
         index.add_entry_from_context = cached_add_entry
 
 
+def _type_name(value: Any) -> str:
+    return f"{type(value).__module__}.{type(value).__qualname__}"
+
+
 def fingerprint(config: Any) -> str:
     """What every page's rendering depends on besides its Markdown and sources."""
     digest = hashlib.sha256(renderer_versions().encode())
     digest.update(Path(config.config_file_path).read_bytes())
+    # What !ENV and defaults resolved to, which the file's bytes do not show.
     digest.update(f"{config.site_url}|{config.use_directory_urls}".encode())
+    # Objects (such as the extension mkdocstrings adds) count by their type:
+    # their repr holds a memory address.
+    resolved = [
+        config.markdown_extensions,
+        config.mdx_configs,
+        dict(config.plugins["mkdocstrings"].config),
+    ]
+    digest.update(json.dumps(resolved, sort_keys=True, default=_type_name).encode())
     # refsite's own code (its griffe extension renders docstrings too), also
     # when it is an editable install whose version does not change.
     for file in sorted(Path(__file__).parent.glob("*.py")):
