@@ -70,7 +70,7 @@ HTML = """
 """
 
 
-def test_parse_page_reads_nav_toc_ids_and_duplicates() -> None:
+def test_parse_page_reads_nav_toc_and_ids() -> None:
     page = parse_page(HTML, "/")
     assert page.title == "T"
     assert [(n.label, n.href) for n in page.nav] == [("Home", "/"), ("The `api` section", "/api/")]
@@ -78,4 +78,5 @@ def test_parse_page_reads_nav_toc_ids_and_duplicates() -> None:
     assert page.toc[0].label == "C"
     assert page.toc[0].anchor == "m.C"
     assert [c.anchor for c in page.toc[0].children] == ["m.C.f"]
-    assert page.duplicate_ids == ("m.C",)
+    assert {"m.C"} <= page.ids
+    assert parse_page(HTML, "/", navigation=False).nav == ()

@@ -64,10 +64,8 @@ class Page:
     url: str
     title: str
     ids: frozenset[str]
-    duplicate_ids: tuple[str, ...]
     nav: tuple[NavNode, ...]
     toc: tuple[TocNode, ...]
-    links: tuple[str, ...]
 
 
 def is_external(href: str) -> bool:
@@ -146,16 +144,14 @@ def parse_page(html: str | bytes, url: str, *, navigation: bool = True) -> Page:
     # lxml rather than BeautifulSoup: a reference site has tens of thousands of
     # elements per page, and lxml reads them an order of magnitude faster.
     doc = lxml.html.fromstring(html)
-    seen, duplicates = element_ids(doc)
+    seen, _ = element_ids(doc)
     title = doc.find(".//title")
     return Page(
         url=url,
         title=title.text_content().strip() if title is not None else "",
         ids=frozenset(seen),
-        duplicate_ids=tuple(duplicates),
         nav=_primary_nav(doc, url) if navigation else (),
         toc=_toc(doc),
-        links=tuple(str(v) for v in doc.xpath("//a/@href")),
     )
 
 
