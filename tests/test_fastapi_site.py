@@ -3,6 +3,7 @@ against what griffe reads from the installed packages."""
 
 from __future__ import annotations
 
+import filecmp
 import json
 import re
 from functools import cache
@@ -12,7 +13,7 @@ import griffe
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from conftest import ROOT, Build, mkdocs_build, refsite
+from conftest import BIN, ROOT, Build, mkdocs_build, refsite, run
 
 
 def test_strict_build_has_no_warnings_and_matches_the_tree(fastapi_site: Build) -> None:
@@ -273,3 +274,28 @@ def test_two_builds_of_the_same_commit_have_the_same_manifest(
     result = refsite("diff", fastapi_site.site, again.site, cwd=ROOT)
     assert result.returncode == 0
     assert result.stdout.strip() == "no page changed"
+
+
+def test_speed_ups_change_no_byte_of_the_site(fastapi_site: Build, tmp_path: Path) -> None:
+    # The session build used the page cache, the cached and lxml-fed search
+    # indexing and the coverage cache; this one uses none of them.
+    env_off = run(
+        BIN / "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        tmp_path / "off",
+        cwd=ROOT,
+        env={"SOURCE_DATE_EPOCH": "1700000000", "REFSITE_CACHE": "false"},
+    )
+    assert env_off.returncode == 0, env_off.stdout
+    assert "page cache" not in env_off.stdout
+    differing = filecmp.dircmp(fastapi_site.site, tmp_path / "off")
+    assert _differences(differing) == []
+
+
+def _differences(compare: filecmp.dircmp[str]) -> list[str]:
+    out = [*compare.left_only, *compare.right_only, *compare.diff_files]
+    for name, sub in compare.subdirs.items():
+        out += [f"{name}/{f}" for f in _differences(sub)]
+    return out

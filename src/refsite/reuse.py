@@ -35,6 +35,7 @@ from refsite.cache import (
     toc_to_data,
 )
 from refsite.directives import find_identifiers
+from refsite.search import feed_tree
 
 __all__ = ["BuildReuse", "fingerprint"]
 
@@ -219,7 +220,7 @@ class BuildReuse:
         if index is None:
             return
         cache = self.cache
-        add_entry = type(index).add_entry_from_context.__get__(index)
+        add_entry = _fast_add_entry(index) or type(index).add_entry_from_context.__get__(index)
 
         def cached_add_entry(page: Any) -> None:
             key = cache.derived_key(
@@ -239,6 +240,32 @@ class BuildReuse:
             cache.store(key, index.entries[first:])
 
         index.add_entry_from_context = cached_add_entry
+
+
+def _fast_add_entry(index: Any) -> Any:
+    """Material's ``add_entry_from_context``, with the page tokenized by lxml.
+
+    None when Material's search plugin does not have the pieces it relies on.
+    """
+    try:
+        from material.plugins.search.plugin import Parser
+    except ImportError:
+        return None
+    if not hasattr(index, "create_entry_for_section"):
+        return None
+
+    def add_entry(page: Any) -> None:
+        # The body of SearchIndex.add_entry_from_context, but for the parsing.
+        search = page.meta.get("search") or {}
+        if search.get("exclude"):
+            return
+        parser = Parser()
+        feed_tree(parser, page.content)
+        for section in parser.data:
+            if not section.is_excluded():
+                index.create_entry_for_section(section, page.toc, page.url, page)
+
+    return add_entry
 
 
 def _type_name(value: Any) -> str:

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import lxml.html
+from lxml.html import HtmlElement
 from mkdocstrings import Inventory
 
 __all__ = ["boost_sections", "boost_site_index", "inventory_anchors"]
@@ -49,3 +51,40 @@ def boost_site_index(site_dir: Path, boost: float) -> int:
     # Material writes the index compactly; keep it so.
     path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
     return count
+
+
+def feed_tree(parser: Any, html: str) -> None:
+    """Feed an ``html.parser``-style handler the events of ``html``, tokenized by lxml.
+
+    Material's search plugin indexes a page by feeding its HTML to a subclass
+    of Python's ``html.parser``, whose pure-Python tokenizer is most of the
+    cost. This walks lxml's tree instead and calls the same ``handle_starttag``,
+    ``handle_data`` and ``handle_endtag`` methods in document order, so the
+    handler's logic, and the index it builds, stay Material's own.
+    """
+    if not html.strip():
+        return
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    # lxml drops the whitespace before the first tag; html.parser reports it.
+    lead = html.split("<", 1)[0]
+    if lead and not root.text:
+        parser.handle_data(lead)
+    elif root.text:
+        parser.handle_data(root.text)
+    for child in root:
+        _walk(parser, child)
+        if child.tail:
+            parser.handle_data(child.tail)
+
+
+def _walk(parser: Any, element: HtmlElement) -> None:
+    if not isinstance(element.tag, str):
+        return  # a comment: html.parser's handler ignores those too
+    parser.handle_starttag(element.tag, list(element.attrib.items()))
+    if element.text:
+        parser.handle_data(element.text)
+    for child in element:
+        _walk(parser, child)
+        if child.tail:
+            parser.handle_data(child.tail)
+    parser.handle_endtag(element.tag)

@@ -1,0 +1,49 @@
+"""refsite's search helpers: lxml-fed indexing equals Material's, and the object boost."""
+
+from __future__ import annotations
+
+import pytest
+from material.plugins.search.plugin import Parser
+
+from refsite.search import boost_sections, feed_tree
+
+
+def _sections(parser: Parser) -> list[tuple[object, str, str, bool]]:
+    return [(s.id, "".join(s.title), "".join(s.text), s.is_excluded()) for s in parser.data]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '\n<h1 id="t">Title<a class="headerlink" href="#t">¶</a></h1>\n<p>Intro &amp; more</p>',
+        "Preface text <em>before</em> any heading<h2 id='a'>A</h2><p>x</p>",
+        '<h2 id="a">A</h2><!-- a comment --><p>after the comment<br>and a break</p>',
+        '<h2 id="a">A <code>code</code></h2><pre><code>line 1\n\n  line 2\n</code></pre>',
+        '<div data-search-exclude><h2 id="hidden">Hidden</h2><p>not indexed</p></div><h2 id="b">B</h2>',
+        '<table class="highlighttable"><tr><td class="linenos"><div class="linenodiv">1</div></td>'
+        "<td><pre>code</pre></td></tr></table>",
+        '<h2 id="a">A</h2><ul><li><p>one</p></li><li>  </li></ul><img src="x.png" alt="i">',
+        "",
+    ],
+    ids=["heading", "preface", "comment-void", "code", "excluded", "linenos", "lists", "empty"],
+)
+def test_lxml_fed_parser_builds_materials_sections(html: str) -> None:
+    theirs = Parser()
+    theirs.feed(html)
+    theirs.close()
+    ours = Parser()
+    feed_tree(ours, html)
+    assert _sections(ours) == _sections(theirs)
+
+
+def test_boost_sections_marks_only_object_anchors() -> None:
+    index = {
+        "docs": [
+            {"location": "reference/", "title": "Reference"},
+            {"location": "reference/x/#pkg.X", "title": "X"},
+            {"location": "reference/x/#intro", "title": "Intro"},
+            {"location": "reference/x/#pkg.Y", "title": "Y", "boost": 0.5},
+        ]
+    }
+    assert boost_sections(index, {"pkg.X", "pkg.Y"}, 4) == 1
+    assert [d.get("boost") for d in index["docs"]] == [None, 4, None, 0.5]
