@@ -6,7 +6,8 @@
   items for ``objects.inv``) is replayed, so the site is byte for byte the one
   a clean build writes.
 - Search: Material's search entries of a page whose rendered content did not
-  change are reused instead of parsing the page again.
+  change are reused; a changed page is indexed by Material's own handlers fed
+  by lxml (:func:`refsite.search.feed_tree`) rather than by ``html.parser``.
 - Loaded modules: within one ``mkdocs serve`` process, what griffe loaded for
   the previous rebuild is handed to the next while the sources are unchanged.
 
@@ -74,9 +75,10 @@ class BuildReuse:
 
     def page_markdown(self, markdown: str, page: Any) -> str:
         """The Markdown to render: all of it, or only its title for a cached page."""
+        self._replay = self._miss = self._recording = None
         if _INCLUDES.search(markdown):
             # The included file is read during conversion, where no key sees it.
-            self._replay = self._miss = self._recording = None
+            self._restore_loaded_modules()
             return markdown
         key = self.cache.key(page.file.src_uri, markdown)
         self._replay = self.cache.get(key)
