@@ -20,8 +20,8 @@ MINI_SRC = FIXTURES / "mini" / "src"
 
 
 def test_public_api_resolves_re_exports_to_one_object() -> None:
-    api = load_api(["minipkg"], search_paths=[MINI_SRC])
-    by_path = {o.path: o.names for o in api.objects}
+    objects = load_api(["minipkg"], search_paths=[MINI_SRC])
+    by_path = {o.path: o.names for o in objects}
     assert by_path["minipkg.shapes.Square"] == ("minipkg.Square", "minipkg.shapes.Square")
     assert by_path["minipkg.colours.Colour"] == ("minipkg.Colour", "minipkg.colours.Colour")
     assert "minipkg.VERSION" in by_path
@@ -47,8 +47,8 @@ def test_measure_sorts_objects(
     missing: int,
     stale: int,
 ) -> None:
-    api = load_api(["minipkg"], search_paths=[MINI_SRC])
-    report = measure(api, rendered, exclusions)
+    objects = load_api(["minipkg"], search_paths=[MINI_SRC])
+    report = measure(objects, rendered, exclusions)
     assert (
         len(report.documented),
         len(report.excluded),
@@ -162,3 +162,15 @@ def test_missing_inventory_is_explained(mini_built: Build, tmp_path: Path) -> No
     result = refsite("coverage", site, cwd=mini_built.project)
     assert result.returncode == 2
     assert "no objects.inv; build the site with mkdocstrings' inventory enabled" in result.stdout
+
+
+def test_plugin_reports_a_package_it_cannot_find(mini: Path) -> None:
+    config = mini / "mkdocs.yml"
+    config.write_text(config.read_text().replace("packages: [minipkg]", "packages: [nopkg]"))
+    build = mkdocs_build(mini)
+    assert build.returncode == 1
+    assert (
+        "ERROR   -  refsite: coverage: package 'nopkg' not found: install it or fix the "
+        "coverage 'packages'" in build.output
+    )
+    assert "Traceback" not in build.output

@@ -45,6 +45,7 @@ RENDERERS = (
     "mkdocstrings-python",
     "griffe",
     "griffe-typingdoc",
+    "griffe-public-redundant-aliases",
     "markdown",
     "pymdown-extensions",
     "pygments",

@@ -140,8 +140,8 @@ def _cmd_coverage(args: argparse.Namespace, options: dict[str, Any]) -> int:
         exclusions = (
             load_exclusions(_relative_to_config(args, exclusions_file)) if exclusions_file else []
         )
-        api = load_api(packages, preload=preload, search_paths=_search_paths(Path(args.config)))
-        report = measure(api, rendered_names(site), exclusions)
+        objects = load_api(packages, preload=preload, search_paths=_search_paths(Path(args.config)))
+        report = measure(objects, rendered_names(site), exclusions)
     except CoverageError as error:
         raise _Usage(str(error)) from None
     formatter: Callable[..., str] = {

@@ -23,7 +23,6 @@ import yaml
 from mkdocstrings import Inventory
 
 __all__ = [
-    "Api",
     "CoverageError",
     "CoverageReport",
     "Exclusion",
@@ -32,12 +31,13 @@ __all__ = [
     "format_markdown",
     "format_text",
     "load_api",
+    "load_api_data",
     "load_exclusions",
     "measure",
+    "objects_from_data",
+    "objects_to_data",
     "package_folders",
     "rendered_names",
-    "report_from_data",
-    "report_to_data",
 ]
 
 
@@ -66,23 +66,6 @@ class Exclusion:
 
     pattern: str
     reason: str
-
-
-@dataclass
-class Api:
-    """The public API of some packages, with a way to resolve any name in it."""
-
-    objects: list[PublicObject]
-    collection: griffe.ModulesCollection
-
-    def canonical(self, name: str) -> str | None:
-        """The canonical path of ``name``, or None when griffe does not know it."""
-        try:
-            obj = self.collection.get_member(name)
-            target = obj.final_target if isinstance(obj, griffe.Alias) else obj
-            return str(target.path)
-        except (KeyError, ValueError, griffe.AliasResolutionError, griffe.CyclicAliasError):
-            return None
 
 
 @dataclass
@@ -117,7 +100,7 @@ def load_api(
     *,
     preload: Sequence[str] = (),
     search_paths: Sequence[Path] | None = None,
-) -> Api:
+) -> list[PublicObject]:
     """Read the public API of ``packages`` with griffe.
 
     ``preload`` names packages that re-exported objects come from (Starlette
@@ -148,7 +131,25 @@ def load_api(
         for path, names in by_path.items()
     ]
     objects.sort(key=lambda o: o.name)
-    return Api(objects=objects, collection=loader.modules_collection)
+    return objects
+
+
+def load_api_data(
+    packages: Sequence[str], preload: Sequence[str], search_paths: Sequence[str]
+) -> list[list[Any]]:
+    """:func:`load_api` as plain data, for a worker process or a cache."""
+    objects = load_api(packages, preload=preload, search_paths=[Path(p) for p in search_paths])
+    return objects_to_data(objects)
+
+
+def objects_to_data(objects: Iterable[PublicObject]) -> list[list[Any]]:
+    """Public objects as plain data."""
+    return [[o.path, list(o.names)] for o in objects]
+
+
+def objects_from_data(data: Iterable[list[Any]]) -> list[PublicObject]:
+    """The inverse of :func:`objects_to_data`."""
+    return [PublicObject(path=path, names=tuple(names)) for path, names in data]
 
 
 def package_folders(names: Sequence[str], search_paths: Sequence[Path]) -> list[Path]:
@@ -163,34 +164,6 @@ def package_folders(names: Sequence[str], search_paths: Sequence[Path]) -> list[
         paths = package.path if isinstance(package.path, list) else [package.path]
         folders.extend(p.parent if p.name == "__init__.py" else p for p in paths)
     return folders
-
-
-def report_to_data(report: CoverageReport) -> dict[str, Any]:
-    """A report as plain data (for a cache)."""
-
-    def obj(o: PublicObject) -> list[Any]:
-        return [o.path, list(o.names)]
-
-    return {
-        "documented": [obj(o) for o in report.documented],
-        "excluded": [[obj(o), [e.pattern, e.reason]] for o, e in report.excluded],
-        "missing": [obj(o) for o in report.missing],
-        "stale": [[e.pattern, e.reason] for e in report.stale],
-    }
-
-
-def report_from_data(data: Mapping[str, Any]) -> CoverageReport:
-    """The inverse of :func:`report_to_data`."""
-
-    def obj(item: list[Any]) -> PublicObject:
-        return PublicObject(path=item[0], names=tuple(item[1]))
-
-    return CoverageReport(
-        documented=[obj(o) for o in data["documented"]],
-        excluded=[(obj(o), Exclusion(*e)) for o, e in data["excluded"]],
-        missing=[obj(o) for o in data["missing"]],
-        stale=[Exclusion(*e) for e in data["stale"]],
-    )
 
 
 def _public_names(module: griffe.Module) -> Iterator[tuple[str, str]]:
@@ -271,12 +244,19 @@ def parse_exclusions(data: Any, *, source: str = "<exclusions>") -> list[Exclusi
     return out
 
 
-def measure(api: Api, rendered: Iterable[str], exclusions: Sequence[Exclusion]) -> CoverageReport:
-    """Sort every public object into documented, excluded or missing."""
-    documented_paths = {api.canonical(name) or name for name in rendered}
+def measure(
+    objects: Iterable[PublicObject], rendered: Iterable[str], exclusions: Sequence[Exclusion]
+) -> CoverageReport:
+    """Sort every public object into documented, excluded or missing.
+
+    An object is documented when the inventory lists its canonical path or
+    one of its public names (mkdocstrings lists a rendered object under both
+    the name it was rendered as and its canonical path).
+    """
+    documented_paths = set(rendered)
     report = CoverageReport()
     used: set[Exclusion] = set()
-    for obj in api.objects:
+    for obj in objects:
         if obj.path in documented_paths or any(n in documented_paths for n in obj.names):
             report.documented.append(obj)
             continue

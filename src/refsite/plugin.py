@@ -10,7 +10,9 @@ same checks with the CLI.
 from __future__ import annotations
 
 import html
+import json
 import logging
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,13 +29,12 @@ from refsite.coverage import (
     CoverageError,
     CoverageReport,
     format_markdown,
-    load_api,
+    load_api_data,
     load_exclusions,
     measure,
+    objects_from_data,
     package_folders,
     rendered_names,
-    report_from_data,
-    report_to_data,
 )
 from refsite.directives import diagnose, find_identifiers
 from refsite.links import check_links
@@ -46,6 +47,12 @@ __all__ = ["PLUGIN_NAME", "CoverageConfig", "RefsiteConfig", "RefsitePlugin"]
 
 PLUGIN_NAME = "refsite"
 COVERAGE_PLACEHOLDER = "<!-- refsite:coverage -->"
+# Reads the public API in a worker process; argv[1] is [packages, preload, paths].
+_API_WORKER = (
+    "import json, sys\n"
+    "from refsite.coverage import load_api_data\n"
+    "print(json.dumps(load_api_data(*json.loads(sys.argv[1]))))\n"
+)
 log: logging.LoggerAdapter[logging.Logger] = get_plugin_logger(PLUGIN_NAME)
 
 
@@ -102,6 +109,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._coverage: CoverageReport | None = None
         self._base = Path()
         self._reuse: BuildReuse | None = None
+        self._worker: subprocess.Popen[bytes] | None = None
+        self._api_data: list[Any] | None = None
+        self._api_key: str | None = None
 
     def on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
@@ -120,6 +130,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             and {"mkdocstrings", "autorefs"} <= set(plugins)
         ):
             self._reuse = BuildReuse(config, self._base / self.config.cache_dir, log)
+        self._stop_worker()
+        self._start_public_api()
         if not self.config.enabled or not self.config.tree:
             return config
         try:
@@ -184,6 +196,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return env
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._stop_worker()
         if self._page is None:
             return
         src_uri, markdown = self._page
@@ -237,45 +250,78 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                     settings.fail_under,
                 )
 
+    def _start_public_api(self) -> None:
+        """Start reading the public API now, on the other core when it must be read.
+
+        Reading it with griffe takes about as long as rendering a few pages,
+        and needs nothing the build makes: a worker process does it while the
+        pages render. Its result is cached by the packages' sources.
+        """
+        settings = self.config.coverage
+        self._api_key = None
+        self._api_data = None
+        self._worker = None
+        if not self.config.enabled or not settings.packages:
+            return
+        names = [*settings.packages, *settings.preload]
+        if self._reuse is not None:
+            folders = package_folders(names, self._search_paths)
+            self._api_key = self._reuse.cache.derived_key(
+                "public-api", repr(names), self._reuse.cache.tree_hash(folders)
+            )
+            self._api_data = self._reuse.cache.load(self._api_key)
+            if self._api_data is not None:
+                return
+        # A plain subprocess, not multiprocessing: its "spawn" re-imports the
+        # parent's __main__, which may be any script that runs a build.
+        request = [settings.packages, settings.preload, [str(p) for p in self._search_paths]]
+        try:
+            self._worker = subprocess.Popen(
+                [sys.executable, "-c", _API_WORKER, json.dumps(request)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:  # no process to spare: read it in this one, later
+            self._worker = None
+
+    def _public_api(self) -> list[Any]:
+        settings = self.config.coverage
+        if self._api_data is None:
+            if self._worker is not None:
+                output, _ = self._worker.communicate()
+                if self._worker.returncode == 0:
+                    self._api_data = json.loads(output)
+                self._worker = None
+            if self._api_data is None:
+                # No worker, or it failed: read here, where errors are reported.
+                self._api_data = load_api_data(
+                    settings.packages, settings.preload, [str(p) for p in self._search_paths]
+                )
+            if self._reuse is not None and self._api_key is not None:
+                self._reuse.cache.store(self._api_key, self._api_data)
+        return self._api_data
+
+    def _stop_worker(self) -> None:
+        if self._worker is not None and self._worker.poll() is None:
+            self._worker.kill()
+            self._worker.wait()
+        self._worker = None
+
+    def on_shutdown(self) -> None:
+        self._stop_worker()
+
     def _coverage_report(self, site: Path) -> CoverageReport | None:
         settings = self.config.coverage
         if not settings.packages:
             return None
-        if self._coverage is not None:
-            return self._coverage
-        try:
-            exclusions_file = self._base / settings.exclusions if settings.exclusions else None
-            key = None
-            if self._reuse is not None:
-                # The report is a function of the inventory, the exclusions and
-                # the packages' sources: reuse it while none of them changed.
-                folders = package_folders(
-                    [*settings.packages, *settings.preload], self._search_paths
-                )
-                key = self._reuse.cache.derived_key(
-                    "coverage",
-                    (site / "objects.inv").read_bytes()
-                    if (site / "objects.inv").is_file()
-                    else b"",
-                    exclusions_file.read_bytes()
-                    if exclusions_file and exclusions_file.is_file()
-                    else b"",
-                    repr((settings.packages, settings.preload)),
-                    self._reuse.cache.tree_hash(folders),
-                )
-                stored = self._reuse.cache.load(key)
-                if stored is not None:
-                    self._coverage = report_from_data(stored)
-                    return self._coverage
-            exclusions = load_exclusions(exclusions_file) if exclusions_file else []
-            api = load_api(
-                settings.packages, preload=settings.preload, search_paths=self._search_paths
-            )
-            self._coverage = measure(api, rendered_names(site), exclusions)
-            if self._reuse is not None and key is not None:
-                self._reuse.cache.store(key, report_to_data(self._coverage))
-        except CoverageError as error:
-            raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
+        if self._coverage is None:
+            try:
+                exclusions_file = self._base / settings.exclusions if settings.exclusions else None
+                exclusions = load_exclusions(exclusions_file) if exclusions_file else []
+                objects = objects_from_data(self._public_api())
+                self._coverage = measure(objects, rendered_names(site), exclusions)
+            except CoverageError as error:
+                raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
         return self._coverage
 
 
