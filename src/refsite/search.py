@@ -71,20 +71,16 @@ def feed_tree(parser: Any, html: str) -> None:
         parser.handle_data(lead)
     elif root.text:
         parser.handle_data(root.text)
-    for child in root:
-        _walk(parser, child)
-        if child.tail:
-            parser.handle_data(child.tail)
+    _children(parser, root)
 
 
-def _walk(parser: Any, element: HtmlElement) -> None:
-    if not isinstance(element.tag, str):
-        return  # a comment: html.parser's handler ignores those too
-    parser.handle_starttag(element.tag, list(element.attrib.items()))
-    if element.text:
-        parser.handle_data(element.text)
+def _children(parser: Any, element: HtmlElement) -> None:
     for child in element:
-        _walk(parser, child)
+        if isinstance(child.tag, str):  # comments: html.parser's handler skips those too
+            parser.handle_starttag(child.tag, list(child.attrib.items()))
+            if child.text:
+                parser.handle_data(child.text)
+            _children(parser, child)
+            parser.handle_endtag(child.tag)
         if child.tail:
             parser.handle_data(child.tail)
-    parser.handle_endtag(element.tag)
