@@ -46,14 +46,27 @@ def test_warm_build_reuses_every_page_and_writes_identical_files(
     assert _same_tree(cold.site, warm.site) == []
 
 
+def _edit_and_rebuild(project: Path, site: Path, source: str, old: str, new: str) -> Build:
+    """Build, replace ``old`` with ``new`` in a source file, rebuild with the cache."""
+    assert mkdocs_build(project, site.parent / "first").returncode == 0
+    path = project / source
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    again = mkdocs_build(project, site)
+    assert again.returncode == 0, again.output
+    return again
+
+
 def test_docstring_edit_re_renders_exactly_the_page_that_shows_it(
     project: Path, tmp_path: Path
 ) -> None:
-    assert mkdocs_build(project, tmp_path / "first").returncode == 0
-    colours = project / "src/minipkg/colours.py"
-    colours.write_text(colours.read_text().replace("The colour of fire.", "The colour of embers."))
-    cached = mkdocs_build(project, tmp_path / "cached")
-    assert cached.returncode == 0
+    cached = _edit_and_rebuild(
+        project,
+        tmp_path / "cached",
+        "src/minipkg/colours.py",
+        "The colour of fire.",
+        "The colour of embers.",
+    )
     assert _counts(cached) == (3, 1)
     assert "The colour of embers." in (cached.site / "api/colours/index.html").read_text()
     (project / ".cache").rename(tmp_path / "old-cache")
@@ -81,11 +94,9 @@ def test_base_class_edit_re_renders_pages_that_inherit_from_it(
             "members_order: source", "members_order: source\n            inherited_members: true"
         )
     )
-    assert mkdocs_build(project, tmp_path / "first").returncode == 0
-    base = project / "src/minipkg/_base.py"
-    base.write_text(base.read_text().replace("Its name.", "What it is called."))
-    again = mkdocs_build(project, tmp_path / "again")
-    assert again.returncode == 0
+    again = _edit_and_rebuild(
+        project, tmp_path / "again", "src/minipkg/_base.py", "Its name.", "What it is called."
+    )
     assert _counts(again) == (3, 1)
     assert "What it is called." in (again.site / "api/shapes/index.html").read_text()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,80 +23,54 @@ def test_matching_site_passes_in_plugin_and_cli(mini_built: Build) -> None:
     assert "matches navtree.yml" in result.stdout
 
 
-def _drop_colours_page(p: Path) -> None:
-    _edit(p / "mkdocs.yml", "      - Colours: api/colours.md\n", "")
-    (p / "docs/api/colours.md").unlink()
+# Each case breaks the contract with edits (file, old text, new text; a new
+# text of None deletes the file) and names the finding it must produce.
+NAV = "mkdocs.yml"
+SHAPES_NAV = "      - Shapes: api/shapes.md\n"
+COLOURS_NAV = "      - Colours: api/colours.md\n"
+UPSTREAM = "https://example.org/upstream/"
+BROKEN = {
+    "missing-page": (
+        [(NAV, COLOURS_NAV, ""), ("docs/api/colours.md", "", None)],
+        "/api/colours/: declared page 'Colours'; found no page at that URL",
+    ),
+    "missing-anchor": (
+        [("docs/api/shapes.md", "::: minipkg.shapes.area\n", "")],
+        "/api/shapes/: declared anchor #minipkg.shapes.area; found no element with that id",
+    ),
+    "missing-toc": (
+        [("docs/api/shapes.md", "::: minipkg.shapes.area\n", "")],
+        "/api/shapes/: declared toc entry 'area' (#minipkg.shapes.area); found no such entry",
+    ),
+    "reordered": (
+        [(NAV, SHAPES_NAV + COLOURS_NAV, COLOURS_NAV + SHAPES_NAV)],
+        "/: declared navigation > API: order ['Shapes', 'Colours']; found ['Colours', 'Shapes']",
+    ),
+    "relabelled": (
+        [(NAV, "- Colours: api/colours.md", "- Colors: api/colours.md")],
+        "/: declared navigation > API: entry 'Colours'; found 'Colors' in its place",
+    ),
+    "upstream": (
+        [(NAV, UPSTREAM, "https://example.org/elsewhere/")],
+        f"/: declared navigation > Upstream: link to {UPSTREAM}; "
+        "found https://example.org/elsewhere/",
+    ),
+    "shape": (
+        [(NAV, f"  - Upstream: {UPSTREAM}\n", "  - Upstream:\n      - More: https://x.test/\n")],
+        "/: declared navigation > Upstream: a single link; found a section",
+    ),
+}
 
 
-def _drop_area(p: Path) -> None:
-    _edit(p / "docs/api/shapes.md", "::: minipkg.shapes.area\n", "")
-
-
-def _swap_nav(p: Path) -> None:
-    _edit(
-        p / "mkdocs.yml",
-        "      - Shapes: api/shapes.md\n      - Colours: api/colours.md\n",
-        "      - Colours: api/colours.md\n      - Shapes: api/shapes.md\n",
-    )
-
-
-def _relabel(p: Path) -> None:
-    _edit(p / "mkdocs.yml", "- Colours: api/colours.md", "- Colors: api/colours.md")
-
-
-def _wrong_upstream(p: Path) -> None:
-    _edit(p / "mkdocs.yml", "https://example.org/upstream/", "https://example.org/elsewhere/")
-
-
-def _link_becomes_section(p: Path) -> None:
-    _edit(
-        p / "mkdocs.yml",
-        "  - Upstream: https://example.org/upstream/\n",
-        "  - Upstream:\n      - More: https://example.org/more/\n",
-    )
-
-
-@pytest.mark.parametrize(
-    ("edit", "expected"),
-    [
-        (_drop_colours_page, "/api/colours/: declared page 'Colours'; found no page at that URL"),
-        (
-            _drop_area,
-            "/api/shapes/: declared anchor #minipkg.shapes.area; found no element with that id",
-        ),
-        (
-            _drop_area,
-            "/api/shapes/: declared toc entry 'area' (#minipkg.shapes.area); found no such entry",
-        ),
-        (
-            _swap_nav,
-            "/: declared navigation > API: order ['Shapes', 'Colours']; found ['Colours', 'Shapes']",
-        ),
-        (_relabel, "/: declared navigation > API: entry 'Colours'; found 'Colors' in its place"),
-        (
-            _wrong_upstream,
-            "/: declared navigation > Upstream: link to https://example.org/upstream/; "
-            "found https://example.org/elsewhere/",
-        ),
-        (
-            _link_becomes_section,
-            "/: declared navigation > Upstream: a single link; found a section",
-        ),
-    ],
-    ids=[
-        "missing-page",
-        "missing-anchor",
-        "missing-toc",
-        "reordered",
-        "relabelled",
-        "upstream",
-        "shape",
-    ],
-)
+@pytest.mark.parametrize(("edits", "expected"), BROKEN.values(), ids=BROKEN.keys())
 def test_site_that_breaks_its_contract_fails_build_and_cli(
-    mini: Path, edit: Callable[[Path], None], expected: str
+    mini: Path, edits: list[tuple[str, str, str | None]], expected: str
 ) -> None:
-    edit(mini)
+    for name, old, new in edits:
+        if new is None:
+            (mini / name).unlink()
+        else:
+            _edit(mini / name, old, new)
     build = mkdocs_build(mini)
     assert build.returncode == 1, build.output
     assert f"WARNING -  refsite: {expected}" in build.output
