@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from refsite.changes import ReleaseChanges, compare
+from refsite.changes import format_json as format_changes_json
+from refsite.changes import format_markdown as format_changes_markdown
 from refsite.check import check_site
 from refsite.coverage import (
     CoverageError,
@@ -32,6 +36,7 @@ from refsite.coverage import (
     measure,
     rendered_names,
 )
+from refsite.history import HistoryError, Snapshot, dump_history, load_history, read_snapshot
 from refsite.links import check_links
 from refsite.manifest import (
     ManifestError,
@@ -201,6 +206,141 @@ def _cmd_diff(args: argparse.Namespace, options: dict[str, Any]) -> int:
     return 0
 
 
+DEFAULT_HISTORY = "api-history.json"
+DEFAULT_CACHE = ".cache/refsite"
+
+
+def _history_settings(args: argparse.Namespace, options: dict[str, Any]) -> dict[str, Any]:
+    """The package, its preloads and the history file: arguments, else mkdocs.yml."""
+    settings = dict(options.get("history") or {})
+    packages = list((options.get("coverage") or {}).get("packages") or [])
+    preload = list((options.get("coverage") or {}).get("preload") or [])
+    package = args.package or (packages[0] if packages else None)
+    if not package:
+        raise _Usage("no package: pass --package NAME (or set coverage.packages in mkdocs.yml)")
+    file = args.history or settings.get("file") or DEFAULT_HISTORY
+    return {
+        "package": package,
+        # httpx only feeds the test client's bases; the history reads what
+        # the package re-exports, hence Starlette's wheels and not httpx's.
+        "preload": args.preload
+        if args.preload is not None
+        else [p for p in preload if p != "httpx"],
+        "file": _relative_to_config(args, file),
+        "cache": Path(args.cache_dir or Path(args.config).parent / DEFAULT_CACHE) / "history",
+    }
+
+
+def _quiet_griffe() -> None:
+    # griffe logs each annotation it cannot resolve in an old release; the
+    # snapshot does not need them resolved, and a progress line per release
+    # is what a reader of a CI log wants.
+    import logging
+
+    logging.getLogger("griffe").setLevel(logging.ERROR)
+
+
+def _cmd_history(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    from importlib import metadata
+
+    from refsite.history_read import read_history, releases_between
+    from refsite.wheels import WheelError, available_versions
+
+    settings = _history_settings(args, options)
+    package = settings["package"]
+    _quiet_griffe()
+    until = args.until
+    if until is None:
+        try:
+            until = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            raise _Usage(f"{package} is not installed: pass --until VERSION") from None
+    start = time.perf_counter()
+    try:
+        versions = releases_between(available_versions(package), args.since, until)
+        print(
+            f"history: {len(versions)} releases of {package}, {versions[0]} to {versions[-1]}",
+            file=sys.stderr,
+        )
+
+        def progress(step: Any) -> None:
+            cached = ", cached" if step.cached else ""
+            print(
+                f"history: {step.index}/{step.total} {package} {step.version} "
+                f"({step.seconds:.1f} s{cached})",
+                file=sys.stderr,
+                flush=True,
+            )
+
+        history = read_history(
+            package,
+            versions,
+            preload=settings["preload"],
+            cache=settings["cache"],
+            progress=progress,
+        )
+    except (WheelError, HistoryError, CoverageError) as error:
+        raise _Usage(str(error)) from None
+    output = Path(args.output) if args.output else settings["file"]
+    output.write_text(dump_history(history), encoding="utf-8")
+    print(
+        f"history: {len(versions)} releases read in {time.perf_counter() - start:.1f} s, "
+        f"written to {output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _snapshot(
+    value: str, settings: dict[str, Any], history: Any, args: argparse.Namespace
+) -> Snapshot:
+    """A version (from the history file, else its wheel) or a source folder, read."""
+    from refsite.history_read import read_release
+    from refsite.wheels import WheelError
+
+    package = settings["package"]
+    folder = Path(value)
+    if folder.is_dir():
+        # The folder holds the package (or is it); what it re-exports comes
+        # from the installed packages.
+        roots = [folder.parent if (folder / "__init__.py").is_file() else folder]
+        try:
+            return read_snapshot(
+                [package],
+                preload=settings["preload"],
+                search_paths=[*roots, *(Path(p) for p in sys.path if p)],
+            )
+        except CoverageError as error:
+            raise _Usage(f"{value}: {error}") from None
+    if history is not None and value in history.versions():
+        return history.snapshot(value)  # type: ignore[no-any-return]
+    if not value[:1].isdigit():
+        raise _Usage(f"{value}: neither a folder nor a release version of {package}")
+    try:
+        return read_release(package, value, preload=settings["preload"], cache=settings["cache"])
+    except (WheelError, CoverageError) as error:
+        raise _Usage(f"{package} {value}: {error}") from None
+
+
+def _cmd_changes(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    settings = _history_settings(args, options)
+    _quiet_griffe()
+    history = None
+    if settings["file"].is_file():
+        try:
+            history = load_history(settings["file"])
+        except HistoryError as error:
+            raise _Usage(str(error)) from None
+    old = _snapshot(args.old, settings, history, args)
+    new = _snapshot(args.new, settings, history, args)
+    release = ReleaseChanges(version=args.new, previous=args.old, changes=compare(old, new))
+    if args.format == "json":
+        print(format_changes_json([release]))
+    else:
+        print(format_changes_markdown([release], package=settings["package"]), end="")
+    return 0
+
+
 def _percent(value: str) -> float:
     try:
         number = float(value)
@@ -265,7 +405,43 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     diff.add_argument("--base-url", help="link pages in Markdown output to this site URL")
     diff.set_defaults(run=_cmd_diff)
+
+    changes = commands.add_parser(
+        "changes", help="list the public API changes between two releases (or a source folder)"
+    )
+    changes.add_argument("old", metavar="OLD", help="a release version or a source folder")
+    changes.add_argument("new", metavar="NEW", help="a release version or a source folder")
+    changes.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    _history_options(changes)
+    changes.set_defaults(run=_cmd_changes)
+
+    history = commands.add_parser(
+        "history", help="read the public API of every release from their wheels into a file"
+    )
+    history.add_argument("--since", default="0.100.0", help="the first release (default: 0.100.0)")
+    history.add_argument(
+        "--until", help="the last release (default: the installed version of the package)"
+    )
+    history.add_argument("-o", "--output", help="the file to write (default: the history file)")
+    _history_options(history)
+    history.set_defaults(run=_cmd_history)
     return parser
+
+
+def _history_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--package", help="the package (default: the first coverage package)")
+    parser.add_argument(
+        "--preload",
+        action="append",
+        help="a package it re-exports from, read from its wheel too (default: coverage.preload)",
+    )
+    parser.add_argument(
+        "--history",
+        help=f"the history file (default: the plugin's history.file, {DEFAULT_HISTORY})",
+    )
+    parser.add_argument(
+        "--cache-dir", help=f"where wheels and snapshots are kept (default: {DEFAULT_CACHE})"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

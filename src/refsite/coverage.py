@@ -33,6 +33,7 @@ __all__ = [
     "load_api",
     "load_api_data",
     "load_exclusions",
+    "load_public",
     "measure",
     "objects_from_data",
     "objects_to_data",
@@ -109,6 +110,20 @@ def load_api(
     Raises:
         CoverageError: a package cannot be found.
     """
+    return load_public(packages, preload=preload, search_paths=search_paths)[0]
+
+
+def load_public(
+    packages: Sequence[str],
+    *,
+    preload: Sequence[str] = (),
+    search_paths: Sequence[Path] | None = None,
+) -> tuple[list[PublicObject], griffe.ModulesCollection]:
+    """:func:`load_api`, plus the griffe modules it read, to look objects up by path.
+
+    Raises:
+        CoverageError: a package cannot be found.
+    """
     loader = griffe.GriffeLoader(
         extensions=griffe.load_extensions("griffe_public_redundant_aliases"),
         search_paths=list(search_paths) if search_paths is not None else None,
@@ -131,7 +146,7 @@ def load_api(
         for path, names in by_path.items()
     ]
     objects.sort(key=lambda o: o.name)
-    return objects
+    return objects, loader.modules_collection
 
 
 def load_api_data(

@@ -24,6 +24,8 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 
+from refsite.badges import Marks, add_badges, marks_for
+from refsite.changes import changes_page
 from refsite.check import check_site
 from refsite.coverage import (
     CoverageError,
@@ -37,6 +39,7 @@ from refsite.coverage import (
     rendered_names,
 )
 from refsite.directives import diagnose, find_identifiers
+from refsite.history import History, HistoryError, load_history, since
 from refsite.links import check_links
 from refsite.placeholders import PlaceholderError, expand, versions_table
 from refsite.reuse import BuildReuse
@@ -72,6 +75,18 @@ class CoverageConfig(base.Config):
     """Warn when less than this percentage is documented or excluded."""
 
 
+class HistoryConfig(base.Config):
+    """The ``history`` options of the plugin."""
+
+    file = c.Optional(c.Type(str))
+    """The API history file that ``refsite history`` writes, relative to ``mkdocs.yml``.
+
+    Without it there is no changes page and no "Added in" badges."""
+
+    badges = c.Type(bool, default=True)
+    """Add "Added in X.Y.Z" (and "Deprecated since") after each object's name."""
+
+
 class RefsiteConfig(base.Config):
     """Options of the ``refsite`` plugin in ``mkdocs.yml``."""
 
@@ -88,6 +103,9 @@ class RefsiteConfig(base.Config):
 
     coverage = c.SubConfig(CoverageConfig)
     """Measure the documented share of the public API (and fill the coverage page)."""
+
+    history = c.SubConfig(HistoryConfig)
+    """The API history: the ``refsite:changes`` page and the badges on object headings."""
 
     search_boost = c.Type((int, float), default=1)
     """Multiply the search rank of API object sections by this (1 leaves the index alone)."""
@@ -112,6 +130,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._worker: subprocess.Popen[bytes] | None = None
         self._api_data: list[Any] | None = None
         self._api_key: str | None = None
+        self._history: History | None = None
+        self._marks: dict[str, Marks] | None = None
 
     def on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
@@ -132,6 +152,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._reuse = BuildReuse(config, self._base / self.config.cache_dir, log)
         self._stop_worker()
         self._start_public_api()
+        self._load_history()
         if not self.config.enabled or not self.config.tree:
             return config
         try:
@@ -166,7 +187,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             # every page is rendered: keep its placeholder for on_post_page.
             markdown = expand(
                 markdown,
-                {"versions": versions_table, "coverage": lambda args: COVERAGE_PLACEHOLDER},
+                {
+                    "versions": versions_table,
+                    "coverage": lambda args: COVERAGE_PLACEHOLDER,
+                    "changes": self._changes_page,
+                },
             )
         except PlaceholderError as error:
             raise PluginError(f"{PLUGIN_NAME}: {page.file.src_uri}: {error}") from None
@@ -181,6 +206,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return self._reuse.page_content(html, page)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        if self._marks is not None and "doc-heading" in output:
+            output = add_badges(output, self._marks)
         if COVERAGE_PLACEHOLDER not in output or not self.config.enabled:
             return output
         # objects.inv is written before pages are (mkdocstrings' on_env).
@@ -249,6 +276,27 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                     coverage.percent,
                     settings.fail_under,
                 )
+
+    def _load_history(self) -> None:
+        """Read the history file, and what the badges say, once per build."""
+        self._history = None
+        self._marks = None
+        settings = self.config.history
+        if not self.config.enabled or not settings.file:
+            return
+        try:
+            self._history = load_history(self._base / settings.file)
+        except HistoryError as error:
+            raise PluginError(
+                f"{PLUGIN_NAME}: {error}; fix the file or the 'history.file' option"
+            ) from None
+        if settings.badges and self._history.releases:
+            self._marks = marks_for(since(self._history), self._history.snapshots[-1])
+
+    def _changes_page(self, args: Any) -> str:
+        if self._history is None:
+            raise PlaceholderError("refsite:changes needs the plugin's 'history.file' option")
+        return changes_page(self._history)
 
     def _start_public_api(self) -> None:
         """Start reading the public API now, on the other core when it must be read.

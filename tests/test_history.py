@@ -1,0 +1,298 @@
+"""API history and changes: a fixture package at three versions, read with griffe.
+
+The package ``shop`` changes between versions in every way the changes list
+knows; each test states the edit it made and checks that it is found (and
+judged breaking or not) as that edit implies.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, refsite
+
+from refsite.badges import add_badges, marks_for
+from refsite.changes import Change, compare, format_markdown, history_changes
+from refsite.history import (
+    History,
+    HistoryError,
+    Release,
+    dump_history,
+    history_from_data,
+    load_history,
+    read_snapshot,
+    since,
+)
+
+BASE = '''
+class Base:
+    """A base."""
+
+class Mixin:
+    """A mixin."""
+'''
+
+VERSIONS = {
+    "1.0.0": {
+        "shop/__init__.py": '''
+from shop._core import Cart as Cart, total as total, Item as Item, legacy as legacy
+from shop._bases import Base as Base, Mixin as Mixin
+__all__ = ["Cart", "total", "Item", "legacy", "Base", "Mixin"]
+''',
+        "shop/_bases.py": BASE,
+        "shop/_core.py": '''
+from typing import Optional
+from shop._bases import Base, Mixin
+
+class Cart(Base, Mixin):
+    def __init__(self, owner: str, *, limit: int = 10) -> None: ...
+    def add(self, item: "Item", count: int = 1) -> None: ...
+
+class Item:
+    def __init__(self, name: str, price: Optional[float] = None) -> None: ...
+
+def total(cart: Cart, tax: float = 0.2) -> float: ...
+
+def legacy(x: int) -> int: ...
+''',
+    },
+    "1.1.0": {
+        # Added: Coupon, Cart.remove, total(currency=...), Item is also shop.items.Item.
+        # Renamed: Item(price) -> Item(cost). Deprecated: legacy, Cart(limit).
+        # Annotation respelled only: Optional[float] -> float | None (no change).
+        "shop/__init__.py": '''
+from shop._core import Cart as Cart, total as total, Item as Item, legacy as legacy
+from shop._core import Coupon as Coupon
+from shop._bases import Base as Base, Mixin as Mixin
+from shop import items as items
+__all__ = ["Cart", "total", "Item", "legacy", "Base", "Mixin", "Coupon", "items"]
+''',
+        "shop/items.py": "from shop._core import Item as Item\n",
+        "shop/_bases.py": BASE,
+        "shop/_core.py": '''
+from typing import Annotated
+from typing_extensions import deprecated
+from shop._bases import Base, Mixin
+
+class Cart(Base, Mixin):
+    def __init__(
+        self,
+        owner: str,
+        *,
+        limit: Annotated[int, deprecated("use max_items")] = 10,
+    ) -> None: ...
+    def add(self, item: "Item", count: int = 1) -> None: ...
+    def remove(self, item: "Item") -> None: ...
+
+class Item:
+    def __init__(self, name: str, cost: float | None = None) -> None: ...
+
+class Coupon:
+    """A discount."""
+
+def total(cart: Cart, tax: float = 0.2, currency: str = "EUR") -> float: ...
+
+@deprecated("use total")
+def legacy(x: int) -> int: ...
+''',
+    },
+    "2.0.0": {
+        # Removed: legacy, Cart(limit), the name shop.Item (shop.items.Item stays).
+        # Changed: total's tax default and annotation, its return type; Cart loses
+        # a base; Cart.add's count becomes required; Coupon becomes a function.
+        "shop/__init__.py": '''
+from shop._core import Cart as Cart, total as total, Coupon as Coupon
+from shop._bases import Base as Base, Mixin as Mixin
+from shop import items as items
+__all__ = ["Cart", "total", "Base", "Mixin", "Coupon", "items"]
+''',
+        "shop/items.py": "from shop._core import Item as Item\n",
+        "shop/_bases.py": BASE,
+        "shop/_core.py": '''
+from shop._bases import Base
+
+class Cart(Base):
+    def __init__(self, owner: str) -> None: ...
+    def add(self, item: "Item", count: int) -> None: ...
+    def remove(self, item: "Item") -> None: ...
+
+class Item:
+    def __init__(self, name: str, cost: float | None = None) -> None: ...
+
+def Coupon(code: str) -> float: ...
+
+def total(cart: Cart, tax: float | None = None, currency: str = "EUR") -> "Decimal": ...
+''',
+    },
+}
+
+
+def write_version(root: Path, version: str) -> Path:
+    folder = root / version
+    for name, text in VERSIONS[version].items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> History:
+    root = tmp_path_factory.mktemp("shop")
+    snapshots = [
+        read_snapshot(["shop"], search_paths=[write_version(root, v)]) for v in VERSIONS
+    ]
+    return History(package="shop", releases=[Release(v) for v in VERSIONS], snapshots=snapshots)
+
+
+def by_kind(changes: list[Change]) -> dict[tuple[str, str, str], Change]:
+    return {(c.kind, c.key, c.parameter): c for c in changes}
+
+
+def test_additions_renames_and_deprecations_are_found_and_not_breaking(shop: History) -> None:
+    found = by_kind(compare(shop.snapshots[0], shop.snapshots[1]))
+    assert ("added", "shop.Coupon", "") in found
+    assert ("added", "shop.Cart.remove", "") in found
+    assert found["name-added", "shop.Item", ""].new == "shop.items.Item"
+    added = found["parameter-added", "shop.total", "currency"]
+    assert added.new == "currency: str = 'EUR'"
+    renamed = found["parameter-renamed", "shop.Item", "cost"]
+    assert (renamed.old, renamed.new) == ("price", "cost")
+    assert found["deprecated", "shop.legacy", ""].new == "use total"
+    assert found["parameter-deprecated", "shop.Cart", "limit"].new == "use max_items"
+    # Optional[float] became float | None: the same type, so no annotation change.
+    assert not [c for c in found.values() if c.kind == "annotation"]
+    # A renamed positional parameter breaks keyword callers (griffe: removed).
+    assert [c.key for c in found.values() if c.breaking] == ["shop.Item"]
+
+
+def test_removals_and_incompatible_changes_are_breaking(shop: History) -> None:
+    changes = compare(shop.snapshots[1], shop.snapshots[2])
+    found = by_kind(changes)
+    assert found["removed", "shop.legacy", ""].breaking
+    assert found["parameter-removed", "shop.Cart", "limit"].breaking
+    assert found["parameter-required", "shop.Cart.add", "count"].breaking
+    default = found["default", "shop.total", "tax"]
+    assert (default.old, default.new, default.breaking) == ("0.2", "None", True)
+    assert found["annotation", "shop.total", "tax"].new == "float | None"
+    assert found["annotation", "shop.total", "tax"].breaking is False
+    assert found["returns", "shop.total", ""].new == "Decimal"
+    bases = found["bases", "shop.Cart", ""]
+    assert (bases.old, bases.new, bases.breaking) == (
+        "shop._bases.Base, shop._bases.Mixin",
+        "shop._bases.Base",
+        True,
+    )
+    assert found["kind", "shop.Coupon", ""].new == "function"
+    # shop.Item is gone but shop.items.Item is the same class: a removed name, not object.
+    assert ("removed", "shop.Item", "") not in found
+    assert found["name-removed", "shop.items.Item", ""].old == "shop.Item"
+    assert found["name-removed", "shop.items.Item", ""].breaking
+
+
+def test_since_dates_objects_parameters_and_deprecations(shop: History) -> None:
+    when = since(shop)
+    assert when.first == "1.0.0"
+    assert when.added["shop.Cart"] == "1.0.0"
+    assert when.added["shop.Cart.remove"] == "1.1.0"
+    # Renamed from shop.Item (its shortest name until 2.0.0): still the same class.
+    assert when.added["shop.items.Item"] == "1.0.0"
+    assert when.parameters["shop.total"] == {"currency": "1.1.0"}
+    assert when.parameters["shop.items.Item"] == {"cost": "1.1.0"}
+    # Coupon changed kind in 2.0.0 but kept its name: it dates from 1.1.0.
+    assert when.added["shop.Coupon"] == "1.1.0"
+    assert "shop.legacy" not in when.added  # removed: nothing to badge
+
+
+def test_history_file_round_trips_and_stores_unchanged_records_once(
+    shop: History, tmp_path: Path
+) -> None:
+    path = tmp_path / "history.json"
+    path.write_text(dump_history(shop), encoding="utf-8")
+    again = load_history(path)
+    assert again.snapshots == shop.snapshots
+    assert again.versions() == list(VERSIONS)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    # Base never changes: one run for three releases.
+    assert len(data["objects"]["shop.Base"]) == 1
+    assert data["objects"]["shop.legacy"][-1] == [2, None]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"format": "other"}, "not a refsite-api-history/1 file"),
+        ({"format": "refsite-api-history/1", "package": "x"}, "malformed history"),
+    ],
+)
+def test_bad_history_data_is_one_clear_error(data: object, message: str) -> None:
+    with pytest.raises(HistoryError, match=message):
+        history_from_data(data, source="h.json")
+
+
+def test_markdown_lists_quiet_releases_on_one_line(shop: History) -> None:
+    quiet = History(
+        package="shop",
+        releases=[Release(v) for v in ("1.0.0", "1.0.1", "1.0.2", "1.1.0")],
+        snapshots=[shop.snapshots[0]] * 3 + [shop.snapshots[1]],
+    )
+    text = format_markdown(history_changes(quiet), package="shop")
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == ["## shop 1.1.0 { #shop-1-1-0 }"]
+    assert "No public API change in shop 1.0.2, 1.0.1." in text.splitlines()
+
+
+def test_badges_mark_headings_and_later_parameters(shop: History) -> None:
+    marks = marks_for(since(shop), shop.snapshots[-1])
+    page = (
+        '<h2 id="shop.total" class="doc doc-heading"><code></code>'
+        '<span class="doc doc-object-name doc-function-name">shop.total</span>'
+        '<a href="#shop.total" class="headerlink">&para;</a></h2>'
+        '<div class="doc doc-contents"><table><tbody>'
+        '<tr class="doc-section-item">\n<td>\n<code>tax</code></td></tr>'
+        '<tr class="doc-section-item">\n<td>\n<code>currency</code></td></tr>'
+        "</tbody></table></div>"
+        '<h2 id="shop.unknown" class="doc doc-heading">x</h2>'
+    )
+    out = add_badges(page, marks)
+    assert '">shop.total</span> <span class="refsite-since refsite-since-added">Added in 1.0.0 or earlier</span>' in out
+    assert '<code>currency</code> <span class="refsite-since refsite-since-parameter">added in 1.1.0</span>' in out
+    assert "<code>tax</code></td>" in out  # there from the start: no note
+    assert out.count('<span class="refsite-since ') == 2
+    assert out.endswith('<h2 id="shop.unknown" class="doc doc-heading">x</h2>')
+
+
+def test_cli_changes_between_folders_as_json_and_markdown(tmp_path: Path) -> None:
+    old, new = write_version(tmp_path, "1.0.0"), write_version(tmp_path, "2.0.0")
+    args = ["changes", old / "shop", new / "shop", "--package", "shop", "--preload", "x"]
+    # --preload x names a package that is not there: one clear line, exit 2.
+    result = refsite(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout.strip().splitlines() == [
+        f"refsite: error: {old / 'shop'}: package 'x' not found: install it or fix the coverage 'packages'"
+    ]
+    args = ["changes", old / "shop", new / "shop", "--package", "shop"]
+    result = refsite(*args, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    (release,) = json.loads(result.stdout)
+    kinds = {(c["kind"], c["key"]) for c in release["changes"]}
+    assert ("removed", "shop.legacy") in kinds
+    assert ("added", "shop.Coupon") in kinds
+    markdown = refsite(*args, cwd=tmp_path)
+    assert markdown.returncode == 0
+    assert "**breaking**: `shop.legacy`: removed" in markdown.stdout
+
+
+def test_cli_changes_rejects_what_is_neither_folder_nor_version(tmp_path: Path) -> None:
+    result = refsite("changes", "nowhere", "1.0", "--package", "shop", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout.strip() == (
+        "refsite: error: nowhere: neither a folder nor a release version of shop"
+    )
+
+
+def test_repository_history_file_is_readable() -> None:
+    history = load_history(ROOT / "api-history.json")
+    assert history.package == "fastapi"
+    assert history.versions()[0] == "0.100.0"
