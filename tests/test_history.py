@@ -85,6 +85,7 @@ class Cart(Base, Mixin):
     ) -> None: ...
     def add(self, item: "Item", count: int = 1) -> None: ...
     def remove(self, item: "Item") -> None: ...
+    def describe(self) -> str: ...
 
 class Item:
     def __init__(self, name: str, cost: float | None = None) -> None: ...
@@ -101,7 +102,8 @@ def legacy(x: int) -> int: ...
     "2.0.0": {
         # Removed: legacy, Cart(limit), the name shop.Item (shop.items.Item stays).
         # Changed: total's tax default and annotation, its return type; Cart loses
-        # a base; Cart.add's count becomes required; Coupon becomes a function.
+        # a base; Cart.add's count becomes required; Coupon becomes a function;
+        # Cart.describe moves up to Base (still there: not removed).
         "shop/__init__.py": '''
 from shop._core import Cart as Cart, total as total, Coupon as Coupon
 from shop._bases import Base as Base, Mixin as Mixin
@@ -109,7 +111,7 @@ from shop import items as items
 __all__ = ["Cart", "total", "Base", "Mixin", "Coupon", "items"]
 ''',
         "shop/items.py": "from shop._core import Item as Item\n",
-        "shop/_bases.py": BASE,
+        "shop/_bases.py": BASE.replace('"""A base."""', '"""A base."""\n    def describe(self) -> str: ...'),
         "shop/_core.py": '''
 from shop._bases import Base
 
@@ -189,6 +191,9 @@ def test_removals_and_incompatible_changes_are_breaking(shop: History) -> None:
     assert ("removed", "shop.Item", "") not in found
     assert found["name-removed", "shop.items.Item", ""].old == "shop.Item"
     assert found["name-removed", "shop.items.Item", ""].breaking
+    assert ("removed", "shop.Cart.describe", "") not in found
+    assert ("added", "shop.Base.describe", "") in found
+    assert ("added", "shop.Mixin.describe", "") not in found
 
 
 def test_since_dates_objects_parameters_and_deprecations(shop: History) -> None:

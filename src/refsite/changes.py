@@ -87,10 +87,28 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
     for key in sorted(old):
         if key in old_matched or _comes_with_parent(key, old, old_matched):
             continue
+        if _inherited(key, old, new, matched):
+            continue  # moved up to a base class: still there, as griffe sees it
         changes.append(Change("removed", key, breaking=True, in_old=True))
     for key in sorted(matched):
         changes.extend(_changed(key, old[matched[key]], new[key]))
     return changes
+
+
+def _inherited(key: str, old: Snapshot, new: Snapshot, matched: dict[str, str]) -> bool:
+    """Whether a member removed from a class is now inherited from one of its new bases."""
+    if "names" in old[key]:
+        return False
+    parent, _, member = key.rpartition(".")
+    new_parent = next((k for k, o in matched.items() if o == parent), None)
+    if new_parent is None:
+        return False
+    by_path = {r["path"]: k for k, r in new.items()}
+    return any(
+        f"{by_path[base]}.{member}" in new
+        for base in new[new_parent].get("bases", [])
+        if base in by_path
+    )
 
 
 def _comes_with_parent(key: str, snapshot: Snapshot, matched: Container[str]) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import griffe
 import yaml
 
 from refsite.changes import ReleaseChanges, compare
@@ -232,12 +234,10 @@ def _history_settings(args: argparse.Namespace, options: dict[str, Any]) -> dict
 
 
 def _quiet_griffe() -> None:
-    # griffe logs each annotation it cannot resolve in an old release; the
-    # snapshot does not need them resolved, and a progress line per release
-    # is what a reader of a CI log wants.
-    import logging
-
-    logging.getLogger("griffe").setLevel(logging.ERROR)
+    # griffe logs (at error level) each annotation of an old release that it
+    # cannot resolve; a snapshot does not need them resolved, its failures
+    # come back as exceptions, and a CI log should show one line per release.
+    griffe.logger.setLevel(logging.CRITICAL + 1)
 
 
 def _cmd_history(args: argparse.Namespace, options: dict[str, Any]) -> int:
@@ -317,7 +317,7 @@ def _snapshot(
     if not value[:1].isdigit():
         raise _Usage(f"{value}: neither a folder nor a release version of {package}")
     try:
-        return read_release(package, value, preload=settings["preload"], cache=settings["cache"])
+        return read_release(package, value, preload=settings["preload"], cache=settings["cache"])[1]
     except (WheelError, CoverageError) as error:
         raise _Usage(f"{package} {value}: {error}") from None
 

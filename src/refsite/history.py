@@ -22,6 +22,7 @@ for each key, the runs of releases over which its record stays the same.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,8 +231,19 @@ _BUILTIN_GENERICS = {
 }
 
 
+_QUALIFIED = re.compile(r"\b(?:typing_extensions|typing|collections\.abc)\.(?=\w)")
+
+
 def _spelling(expr: str | griffe.Expr) -> str:
-    """One spelling of a type expression: PEP 604 unions and builtin generics."""
+    """One spelling of a type expression: PEP 604 unions, builtin generics, bare names.
+
+    ``typing.Any`` and ``Any`` are one type: Starlette switched from one to
+    the other without changing its API.
+    """
+    return _QUALIFIED.sub("", _spelled(expr))
+
+
+def _spelled(expr: str | griffe.Expr) -> str:
     if isinstance(expr, griffe.ExprSubscript):
         name = _name(expr.left).rsplit(".", 1)[-1]
         items = (
@@ -302,7 +314,7 @@ def _deprecation(obj: griffe.Object) -> str | None:
 def _base(base: str | griffe.Expr) -> str:
     if isinstance(base, griffe.ExprName | griffe.ExprAttribute):
         return base.canonical_path
-    return str(base)
+    return _spelling(base)
 
 
 # --- Matching objects across releases ------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.parser import HeaderParser
 from importlib import metadata
@@ -100,13 +100,17 @@ class _Reader:
         self.code = _code_version()
         self._versions: dict[str, list[str]] = {}
 
-    def read(self, version: str) -> tuple[Release, Snapshot, bool]:
+    def read(
+        self, version: str, pins: Mapping[str, str] | None = None
+    ) -> tuple[Release, Snapshot, bool]:
         main = download(self.package, version, self.wheels)
         main_root = unpack(main, self.unpacked)
         deps: list[Wheel] = []
         for name in self.preload:
-            requirement = requirement_of(main_root, self.package, name)
-            deps.append(download(name, self._newest(name, requirement), self.wheels))
+            pinned = (pins or {}).get(name)
+            if pinned is None:
+                pinned = self._newest(name, requirement_of(main_root, self.package, name))
+            deps.append(download(name, pinned, self.wheels))
         wheels = [main, *deps]
         key = "-".join([self.code, *(w.sha256[:16] for w in wheels)])
         release = Release(version, tuple((w.name, w.version, w.sha256) for w in wheels))
@@ -173,7 +177,17 @@ def read_history(
 
 
 def read_release(
-    package: str, version: str, *, preload: Sequence[str] = (), cache: Path
-) -> Snapshot:
-    """The snapshot of one release, read (or taken from the cache) as for a history."""
-    return _Reader(package, preload, cache).read(version)[1]
+    package: str,
+    version: str,
+    *,
+    preload: Sequence[str] = (),
+    cache: Path,
+    pins: Mapping[str, str] | None = None,
+) -> tuple[Release, Snapshot]:
+    """One release, read (or taken from the cache) as for a history.
+
+    ``pins`` gives the versions of ``preload`` packages to read instead of the
+    newest allowed (to reread a release exactly as a history recorded it).
+    """
+    release, snapshot, _ = _Reader(package, preload, cache).read(version, pins)
+    return release, snapshot
