@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, refsite
 
+from conftest import ROOT, refsite
 from refsite.badges import add_badges, marks_for
 from refsite.changes import Change, compare, format_markdown, history_changes
 from refsite.history import (
@@ -36,13 +36,13 @@ class Mixin:
 
 VERSIONS = {
     "1.0.0": {
-        "shop/__init__.py": '''
+        "shop/__init__.py": """
 from shop._core import Cart as Cart, total as total, Item as Item, legacy as legacy
 from shop._bases import Base as Base, Mixin as Mixin
 __all__ = ["Cart", "total", "Item", "legacy", "Base", "Mixin"]
-''',
+""",
         "shop/_bases.py": BASE,
-        "shop/_core.py": '''
+        "shop/_core.py": """
 from typing import Optional
 from shop._bases import Base, Mixin
 
@@ -56,19 +56,19 @@ class Item:
 def total(cart: Cart, tax: float = 0.2) -> float: ...
 
 def legacy(x: int) -> int: ...
-''',
+""",
     },
     "1.1.0": {
         # Added: Coupon, Cart.remove, total(currency=...), Item is also shop.items.Item.
         # Renamed: Item(price) -> Item(cost). Deprecated: legacy, Cart(limit).
         # Annotation respelled only: Optional[float] -> float | None (no change).
-        "shop/__init__.py": '''
+        "shop/__init__.py": """
 from shop._core import Cart as Cart, total as total, Item as Item, legacy as legacy
 from shop._core import Coupon as Coupon
 from shop._bases import Base as Base, Mixin as Mixin
 from shop import items as items
 __all__ = ["Cart", "total", "Item", "legacy", "Base", "Mixin", "Coupon", "items"]
-''',
+""",
         "shop/items.py": "from shop._core import Item as Item\n",
         "shop/_bases.py": BASE,
         "shop/_core.py": '''
@@ -104,15 +104,17 @@ def legacy(x: int) -> int: ...
         # Changed: total's tax default and annotation, its return type; Cart loses
         # a base; Cart.add's count becomes required; Coupon becomes a function;
         # Cart.describe moves up to Base (still there: not removed).
-        "shop/__init__.py": '''
+        "shop/__init__.py": """
 from shop._core import Cart as Cart, total as total, Coupon as Coupon
 from shop._bases import Base as Base, Mixin as Mixin
 from shop import items as items
 __all__ = ["Cart", "total", "Base", "Mixin", "Coupon", "items"]
-''',
+""",
         "shop/items.py": "from shop._core import Item as Item\n",
-        "shop/_bases.py": BASE.replace('"""A base."""', '"""A base."""\n    def describe(self) -> str: ...'),
-        "shop/_core.py": '''
+        "shop/_bases.py": BASE.replace(
+            '"""A base."""', '"""A base."""\n    def describe(self) -> str: ...'
+        ),
+        "shop/_core.py": """
 from shop._bases import Base
 
 class Cart(Base):
@@ -126,7 +128,7 @@ class Item:
 def Coupon(code: str) -> float: ...
 
 def total(cart: Cart, tax: float | None = None, currency: str = "EUR") -> "Decimal": ...
-''',
+""",
     },
 }
 
@@ -142,9 +144,7 @@ def write_version(root: Path, version: str) -> Path:
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> History:
     root = tmp_path_factory.mktemp("shop")
-    snapshots = [
-        read_snapshot(["shop"], search_paths=[write_version(root, v)]) for v in VERSIONS
-    ]
+    snapshots = [read_snapshot(["shop"], search_paths=[write_version(root, v)]) for v in VERSIONS]
     return History(package="shop", releases=[Release(v) for v in VERSIONS], snapshots=snapshots)
 
 
@@ -261,8 +261,14 @@ def test_badges_mark_headings_and_later_parameters(shop: History) -> None:
         '<h2 id="shop.unknown" class="doc doc-heading">x</h2>'
     )
     out = add_badges(page, marks)
-    assert '">shop.total</span> <span class="refsite-since refsite-since-added">Added in 1.0.0 or earlier</span>' in out
-    assert '<code>currency</code> <span class="refsite-since refsite-since-parameter">added in 1.1.0</span>' in out
+    assert (
+        '">shop.total</span> <span class="refsite-since refsite-since-added">Added in 1.0.0 or earlier</span>'
+        in out
+    )
+    assert (
+        '<code>currency</code> <span class="refsite-since refsite-since-parameter">added in 1.1.0</span>'
+        in out
+    )
     assert "<code>tax</code></td>" in out  # there from the start: no note
     assert out.count('<span class="refsite-since ') == 2
     assert out.endswith('<h2 id="shop.unknown" class="doc doc-heading">x</h2>')

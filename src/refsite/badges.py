@@ -49,16 +49,15 @@ def marks_for(since: Since, snapshot: Snapshot) -> dict[str, Marks]:
         added = since.added.get(key)
         if added is None:
             continue
-        label = f"{added} or earlier" if added == since.first else added
         deprecated = since.deprecated.get(key)
         notes: dict[str, list[str]] = {}
         for name, version in since.parameters.get(key, {}).items():
             notes.setdefault(name, []).append(f"added in {version}")
         for name, version in since.deprecated_parameters.get(key, {}).items():
-            notes.setdefault(name, []).append(f"deprecated since {version}")
+            notes.setdefault(name, []).append(f"deprecated since {_label(version, since)}")
         marks = Marks(
-            added=f"Added in {label}",
-            deprecated=f"Deprecated since {deprecated}" if deprecated else "",
+            added=f"Added in {_label(added, since)}",
+            deprecated=f"Deprecated since {_label(deprecated, since)}" if deprecated else "",
             parameters=notes,
         )
         if "names" in record:
@@ -70,6 +69,11 @@ def marks_for(since: Since, snapshot: Snapshot) -> dict[str, Marks]:
         for identifier in ids:
             out.setdefault(identifier, marks)
     return out
+
+
+def _label(version: str, since: Since) -> str:
+    """A release, or "X or earlier" for the first one (the history starts there)."""
+    return f"{version} or earlier" if version == since.first else version
 
 
 _HEADING = re.compile(

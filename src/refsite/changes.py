@@ -96,19 +96,12 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
 
 
 def _inherited(key: str, old: Snapshot, new: Snapshot, matched: dict[str, str]) -> bool:
-    """Whether a member removed from a class is now inherited from one of its new bases."""
+    """Whether a member removed from a class is now inherited from one of its bases."""
     if "names" in old[key]:
         return False
     parent, _, member = key.rpartition(".")
     new_parent = next((k for k, o in matched.items() if o == parent), None)
-    if new_parent is None:
-        return False
-    by_path = {r["path"]: k for k, r in new.items()}
-    return any(
-        f"{by_path[base]}.{member}" in new
-        for base in new[new_parent].get("bases", [])
-        if base in by_path
-    )
+    return new_parent is not None and member in new[new_parent].get("inherits", [])
 
 
 def _comes_with_parent(key: str, snapshot: Snapshot, matched: Container[str]) -> bool:

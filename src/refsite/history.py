@@ -141,12 +141,24 @@ def read_snapshot(
         record["names"] = list(obj.names)
         snapshot[obj.name] = record
         if isinstance(target, griffe.Class):
+            inherited = _inherited_names(target)
+            if inherited:
+                record["inherits"] = inherited
             for name, member in target.members.items():
                 if member.is_alias or not member.is_public or name.startswith("_"):
                     continue
                 if isinstance(member, griffe.Function | griffe.Attribute):
                     snapshot[f"{obj.name}.{name}"] = _record(member)
     return snapshot
+
+
+def _inherited_names(cls: griffe.Class) -> list[str]:
+    """Public members a class inherits from bases griffe could read (not ``object``'s)."""
+    try:
+        members = cls.inherited_members
+    except (griffe.AliasResolutionError, griffe.CyclicAliasError, ValueError):
+        return []
+    return sorted(n for n, m in members.items() if not n.startswith("_") and n not in cls.members)
 
 
 def _record(obj: griffe.Object) -> dict[str, Any]:
