@@ -88,7 +88,9 @@ class Cart(Base, Mixin):
     def describe(self) -> str: ...
 
 class Item:
-    def __init__(self, name: str, cost: float | None = None) -> None: ...
+    def __init__(
+        self, name: str, cost: float | None = None, note: str | None = None, _cache: bool = True
+    ) -> None: ...
 
 class Coupon:
     """A discount."""
@@ -103,7 +105,8 @@ def legacy(x: int) -> int: ...
         # Removed: legacy, Cart(limit), the name shop.Item (shop.items.Item stays).
         # Changed: total's tax default and annotation, its return type; Cart loses
         # a base; Cart.add's count becomes required; Coupon becomes a function;
-        # Cart.describe moves up to Base (still there: not removed).
+        # Cart.describe moves up to Base (still there: not removed). Item's
+        # private _cache goes and note's default becomes a private sentinel.
         "shop/__init__.py": """
 from shop._core import Cart as Cart, total as total, Coupon as Coupon
 from shop._bases import Base as Base, Mixin as Mixin
@@ -122,8 +125,10 @@ class Cart(Base):
     def add(self, item: "Item", count: int) -> None: ...
     def remove(self, item: "Item") -> None: ...
 
+_Unset = object()
+
 class Item:
-    def __init__(self, name: str, cost: float | None = None) -> None: ...
+    def __init__(self, name: str, cost: float | None = None, note: str | None = _Unset) -> None: ...
 
 def Coupon(code: str) -> float: ...
 
@@ -194,6 +199,10 @@ def test_removals_and_incompatible_changes_are_breaking(shop: History) -> None:
     assert ("removed", "shop.Cart.describe", "") not in found
     assert ("added", "shop.Base.describe", "") in found
     assert ("added", "shop.Mixin.describe", "") not in found
+    # griffe calls both breaking; no caller of the public API can tell.
+    assert found["parameter-removed", "shop.items.Item", "_cache"].breaking is False
+    assert found["default", "shop.items.Item", "note"].new == "_Unset"
+    assert found["default", "shop.items.Item", "note"].breaking is False
 
 
 def test_since_dates_objects_parameters_and_deprecations(shop: History) -> None:
@@ -204,7 +213,7 @@ def test_since_dates_objects_parameters_and_deprecations(shop: History) -> None:
     # Renamed from shop.Item (its shortest name until 2.0.0): still the same class.
     assert when.added["shop.items.Item"] == "1.0.0"
     assert when.parameters["shop.total"] == {"currency": "1.1.0"}
-    assert when.parameters["shop.items.Item"] == {"cost": "1.1.0"}
+    assert when.parameters["shop.items.Item"] == {"cost": "1.1.0", "note": "1.1.0"}
     # Coupon changed kind in 2.0.0 but kept its name: it dates from 1.1.0.
     assert when.added["shop.Coupon"] == "1.1.0"
     assert "shop.legacy" not in when.added  # removed: nothing to badge

@@ -15,7 +15,9 @@ callables is rebuilt as griffe objects from the snapshot data and given to
 - a removed import name is breaking even when the object stays importable
   under another name (griffe reports it as a removed alias, too);
 - annotation changes are reported but never breaking (griffe does not judge
-  them either); a changed default is breaking, as griffe says;
+  them either); a changed default is breaking, as griffe says, except when
+  the old or new default is a private sentinel (``_Unset``: "not given");
+- changes to private parameters (``_name``) are listed, never breaking;
 - a base class replaced by another is reported; griffe only calls it breaking
   when the class has fewer bases than before, and so does refsite.
 """
@@ -23,8 +25,9 @@ callables is rebuilt as griffe objects from the snapshot data and given to
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Container, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import griffe
@@ -122,7 +125,7 @@ def _changed(key: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]
         Change("name-removed", key, old=n, breaking=True, in_old=True)
         for n in sorted(old_names - new_names)
     ]
-    if "params" in old and "params" in new:
+    if "params" in old and "params" in new and old["params"] != new["params"]:
         out += _parameter_changes(key, old["params"], new["params"])
     if old.get("returns") != new.get("returns"):
         out.append(Change("returns", key, old=old.get("returns"), new=new.get("returns")))
@@ -152,16 +155,20 @@ def _parameter_changes(key: str, old: list[list[Any]], new: list[list[Any]]) -> 
     removed = [p for p in old if p[0] not in new_by]
     added = [p for p in new if p[0] not in old_by]
     out: list[Change] = []
-    # One removed and one added at the same place, of the same kind: a rename.
-    if len(removed) == 1 and len(added) == 1:
-        before, after = removed[0], added[0]
-        if old.index(before) == new.index(after) and before[1] == after[1]:
-            breaking = bool(verdicts.pop((griffe.BreakageKind.PARAMETER_REMOVED, before[0]), None))
-            verdicts.pop((griffe.BreakageKind.PARAMETER_ADDED_REQUIRED, after[0]), None)
-            out.append(
-                Change("parameter-renamed", key, after[0], before[0], after[0], breaking=breaking)
-            )
-            removed, added = [], []
+    # A parameter removed where one of the same kind is added, at the same
+    # position: a rename.
+    for before in list(removed):
+        index = old.index(before)
+        after = new[index] if index < len(new) else None
+        if after is None or after not in added or after[1] != before[1]:
+            continue
+        breaking = bool(verdicts.pop((griffe.BreakageKind.PARAMETER_REMOVED, before[0]), None))
+        verdicts.pop((griffe.BreakageKind.PARAMETER_ADDED_REQUIRED, after[0]), None)
+        out.append(
+            Change("parameter-renamed", key, after[0], before[0], after[0], breaking=breaking)
+        )
+        removed.remove(before)
+        added.remove(after)
     for param in removed:
         breaking = bool(verdicts.pop((griffe.BreakageKind.PARAMETER_REMOVED, param[0]), None))
         out.append(Change("parameter-removed", key, param[0], old=_param(param), breaking=breaking))
@@ -201,7 +208,26 @@ def _parameter_changes(key: str, old: list[list[Any]], new: list[list[Any]]) -> 
             out.append(
                 Change("parameter-moved", key, name, new=breakage.details or None, breaking=True)
             )
-    return out
+    return [replace(c, breaking=False) if c.breaking and _harmless(c) else c for c in out]
+
+
+_PRIVATE = re.compile(r"(?:\w+\.)*_\w*")
+
+
+def _harmless(change: Change) -> bool:
+    """Where refsite overrules griffe: changes no caller of the public API can notice.
+
+    A private parameter (``_concurrency``) is not part of the API. A default
+    that becomes (or stops being) a private sentinel such as ``_Unset`` means
+    "not given" either way: callers who leave the argument out are not told
+    apart by it.
+    """
+    named = change.old if change.kind == "parameter-renamed" else change.parameter
+    if named and named.startswith("_"):
+        return True
+    return change.kind == "default" and any(
+        v is not None and _PRIVATE.fullmatch(v) for v in (change.old, change.new)
+    )
 
 
 def _param(param: Sequence[Any]) -> str:

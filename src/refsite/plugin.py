@@ -9,11 +9,13 @@ same checks with the CLI.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -130,8 +132,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._worker: subprocess.Popen[bytes] | None = None
         self._api_data: list[Any] | None = None
         self._api_key: str | None = None
-        self._history: History | None = None
-        self._marks: dict[str, Marks] | None = None
+        self._history_state: _HistoryState | None = None
 
     def on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
@@ -206,8 +207,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return self._reuse.page_content(html, page)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
-        if self._marks is not None and "doc-heading" in output:
-            output = add_badges(output, self._marks)
+        marks = self._badges() if "doc-heading" in output else None
+        if marks is not None:
+            output = add_badges(output, marks)
         if COVERAGE_PLACEHOLDER not in output or not self.config.enabled:
             return output
         # objects.inv is written before pages are (mkdocstrings' on_env).
@@ -278,25 +280,45 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 )
 
     def _load_history(self) -> None:
-        """Read the history file, and what the badges say, once per build."""
-        self._history = None
-        self._marks = None
+        """Read the history file; what it yields is kept until the file changes.
+
+        Comparing 190-odd releases takes seconds: `mkdocs serve` rebuilds
+        reuse the page and the badges while the file's content is the same.
+        """
         settings = self.config.history
         if not self.config.enabled or not settings.file:
+            self._history_state = None
+            return
+        path = self._base / settings.file
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digest = ""
+        if self._history_state is not None and self._history_state.digest == digest:
             return
         try:
-            self._history = load_history(self._base / settings.file)
+            history = load_history(path)
         except HistoryError as error:
             raise PluginError(
                 f"{PLUGIN_NAME}: {error}; fix the file or the 'history.file' option"
             ) from None
-        if settings.badges and self._history.releases:
-            self._marks = marks_for(since(self._history), self._history.snapshots[-1])
+        self._history_state = _HistoryState(digest, history)
+
+    def _badges(self) -> dict[str, Marks] | None:
+        state = self._history_state
+        if state is None or not self.config.history.badges or not state.history.releases:
+            return None
+        if state.marks is None:
+            state.marks = marks_for(since(state.history), state.history.snapshots[-1])
+        return state.marks
 
     def _changes_page(self, args: Any) -> str:
-        if self._history is None:
+        state = self._history_state
+        if state is None:
             raise PlaceholderError("refsite:changes needs the plugin's 'history.file' option")
-        return changes_page(self._history)
+        if state.page is None:
+            state.page = changes_page(state.history)
+        return state.page
 
     def _start_public_api(self) -> None:
         """Start reading the public API now, on the other core when it must be read.
@@ -371,6 +393,16 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
         return self._coverage
+
+
+@dataclass
+class _HistoryState:
+    """The history file as read, and what was made of it (made when first needed)."""
+
+    digest: str
+    history: History
+    marks: dict[str, Marks] | None = None
+    page: str | None = None
 
 
 def _walk_nav(items: list[Any]) -> list[Any]:
