@@ -7,7 +7,9 @@ reading their source files), not from refsite's output:
   in the 0.116.2 wheel, present in 0.117.0.
 - ``fastapi.exceptions.DependencyScopeError``: no such class in
   ``fastapi/exceptions.py`` up to 0.120.4, defined from 0.121.0.
-- ``HTTPBase.__init__(scheme_name=...)`` etc.: see REMOVED below.
+- ``FastAPI.on_event``: first decorated with ``@deprecated(...)`` in 0.104.0.
+- ``FastAPI(openapi_prefix=...)``: in ``fastapi/applications.py`` of 0.144.0,
+  gone from 0.145.0.
 """
 
 from __future__ import annotations
@@ -71,8 +73,9 @@ def parameter_notes(site: Path, page: str, identifier: str, parameter: str) -> l
 
 def test_a_parameter_added_to_fastapi_is_listed_and_marked(fastapi_site: Build) -> None:
     site = fastapi_site.site
-    item = entry(release_entries(site, "0.117.0"), "fastapi.FastAPI", "openapi_external_docs")
-    assert "added" in item.get_text()
+    item = entry(
+        release_entries(site, "0.117.0"), "fastapi.FastAPI", "parameter openapi_external_docs added"
+    )
     # Linked to the object's entry in this reference.
     link = item.find("a")
     assert link is not None
@@ -95,10 +98,27 @@ def test_an_exception_class_that_appeared_is_listed_and_badged(fastapi_site: Bui
     assert badges == ["Added in 0.121.0"]
 
 
-def test_on_event_is_badged_deprecated_since_the_first_release(fastapi_site: Build) -> None:
-    # FastAPI.on_event carries @deprecated(...) in the 0.100.0 wheel already.
+def test_on_event_is_badged_deprecated_since_its_decorator_appeared(fastapi_site: Build) -> None:
     badges = heading_badges(fastapi_site.site, "reference/fastapi", "fastapi.FastAPI.on_event")
-    assert badges == ["Added in 0.100.0 or earlier", "Deprecated since 0.100.0 or earlier"]
+    assert badges == ["Added in 0.100.0 or earlier", "Deprecated since 0.104.0"]
+    item = entry(
+        release_entries(fastapi_site.site, "0.104.0"), "fastapi.FastAPI.on_event", "deprecated"
+    )
+    assert "lifespan" in item.get_text()  # the decorator's own message
+
+
+def test_a_removed_fastapi_parameter_is_a_breaking_entry(fastapi_site: Build) -> None:
+    item = entry(release_entries(fastapi_site.site, "0.145.0"), "fastapi.FastAPI", "openapi_prefix")
+    text = item.get_text(" ")
+    assert text.startswith("breaking")
+    assert "removed" in text
+    # Gone from the documented release's parameters table too.
+    codes = soup(fastapi_site.site, "reference/fastapi").select(
+        "#fastapi\\.FastAPI ~ div.doc-contents tr.doc-section-item > td:first-child > code"
+    )
+    names = {c.get_text() for c in codes}
+    assert "debug" in names
+    assert "openapi_prefix" not in names
 
 
 def test_releases_without_change_share_a_line(fastapi_site: Build) -> None:
@@ -117,7 +137,8 @@ def test_releases_without_change_share_a_line(fastapi_site: Build) -> None:
         assert (section in sections) != (version in quiet), version
 
 
-@pytest.mark.parametrize("version", ["0.100.1", "0.121.0"])
+# Both read with Starlette 0.27.0: three small wheels in all.
+@pytest.mark.parametrize("version", ["0.100.1", "0.104.0"])
 def test_history_file_matches_what_griffe_reads_from_the_wheels(
     version: str, tmp_path: Path
 ) -> None:

@@ -83,9 +83,12 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
     changes: list[Change] = []
     old_matched = set(matched.values())
     # Members of an added or removed class come and go with it: one entry.
+    old_keys = {o: n for n, o in matched.items()}
     for key in sorted(new):
         if key in matched or _comes_with_parent(key, new, matched.keys()):
             continue
+        if _inherited(key, new, old, old_keys):
+            continue  # now defined by the class itself: it had it before, inherited
         changes.append(Change("added", key))
     for key in sorted(old):
         if key in old_matched or _comes_with_parent(key, old, old_matched):
@@ -98,13 +101,18 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
     return changes
 
 
-def _inherited(key: str, old: Snapshot, new: Snapshot, matched: dict[str, str]) -> bool:
-    """Whether a member removed from a class is now inherited from one of its bases."""
-    if "names" in old[key]:
+def _inherited(key: str, here: Snapshot, there: Snapshot, matched: dict[str, str]) -> bool:
+    """Whether a member of a class in ``here`` is inherited by that class in ``there``.
+
+    ``matched`` maps keys of ``there`` to keys of ``here``. griffe compares
+    all members, inherited ones included: a member moved to or from a base
+    class is neither removed nor added.
+    """
+    if "names" in here[key]:
         return False
     parent, _, member = key.rpartition(".")
-    new_parent = next((k for k, o in matched.items() if o == parent), None)
-    return new_parent is not None and member in new[new_parent].get("inherits", [])
+    other = next((k for k, o in matched.items() if o == parent), None)
+    return other is not None and member in there[other].get("inherits", [])
 
 
 def _comes_with_parent(key: str, snapshot: Snapshot, matched: Container[str]) -> bool:

@@ -9,13 +9,11 @@ same checks with the CLI.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import logging
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,8 +24,7 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 
-from refsite.badges import Marks, add_badges, marks_for
-from refsite.changes import changes_page
+from refsite.badges import add_badges
 from refsite.check import check_site
 from refsite.coverage import (
     CoverageError,
@@ -41,7 +38,8 @@ from refsite.coverage import (
     rendered_names,
 )
 from refsite.directives import diagnose, find_identifiers
-from refsite.history import History, HistoryError, load_history, since
+from refsite.history import HistoryError
+from refsite.history_view import HistoryView, view
 from refsite.links import check_links
 from refsite.placeholders import PlaceholderError, expand, versions_table
 from refsite.reuse import BuildReuse
@@ -132,7 +130,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._worker: subprocess.Popen[bytes] | None = None
         self._api_data: list[Any] | None = None
         self._api_key: str | None = None
-        self._history_state: _HistoryState | None = None
+        self._history: HistoryView | None = None
 
     def on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
@@ -207,9 +205,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return self._reuse.page_content(html, page)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
-        marks = self._badges() if "doc-heading" in output else None
-        if marks is not None:
-            output = add_badges(output, marks)
+        if self._history is not None and self.config.history.badges and "doc-heading" in output:
+            output = add_badges(output, self._history.marks())
         if COVERAGE_PLACEHOLDER not in output or not self.config.enabled:
             return output
         # objects.inv is written before pages are (mkdocstrings' on_env).
@@ -280,45 +277,21 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 )
 
     def _load_history(self) -> None:
-        """Read the history file; what it yields is kept until the file changes.
-
-        Comparing 190-odd releases takes seconds: `mkdocs serve` rebuilds
-        reuse the page and the badges while the file's content is the same.
-        """
         settings = self.config.history
         if not self.config.enabled or not settings.file:
-            self._history_state = None
-            return
-        path = self._base / settings.file
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            digest = ""
-        if self._history_state is not None and self._history_state.digest == digest:
+            self._history = None
             return
         try:
-            history = load_history(path)
+            self._history = view(self._base / settings.file, self._history)
         except HistoryError as error:
             raise PluginError(
                 f"{PLUGIN_NAME}: {error}; fix the file or the 'history.file' option"
             ) from None
-        self._history_state = _HistoryState(digest, history)
-
-    def _badges(self) -> dict[str, Marks] | None:
-        state = self._history_state
-        if state is None or not self.config.history.badges or not state.history.releases:
-            return None
-        if state.marks is None:
-            state.marks = marks_for(since(state.history), state.history.snapshots[-1])
-        return state.marks
 
     def _changes_page(self, args: Any) -> str:
-        state = self._history_state
-        if state is None:
+        if self._history is None:
             raise PlaceholderError("refsite:changes needs the plugin's 'history.file' option")
-        if state.page is None:
-            state.page = changes_page(state.history)
-        return state.page
+        return self._history.page()
 
     def _start_public_api(self) -> None:
         """Start reading the public API now, on the other core when it must be read.
@@ -393,16 +366,6 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
         return self._coverage
-
-
-@dataclass
-class _HistoryState:
-    """The history file as read, and what was made of it (made when first needed)."""
-
-    digest: str
-    history: History
-    marks: dict[str, Marks] | None = None
-    page: str | None = None
 
 
 def _walk_nav(items: list[Any]) -> list[Any]:
