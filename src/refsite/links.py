@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
-from refsite.site import element_ids, is_external, page_file, page_url, resolve
+from refsite.site import ParsedFiles, element_ids, is_external, page_file, page_url, resolve
 
 __all__ = ["LinkFinding", "LinkReport", "check_links"]
 
@@ -57,8 +57,8 @@ class _Page:
     duplicates: list[str]
 
 
-def _read(file: Path) -> _Page:
-    doc = lxml.html.fromstring(file.read_bytes())
+def _parse(html: bytes) -> _Page:
+    doc = lxml.html.fromstring(html)
     ids, duplicates = element_ids(doc)
     # Old-style named anchors are link targets too.
     ids.update(str(v) for v in doc.xpath("//a/@name"))
@@ -66,15 +66,25 @@ def _read(file: Path) -> _Page:
     return _Page(ids=ids, links=links, duplicates=duplicates)
 
 
-def check_links(site_dir: Path, *, base_path: str = "/", ignore: Sequence[str] = ()) -> LinkReport:
+def check_links(
+    site_dir: Path,
+    *,
+    base_path: str = "/",
+    ignore: Sequence[str] = (),
+    files: ParsedFiles | None = None,
+) -> LinkReport:
     """Check every page of ``site_dir``, served under ``base_path``.
 
     Findings whose ``PAGE: LINK`` text matches a glob of ``ignore`` are dropped
-    (for a known defect of a theme that the site cannot fix).
+    (for a known defect of a theme that the site cannot fix). ``files`` keeps
+    parsed pages between checks of the same directory.
     """
     base = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
-    files = sorted(site_dir.rglob("*.html"))
-    pages = {page_url(site_dir, f): _read(f) for f in files}
+    memo = files if files is not None else ParsedFiles()
+    pages = {
+        page_url(site_dir, f): memo.read(f, "links", _parse)
+        for f in sorted(site_dir.rglob("*.html"))
+    }
     report = LinkReport(pages=len(pages))
     external: set[str] = set()
     served: dict[str, str | None] = {}
