@@ -51,6 +51,8 @@ class ParsedFiles:
     """
 
     _memo: dict[tuple[str, str], tuple[tuple[int, int], Any]] = field(default_factory=dict)
+    derived: dict[Any, Any] = field(default_factory=dict)
+    """What checks computed from parsed files, with what they need to tell if it still holds."""
 
     def read(self, file: Path, kind: str, parse: Callable[[bytes], _T]) -> _T:
         """``parse(file's bytes)``, or what it returned last time for the unchanged file."""
