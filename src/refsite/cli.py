@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import griffe
 import yaml
 
+from refsite.cache import cache_files, prune
 from refsite.changes import ReleaseChanges, compare
 from refsite.changes import format_json as format_changes_json
 from refsite.changes import format_markdown as format_changes_markdown
@@ -54,6 +55,7 @@ from refsite.tree import TreeError, load_tree
 __all__ = ["main"]
 
 PROG = "refsite"
+DEFAULT_CACHE_DIR = ".cache/refsite"
 
 
 class _Usage(Exception):
@@ -209,7 +211,6 @@ def _cmd_diff(args: argparse.Namespace, options: dict[str, Any]) -> int:
 
 
 DEFAULT_HISTORY = "api-history.json"
-DEFAULT_CACHE = ".cache/refsite"
 
 
 def _history_settings(args: argparse.Namespace, options: dict[str, Any]) -> dict[str, Any]:
@@ -229,7 +230,10 @@ def _history_settings(args: argparse.Namespace, options: dict[str, Any]) -> dict
         if args.preload is not None
         else [p for p in preload if p != "httpx"],
         "file": _relative_to_config(args, file),
-        "cache": Path(args.cache_dir or Path(args.config).parent / DEFAULT_CACHE) / "history",
+        "cache": _relative_to_config(
+            args, args.cache_dir or options.get("cache_dir") or DEFAULT_CACHE_DIR
+        )
+        / "history",
     }
 
 
@@ -291,6 +295,25 @@ def _cmd_history(args: argparse.Namespace, options: dict[str, Any]) -> int:
     return 0
 
 
+def _cmd_cache_prune(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    config = Path(args.config)
+    folder = Path(args.cache_dir or options.get("cache_dir") or DEFAULT_CACHE_DIR)
+    if not folder.is_absolute():
+        folder = config.parent / folder
+    if not folder.is_dir():
+        print(f"{folder}: no cache folder; nothing to prune")
+        return 0
+    max_mb = args.max_mb if args.max_mb is not None else options.get("cache_max_mb", 200)
+    before = sum(f.size for f in cache_files(folder))
+    deleted = prune(folder, max_bytes=int(max_mb * 2**20), now=time.time())
+    freed = sum(f.size for f in deleted)
+    print(
+        f"{folder}: deleted {len(deleted)} file(s), {freed / 2**20:.1f} MiB; "
+        f"{(before - freed) / 2**20:.1f} MiB left (limit {max_mb} MiB)"
+    )
+    return 0
+
+
 def _snapshot(
     value: str, settings: dict[str, Any], history: Any, args: argparse.Namespace
 ) -> Snapshot:
@@ -339,6 +362,16 @@ def _cmd_changes(args: argparse.Namespace, options: dict[str, Any]) -> int:
     else:
         print(format_changes_markdown([release], package=settings["package"]), end="")
     return 0
+
+
+def _megabytes(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of MiB") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is negative; give 0 or more MiB")
+    return number
 
 
 def _percent(value: str) -> float:
@@ -425,6 +458,21 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("-o", "--output", help="the file to write (default: the history file)")
     _history_options(history)
     history.set_defaults(run=_cmd_history)
+
+    cache = commands.add_parser("cache", help="manage the build cache")
+    cache_commands = cache.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
+    prune_cmd = cache_commands.add_parser(
+        "prune", help="delete the least recently used entries beyond a size"
+    )
+    prune_cmd.add_argument(
+        "--cache-dir", help="the cache folder (default: the plugin's 'cache_dir')"
+    )
+    prune_cmd.add_argument(
+        "--max-mb",
+        type=_megabytes,
+        help="keep at most this many MiB (default: the plugin's 'cache_max_mb', else 200)",
+    )
+    prune_cmd.set_defaults(run=_cmd_cache_prune)
     return parser
 
 
@@ -440,7 +488,8 @@ def _history_options(parser: argparse.ArgumentParser) -> None:
         help=f"the history file (default: the plugin's history.file, {DEFAULT_HISTORY})",
     )
     parser.add_argument(
-        "--cache-dir", help=f"where wheels and snapshots are kept (default: {DEFAULT_CACHE})"
+        "--cache-dir",
+        help="the cache folder; wheels and snapshots go to its history/ (default: the plugin's)",
     )
 
 
