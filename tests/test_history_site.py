@@ -74,7 +74,7 @@ def parameter_notes(site: Path, page: str, identifier: str, parameter: str) -> l
 def test_a_parameter_added_to_fastapi_is_listed_and_marked(fastapi_site: Build) -> None:
     site = fastapi_site.site
     item = entry(
-        release_entries(site, "0.117.0"), "fastapi.FastAPI", "parameter openapi_external_docs added"
+        release_entries(site, "0.117.0"), "fastapi.FastAPI", "parameter", "openapi_external_docs"
     )
     # Linked to the object's entry in this reference.
     link = item.find("a")
