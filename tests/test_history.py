@@ -8,11 +8,13 @@ judged breaking or not) as that edit implies.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
-from conftest import ROOT, refsite
+from conftest import ROOT, mkdocs_build, refsite
 from refsite.badges import add_badges, marks_for
 from refsite.changes import Change, compare, format_markdown, history_changes
 from refsite.history import (
@@ -254,7 +256,7 @@ def test_markdown_lists_quiet_releases_on_one_line(shop: History) -> None:
         releases=[Release(v) for v in ("1.0.0", "1.0.1", "1.0.2", "1.1.0")],
         snapshots=[shop.snapshots[0]] * 3 + [shop.snapshots[1]],
     )
-    text = format_markdown(history_changes(quiet), package="shop")
+    text = format_markdown(history_changes(quiet), package="shop", ids=True)
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == ["## shop 1.1.0 { #shop-1-1-0 }"]
     assert "No public API change in shop 1.0.2, 1.0.1." in text.splitlines()
@@ -319,3 +321,60 @@ def test_repository_history_file_is_readable() -> None:
     history = load_history(ROOT / "api-history.json")
     assert history.package == "fastapi"
     assert history.versions()[0] == "0.100.0"
+
+
+def test_a_site_build_shows_the_changes_and_badges(mini: Path) -> None:
+    # minipkg "1.0" lacked Square.scale; the fixture's own sources are "2.0".
+    old = mini / "old"
+    shutil.copytree(mini / "src", old)
+    shapes = old / "minipkg" / "shapes.py"
+    text = shapes.read_text(encoding="utf-8")
+    shapes.write_text(text[: text.index("    def scale")] + text[text.index("\n\ndef area") :])
+    history = History(
+        package="minipkg",
+        releases=[Release("1.0"), Release("2.0")],
+        snapshots=[
+            read_snapshot(["minipkg"], search_paths=[old]),
+            read_snapshot(["minipkg"], search_paths=[mini / "src"]),
+        ],
+    )
+    (mini / "history.json").write_text(dump_history(history), encoding="utf-8")
+    config = mini / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "      coverage:", "      history:\n        file: history.json\n      coverage:"
+        ),
+        encoding="utf-8",
+    )
+    index = mini / "docs" / "api" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\n<!-- refsite:changes -->\n")
+    build = mkdocs_build(mini)
+    assert build.returncode == 0, build.output
+    page = BeautifulSoup((build.site / "api" / "index.html").read_text(), "lxml")
+    (heading,) = [h for h in page.find_all("h2") if h.get_text().startswith("minipkg 2.0")]
+    section = heading.find_next_sibling("ul")
+    assert section is not None
+    (item,) = section.find_all("li")
+    assert item.get_text() == "minipkg.Square.scale: added"
+    link = item.find("a")
+    assert link is not None
+    assert link["href"] == "shapes/#minipkg.shapes.Square.scale"
+    shapes_page = BeautifulSoup((build.site / "api" / "shapes" / "index.html").read_text(), "lxml")
+
+    def badges(identifier: str) -> list[str]:
+        heading = shapes_page.find(id=identifier)
+        assert heading is not None
+        return [b.get_text() for b in heading.select(".refsite-since")]
+
+    assert badges("minipkg.shapes.Square.scale") == ["Added in 2.0"]
+    assert badges("minipkg.shapes.Square") == ["Added in 1.0 or earlier"]
+
+    # A history file that is not one: the build stops with one message naming it.
+    (mini / "history.json").write_text("{}", encoding="utf-8")
+    broken = mkdocs_build(mini)
+    assert broken.returncode == 1
+    errors = [line for line in broken.output.splitlines() if "history.json" in line]
+    assert errors == [
+        f"ERROR   -  refsite: history.file: {mini / 'history.json'}: "
+        "not a refsite-api-history/1 file; regenerate it with scripts/lock"
+    ]

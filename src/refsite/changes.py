@@ -335,17 +335,22 @@ def describe(change: Change) -> str:
         "parameter-kind": f"{param} is now {c.new} (was {c.old})",
         "parameter-moved": f"{param} moved ({c.new})",
         "default": f"default of {param} changed from `{c.old}` to `{c.new}`",
-        "annotation": (
-            f"annotation of {param} changed from `{c.old}` to `{c.new}`"
-            if c.parameter
-            else f"annotation changed from `{c.old}` to `{c.new}`"
-        ),
+        "annotation": _annotation_text(c),
         "returns": f"return annotation changed from `{c.old}` to `{c.new}`",
         "bases": f"bases changed from `{c.old or 'none'}` to `{c.new or 'none'}`",
         "deprecated": f"deprecated: {c.new}" if c.new else "deprecated",
         "parameter-deprecated": f"{param} deprecated: {c.new}" if c.new else f"{param} deprecated",
     }
     return texts[c.kind]
+
+
+def _annotation_text(change: Change) -> str:
+    subject = f"annotation of parameter `{change.parameter}`" if change.parameter else "annotation"
+    if change.old is None:
+        return f"{subject} added: `{change.new}`"
+    if change.new is None:
+        return f"{subject} removed (was `{change.old}`)"
+    return f"{subject} changed from `{change.old}` to `{change.new}`"
 
 
 def _sorted(changes: Iterable[Change]) -> list[Change]:
@@ -361,12 +366,16 @@ def _entry(change: Change, link: Linker) -> str:
     return f"- {mark}{name}: {describe(change)}"
 
 
-def release_markdown(release: ReleaseChanges, *, package: str, link: Linker, level: int = 2) -> str:
+def release_markdown(
+    release: ReleaseChanges, *, package: str, link: Linker, level: int = 2, ids: bool = False
+) -> str:
     """One release's section: a heading naming it and one bullet per change."""
     hashes = "#" * level
     anchor = f"{package}-{release.version}".replace(".", "-")
     breaking = sum(c.breaking for c in release.changes)
-    lines = [f"{hashes} {package} {release.version} {{ #{anchor} }}", ""]
+    # With attr_list the heading gets a readable id: fastapi-0-117-0.
+    suffix = f" {{ #{anchor} }}" if ids else ""
+    lines = [f"{hashes} {package} {release.version}{suffix}", ""]
     summary = f"Against {release.previous}: {len(release.changes)} change(s)"
     lines.append(summary + (f", {breaking} breaking." if breaking else "."))
     lines.append("")
@@ -380,6 +389,7 @@ def format_markdown(
     package: str,
     link: Linker = lambda change: None,
     level: int = 2,
+    ids: bool = False,
 ) -> str:
     """Releases newest first; consecutive releases without a change share one line."""
     out: list[str] = []
@@ -396,7 +406,7 @@ def format_markdown(
             quiet.append(release.version)
             continue
         flush()
-        out.append(release_markdown(release, package=package, link=link, level=level))
+        out.append(release_markdown(release, package=package, link=link, level=level, ids=ids))
         out.append("")
     flush()
     return "\n".join(out).strip() + "\n"
@@ -422,7 +432,7 @@ def format_json(releases: Sequence[ReleaseChanges]) -> str:
     return json.dumps(data, indent=2)
 
 
-def changes_page(history: History) -> str:
+def changes_page(history: History, *, ids: bool = False) -> str:
     """The Markdown of a site's changes page: every release of ``history``, newest first.
 
     An object is linked (an optional cross-reference, plain text when the site
@@ -441,5 +451,5 @@ def changes_page(history: History) -> str:
         f"{len(versions)} releases of {history.package}, {versions[0]} to {versions[-1]}, "
         "each compared with the release before it."
     )
-    body = format_markdown(history_changes(history), package=history.package, link=link)
+    body = format_markdown(history_changes(history), package=history.package, link=link, ids=ids)
     return f"{intro}\n\n{body}"

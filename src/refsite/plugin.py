@@ -43,7 +43,7 @@ from refsite.coverage import (
 )
 from refsite.directives import diagnose, find_identifiers
 from refsite.history import HistoryError
-from refsite.history_view import HistoryView, view
+from refsite.history_view import HistoryView, staleness, view
 from refsite.links import check_links
 from refsite.parallel import WORKER_ENV, Workers, assign, worker_count
 from refsite.placeholders import PlaceholderError, expand, versions_table
@@ -150,6 +150,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._api_data: list[Any] | None = None
         self._api_key: str | None = None
         self._history: HistoryView | None = None
+        self._attr_list = False
         # Kept across the rebuilds of one `mkdocs serve`: this instance lives
         # that long (MkDocs keeps plugins that have on_startup).
         self._incremental: IncrementalServe | None = None
@@ -212,6 +213,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._stop_worker()
         self._start_public_api()
         self._load_history()
+        self._attr_list = "attr_list" in config.markdown_extensions
         if not self.config.enabled or not self.config.tree:
             return config
         try:
@@ -418,14 +420,15 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         try:
             self._history = view(self._base / settings.file, self._history)
         except HistoryError as error:
-            raise PluginError(
-                f"{PLUGIN_NAME}: {error}; fix the file or the 'history.file' option"
-            ) from None
+            raise PluginError(f"{PLUGIN_NAME}: history.file: {error}") from None
+        reason = staleness(self._history.history)
+        if reason is not None:
+            log.warning("history: %s; regenerate %s with scripts/lock", reason, settings.file)
 
     def _changes_page(self, args: Any) -> str:
         if self._history is None:
             raise PlaceholderError("refsite:changes needs the plugin's 'history.file' option")
-        return self._history.page()
+        return self._history.page(ids=self._attr_list)
 
     def _start_public_api(self) -> None:
         """Start reading the public API now, on the other core when it must be read.
