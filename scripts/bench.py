@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PROJECT_FILES = ("mkdocs.yml", "navtree.yml", "coverage-exclusions.yml", "docs")
+PROJECT_FILES = ("mkdocs.yml", "navtree.yml", "coverage-exclusions.yml", "api-history.json", "docs")
 EDITED_PAGE = "docs/reference/background.md"
 
 # Runs a command and prints its peak RSS: in a process of its own, so the

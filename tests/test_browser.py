@@ -273,7 +273,7 @@ def _project_copy(dest: Path) -> Path:
     dest.mkdir()
     for name in ["docs", "scripts", "requirements", "src"]:
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for file in [*ROOT.glob("*.yml"), ROOT / "pyproject.toml"]:
+    for file in [*ROOT.glob("*.yml"), ROOT / "pyproject.toml", ROOT / "api-history.json"]:
         shutil.copy2(file, dest / file.name)
     # A folder of symlinks to the real .venv: scripts/install records its stamp
     # file here instead of re-installing the project (from this copy) into it.

@@ -63,7 +63,8 @@ def legacy(x: int) -> int: ...
     "1.1.0": {
         # Added: Coupon, Cart.remove, total(currency=...), Item is also shop.items.Item.
         # Renamed: Item(price) -> Item(cost). Deprecated: legacy, Cart(limit).
-        # Annotation respelled only: Optional[float] -> float | None (no change).
+        # Annotations respelled only (no change): Optional[float] -> float | None,
+        # "Item" -> Item.
         "shop/__init__.py": """
 from shop._core import Cart as Cart, total as total, Item as Item, legacy as legacy
 from shop._core import Coupon as Coupon
@@ -85,7 +86,7 @@ class Cart(Base, Mixin):
         *,
         limit: Annotated[int, deprecated("use max_items")] = 10,
     ) -> None: ...
-    def add(self, item: "Item", count: int = 1) -> None: ...
+    def add(self, item: Item, count: int = 1) -> None: ...
     def remove(self, item: "Item") -> None: ...
     def describe(self) -> str: ...
 
@@ -170,7 +171,7 @@ def test_additions_renames_and_deprecations_are_found_and_not_breaking(shop: His
     assert (renamed.old, renamed.new) == ("price", "cost")
     assert found["deprecated", "shop.legacy", ""].new == "use total"
     assert found["parameter-deprecated", "shop.Cart", "limit"].new == "use max_items"
-    # Optional[float] became float | None: the same type, so no annotation change.
+    # Optional[float] became float | None, "Item" became Item: the same types.
     assert not [c for c in found.values() if c.kind == "annotation"]
     # A renamed positional parameter breaks keyword callers (griffe: removed).
     assert [c.key for c in found.values() if c.breaking] == ["shop.Item"]

@@ -244,7 +244,7 @@ def _param(param: Sequence[Any]) -> str:
     text = f"{prefix}{name}"
     if annotation is not None:
         text += f": {annotation}"
-    if default is not None:
+    if default is not None and not prefix:  # griffe gives *args () and **kwargs {}
         text += f" = {default}" if annotation is not None else f"={default}"
     return text
 
@@ -334,7 +334,13 @@ def describe(change: Change) -> str:
         "parameter-required": f"{param} is now required (its default was `{c.old}`)",
         "parameter-kind": f"{param} is now {c.new} (was {c.old})",
         "parameter-moved": f"{param} moved ({c.new})",
-        "default": f"default of {param} changed from `{c.old}` to `{c.new}`",
+        "default": (
+            f"{param} is now optional (default `{c.new}`)"
+            if c.old is None
+            else f"{param} no longer has a default (was `{c.old}`)"
+            if c.new is None
+            else f"default of {param} changed from `{c.old}` to `{c.new}`"
+        ),
         "annotation": _annotation_text(c),
         "returns": f"return annotation changed from `{c.old}` to `{c.new}`",
         "bases": f"bases changed from `{c.old or 'none'}` to `{c.new or 'none'}`",

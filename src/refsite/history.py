@@ -250,9 +250,13 @@ def _spelling(expr: str | griffe.Expr) -> str:
     """One spelling of a type expression: PEP 604 unions, builtin generics, bare names.
 
     ``typing.Any`` and ``Any`` are one type: Starlette switched from one to
-    the other without changing its API.
+    the other without changing its API. So are ``"URL"`` and ``URL``.
     """
-    return _QUALIFIED.sub("", _spelled(expr))
+    text = _spelled(expr)
+    # A forward reference written as a string is the same type: 'URL' is URL.
+    if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    return _QUALIFIED.sub("", text)
 
 
 def _spelled(expr: str | griffe.Expr) -> str:
