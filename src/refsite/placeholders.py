@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 
-__all__ = ["PlaceholderError", "expand", "versions_table"]
+__all__ = ["PlaceholderError", "expand", "placeholder_names", "versions_table"]
 
 _PLACEHOLDER = re.compile(r"<!--\s*refsite:(?P<name>[\w-]+)(?P<args>[^>]*?)\s*-->")
 
@@ -33,6 +33,11 @@ def versions_table(distributions: Sequence[str]) -> str:
             raise PlaceholderError(f"refsite:versions: {name!r} is not installed") from None
         rows.append(f"| {name} | {version} |")
     return "\n".join(rows)
+
+
+def placeholder_names(markdown: str) -> list[str]:
+    """The names of the placeholders in ``markdown``, in order."""
+    return [match["name"] for match in _PLACEHOLDER.finditer(markdown)]
 
 
 def expand(markdown: str, generators: Mapping[str, Generator]) -> str:

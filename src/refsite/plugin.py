@@ -46,7 +46,7 @@ from refsite.history import HistoryError
 from refsite.history_view import HistoryView, staleness, view
 from refsite.links import check_links
 from refsite.parallel import WORKER_ENV, Workers, assign, worker_count
-from refsite.placeholders import PlaceholderError, expand, versions_table
+from refsite.placeholders import PlaceholderError, expand, placeholder_names, versions_table
 from refsite.rebuild import IncrementalServe, watch_with_events
 from refsite.reuse import BuildReuse
 from refsite.search import INDEX, boost_site_index
@@ -246,7 +246,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             if self._incremental is not None:
                 tree = self._base / self.config.tree if self.config.tree else None
                 site = self._reuse.cache.derived_key(
-                    "site", tree.read_bytes() if tree and tree.is_file() else b""
+                    "site",
+                    tree.read_bytes() if tree and tree.is_file() else b"",
+                    # A new history changes the changes page and every badge.
+                    self._history.digest if self._history else "",
                 )
                 plan = self._incremental.start(files, site)
                 if not plan.full:
@@ -275,8 +278,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             )
         except PlaceholderError as error:
             raise PluginError(f"{PLUGIN_NAME}: {page.file.src_uri}: {error}") from None
-        # What fills a placeholder comes from the whole site or the environment.
-        self._site_wide_page = expanded != markdown
+        # What fills a placeholder comes from the whole site or the environment;
+        # the changes page comes from the history file alone (see on_files).
+        self._site_wide_page = bool(set(placeholder_names(markdown)) - {"changes"})
         markdown = expanded
         if self._reuse is None:
             return markdown
