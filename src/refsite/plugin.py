@@ -226,7 +226,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 site = self._reuse.cache.derived_key(
                     "site", tree.read_bytes() if tree and tree.is_file() else b""
                 )
-                plan = self._incremental.start(files, site)
+                plan = self._incremental.start(files, site, config.site_dir)
                 if not plan.full:
                     log.info(
                         "incremental rebuild: %d of %d page(s) to render",
