@@ -282,7 +282,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             raise PluginError(f"{PLUGIN_NAME}: {page.file.src_uri}: {error}") from None
         # What fills a placeholder comes from the whole site or the environment;
         # the changes page comes from the history file alone (see on_files).
-        self._site_wide_page = bool(set(placeholder_names(markdown)) - {"changes"})
+        self._site_wide_page = expanded != markdown and set(placeholder_names(markdown)) != {
+            "changes"
+        }
         markdown = expanded
         if (
             not self._materializing
