@@ -33,6 +33,7 @@ from refsite.coverage import (
     rendered_names,
 )
 from refsite.links import check_links
+from refsite.llms import write_llms
 from refsite.manifest import (
     ManifestError,
     build_manifest,
@@ -65,13 +66,8 @@ _TolerantLoader.add_multi_constructor(
 
 def _plugin_options(config: Path, plugin: str = PROG) -> dict[str, Any]:
     """A plugin's options in an mkdocs.yml, or {} without them."""
-    if not config.is_file():
-        return {}
-    try:
-        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_TolerantLoader)
-    except yaml.YAMLError as error:
-        raise _Usage(f"{config}: not valid YAML: {error}") from None
-    plugins = data.get("plugins", []) if isinstance(data, Mapping) else []
+    data = _mkdocs_config(config)
+    plugins = data.get("plugins") or []
     entries = plugins.items() if isinstance(plugins, Mapping) else plugins
     for entry in entries:
         name, options = entry if isinstance(entry, tuple) else (entry, None)
@@ -177,6 +173,30 @@ def _cmd_links(args: argparse.Namespace, options: dict[str, Any]) -> int:
     return 1 if report.findings else 0
 
 
+def _cmd_llms(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    site = _site_dir(args.site_dir)
+    config = _mkdocs_config(Path(args.config))
+    title = args.title or config.get("site_name") or site.name
+    summary = args.summary if args.summary is not None else config.get("site_description") or ""
+    report = write_llms(site, title=str(title), summary=str(summary))
+    print(
+        f"{PROG} llms: {site / 'llms.txt'} lists {len(report.pages)} pages; their Markdown "
+        f"twins are {report.markdown_bytes // 1000} kB, {100 * report.ratio:.0f}% of the HTML"
+    )
+    return 0
+
+
+def _mkdocs_config(config: Path) -> dict[str, Any]:
+    """The top-level settings of an mkdocs.yml, or {} without one."""
+    if not config.is_file():
+        return {}
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_TolerantLoader)
+    except yaml.YAMLError as error:
+        raise _Usage(f"{config}: not valid YAML: {error}") from None
+    return dict(data) if isinstance(data, Mapping) else {}
+
+
 def _cmd_manifest(args: argparse.Namespace, options: dict[str, Any]) -> int:
     site = _site_dir(args.site_dir)
     text = json.dumps(build_manifest(site), indent=1, sort_keys=True)
@@ -253,6 +273,12 @@ def _parser() -> argparse.ArgumentParser:
         help="drop findings whose 'PAGE: LINK' matches GLOB (repeatable)",
     )
     links.set_defaults(run=_cmd_links)
+
+    llms = commands.add_parser("llms", help="write llms.txt and a Markdown twin next to every page")
+    llms.add_argument("site_dir", metavar="SITE_DIR", help="the built site folder")
+    llms.add_argument("--title", help="the title of llms.txt (default: site_name)")
+    llms.add_argument("--summary", help="its one-line summary (default: site_description)")
+    llms.set_defaults(run=_cmd_llms)
 
     manifest = commands.add_parser("manifest", help="write the build manifest of a site")
     manifest.add_argument("site_dir", metavar="SITE_DIR", help="the built site folder")

@@ -38,6 +38,7 @@ from refsite.coverage import (
 )
 from refsite.directives import diagnose, find_identifiers
 from refsite.links import check_links
+from refsite.llms import write_llms
 from refsite.placeholders import PlaceholderError, expand, versions_table
 from refsite.reuse import BuildReuse
 from refsite.search import INDEX, boost_site_index
@@ -91,6 +92,9 @@ class RefsiteConfig(base.Config):
 
     search_boost = c.Type((int, float), default=1)
     """Multiply the search rank of API object sections by this (1 leaves the index alone)."""
+
+    llms = c.Type(bool, default=False)
+    """Write ``llms.txt`` and a Markdown twin next to every page (see :mod:`refsite.llms`)."""
 
     cache = c.Type(bool, default=True)
     """Reuse rendered pages whose Markdown, configuration, renderers and sources are unchanged."""
@@ -226,6 +230,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             report = check_links(site, base_path=base_path)
             for link in report.findings:
                 log.warning("broken link: %s", link)
+        if self.config.llms:
+            llms = write_llms(site, title=config.site_name, summary=config.site_description or "")
+            log.info(
+                "llms.txt: %d pages; their Markdown twins are %d kB, %.0f%% of the HTML",
+                len(llms.pages),
+                llms.markdown_bytes // 1000,
+                100 * llms.ratio,
+            )
         coverage = self._coverage_report(site)
         if coverage is not None:
             settings = self.config.coverage
