@@ -37,6 +37,7 @@ from refsite.coverage import (
     rendered_names,
 )
 from refsite.directives import diagnose, find_identifiers
+from refsite.inventories import load_inventories
 from refsite.links import check_links
 from refsite.llms import write_llms
 from refsite.placeholders import PlaceholderError, expand, versions_table
@@ -92,6 +93,12 @@ class RefsiteConfig(base.Config):
 
     search_boost = c.Type((int, float), default=1)
     """Multiply the search rank of API object sections by this (1 leaves the index alone)."""
+
+    inventories = c.ListOfItems(c.Type(str), default=[])
+    """URLs of other projects' ``objects.inv`` whose objects annotations link to.
+
+    Each is downloaded once into ``cache_dir``/inventories; without network
+    and without a copy, the site is built without those links."""
 
     llms = c.Type(bool, default=False)
     """Write ``llms.txt`` and a Markdown twin next to every page (see :mod:`refsite.llms`)."""
@@ -197,7 +204,26 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
         if self._reuse is not None:
             self._reuse.pages_rendered()
+        autorefs = config.plugins.get("autorefs")
+        if self.config.enabled and self.config.inventories and autorefs is not None:
+            # Before autorefs (priority -50) turns cross-references into links.
+            self._link_inventories(autorefs)
         return env
+
+    def _link_inventories(self, autorefs: Any) -> None:
+        cache_dir = self._base / self.config.cache_dir / "inventories"
+        found = load_inventories(self.config.inventories, cache_dir)
+        for name, url in found.items.items():
+            autorefs.register_url(name, url)
+        if found.missing:
+            log.info(
+                "inventories: no copy of %s in %s and it cannot be downloaded (no network?): "
+                "built without links into those docs",
+                " or ".join(found.missing),
+                cache_dir,
+            )
+        else:
+            log.info("inventories: annotations link to %d objects of other docs", len(found.items))
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_worker()
