@@ -17,6 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from mkdocstrings import Inventory
+
+from refsite.inventories import cached_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -100,11 +103,36 @@ def mini_built(tmp_path_factory: pytest.TempPathFactory) -> Build:
     return build
 
 
+def write_inventory(path: Path, items: dict[str, str]) -> None:
+    """Write a Sphinx ``objects.inv`` of Python classes: name to URI (relative)."""
+    inventory = Inventory()
+    for name, uri in items.items():
+        inventory.register(name, "py", "class", uri)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(inventory.format_sphinx())
+
+
+# Small stand-ins for the inventories the FastAPI site links into: the tests
+# cannot download the real ones, so the session's cache holds these copies.
+INVENTORIES = {
+    "https://docs.python.org/3/objects.inv": {
+        "str": "library/stdtypes.html#str",
+        "enum.Enum": "library/enum.html#enum.Enum",
+    },
+    "https://docs.pydantic.dev/latest/objects.inv": {
+        "pydantic.BaseModel": "api/base_model/#pydantic.BaseModel",
+    },
+}
+
+
 @pytest.fixture(scope="session")
 def fastapi_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The real FastAPI reference site of this repository, built once per session."""
     site = tmp_path_factory.mktemp("fastapi") / "site"
-    build = mkdocs_build(ROOT, site, cache=tmp_path_factory.getbasetemp() / "fastapi-cache")
+    cache = tmp_path_factory.getbasetemp() / "fastapi-cache"
+    for url, items in INVENTORIES.items():
+        write_inventory(cached_copy(cache / "inventories", url), items)
+    build = mkdocs_build(ROOT, site, cache=cache)
     assert build.returncode == 0, build.output
     return build
 
