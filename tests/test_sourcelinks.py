@@ -13,7 +13,6 @@ import lxml.html
 import pytest
 import yaml
 
-import refsite
 from conftest import Build, mkdocs_build
 from refsite.links import check_links
 from refsite.sourcelinks import (
@@ -25,7 +24,6 @@ from refsite.sourcelinks import (
     source_url,
 )
 
-TEMPLATES = Path(refsite.__file__).parent / "templates"
 _LINK = re.compile(r"^https://github\.com/([^/]+/[^/]+)/blob/([^/]+)/(.+)#L(\d+)-L(\d+)$")
 
 
@@ -159,7 +157,6 @@ def test_fixture_site_headings_link_to_the_release(mini: Path) -> None:
     config = yaml.safe_load(config_file.read_text())
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "mkdocstrings" in plugin:
-            plugin["mkdocstrings"]["custom_templates"] = str(TEMPLATES)
             python = plugin["mkdocstrings"]["handlers"]["python"]
             python["options"]["extensions"] = [
                 {"refsite.sourcelinks": {"tags": {"minipkg": "release-{version}"}}}

@@ -22,7 +22,7 @@ import markdown as md
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 
 from refsite.check import check_site
 from refsite.coverage import (
@@ -43,6 +43,7 @@ from refsite.llms import write_llms
 from refsite.placeholders import PlaceholderError, expand, versions_table
 from refsite.reuse import BuildReuse
 from refsite.search import INDEX, boost_site_index
+from refsite.sourcelinks import TEMPLATES
 from refsite.tree import Tree, TreeError, load_tree
 
 __all__ = ["PLUGIN_NAME", "CoverageConfig", "RefsiteConfig", "RefsitePlugin"]
@@ -94,6 +95,12 @@ class RefsiteConfig(base.Config):
     search_boost = c.Type((int, float), default=1)
     """Multiply the search rank of API object sections by this (1 leaves the index alone)."""
 
+    source_links = c.Type(bool, default=True)
+    """Show each object's source link (see :mod:`refsite.sourcelinks`) next to its heading.
+
+    refsite's python templates do it; they are mkdocstrings' ``custom_templates``
+    unless the site sets its own."""
+
     inventories = c.ListOfItems(c.Type(str), default=[])
     """URLs of other projects' ``objects.inv`` whose objects annotations link to.
 
@@ -124,7 +131,20 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._api_data: list[Any] | None = None
         self._api_key: str | None = None
 
-    def on_config(self, config: Any) -> Any:
+    @event_priority(100)  # Before mkdocstrings reads its options in its own on_config.
+    def _on_config_templates(self, config: Any) -> Any:
+        mkdocstrings = config.plugins.get("mkdocstrings")
+        # A site with templates of its own keeps them (they may extend ours).
+        if (
+            self.config.enabled
+            and self.config.source_links
+            and mkdocstrings is not None
+            and mkdocstrings.config.get("custom_templates") is None
+        ):
+            mkdocstrings.config["custom_templates"] = str(TEMPLATES)
+        return config
+
+    def _on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
         # build computes, and reread the tree so edits to it take effect.
         self._tree = None
@@ -152,6 +172,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 f"{PLUGIN_NAME}: {error}; fix the file or the 'tree' option"
             ) from None
         return config
+
+    on_config = CombinedEvent(_on_config_templates, _on_config)
 
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
         if self.config.enabled:

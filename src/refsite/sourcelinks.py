@@ -10,9 +10,10 @@ A project whose tag naming is not known gets no links rather than wrong ones.
 :class:`SourceLinks` is a griffe extension that attaches this to every
 package griffe loads, through griffe's own ``git_info``: each object's
 ``source_link`` (an alias's included: a re-exported class links to the
-repository and release of the package that defines it). The python handler's
-templates in ``templates/`` (the ``custom_templates`` of mkdocstrings) show it
-next to each heading. Configure it in the python handler's ``extensions``::
+repository and release of the package that defines it). refsite's python
+handler templates (:data:`TEMPLATES`, which the plugin hands to mkdocstrings as
+its ``custom_templates``) show it next to each heading. Configure it in the
+python handler's ``extensions``::
 
     - refsite.sourcelinks:
         tags:            # more projects, or other naming: distribution: template
@@ -32,6 +33,7 @@ import griffe
 
 __all__ = [
     "TAG_NAMING",
+    "TEMPLATES",
     "Release",
     "SourceLinks",
     "find_release",
@@ -41,6 +43,9 @@ __all__ = [
     "release_tag",
     "source_url",
 ]
+
+TEMPLATES = Path(__file__).parent / "templates"
+"""mkdocstrings templates that show each object's source link (a ``custom_templates`` folder)."""
 
 # How each project names its release tags, by normalised distribution name;
 # "{version}" is the release's version as in its metadata. Checked against the
