@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 import yaml
 
-from conftest import Build, mkdocs_build
+from conftest import Build, Visit, mkdocs_build
 from refsite.links import check_links
 from refsite.sourcelinks import (
     Release,
@@ -263,3 +263,25 @@ def test_source_links_are_external_and_kept_out_of_search(fastapi_site: Build) -
     index = (fastapi_site.site / "search" / "search_index.json").read_text()
     assert "Source on GitHub" not in index
     assert not re.search(r'"title":\s*"[^"]*\bsource\b"', index)
+
+
+@pytest.mark.browser
+def test_source_link_sits_at_the_right_of_its_heading(fastapi_url: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(fastapi_url + "reference/websockets/")
+    heading = page.locator('[id="fastapi.WebSocket"]')
+    link = heading.locator("a.doc-source-link")
+    assert link.is_visible()
+    assert link.get_attribute("href").startswith("https://github.com/Kludex/starlette/blob/")
+    box, heading_box = link.bounding_box(), heading.bounding_box()
+    assert box is not None
+    assert heading_box is not None
+    # Floated right within the heading, smaller than the heading's text.
+    assert heading_box["x"] + heading_box["width"] - (box["x"] + box["width"]) < 40
+    assert box["y"] >= heading_box["y"]
+    assert box["y"] + box["height"] <= heading_box["y"] + heading_box["height"]
+    sizes = page.evaluate(
+        "([a, h]) => [a, h].map(e => parseFloat(getComputedStyle(e).fontSize))",
+        [link.element_handle(), heading.element_handle()],
+    )
+    assert sizes[0] < sizes[1]
