@@ -22,7 +22,14 @@ from pathlib import Path
 import lxml.html
 from lxml.html import HtmlElement
 
-from refsite.site import NavNode, is_external, label_text, page_url, parse_page
+from refsite.site import (
+    NavNode,
+    ParsedFiles,
+    is_external,
+    label_text,
+    page_url,
+    parse_page,
+)
 
 __all__ = ["LlmsPage", "LlmsReport", "llms_txt", "page_markdown", "write_llms"]
 
@@ -311,37 +318,61 @@ def _twin(file: Path) -> Path:
     return file.with_suffix(".md")
 
 
+@dataclass(frozen=True)
+class _Converted:
+    markdown: str
+    title: str
+    description: str
+    html_bytes: int
+
+
+def _convert(html: bytes) -> _Converted:
+    doc = lxml.html.fromstring(html)
+    return _Converted(
+        markdown=page_markdown(html),
+        title=_title(doc),
+        description=_description(doc),
+        html_bytes=len(html),
+    )
+
+
 def write_llms(
-    site_dir: Path, *, title: str, summary: str, section: str = "Reference"
+    site_dir: Path,
+    *,
+    title: str,
+    summary: str,
+    section: str = "Reference",
+    files: ParsedFiles | None = None,
 ) -> LlmsReport:
     """Write a twin next to every page of ``site_dir`` and ``llms.txt`` at its root.
 
     ``llms.txt`` lists the home page, then the pages in the order of the
-    site's navigation, then any other page (the 404 page excepted).
+    site's navigation, then any other page (the 404 page excepted). With
+    ``files`` (kept across the rebuilds of ``mkdocs serve``), a page whose
+    HTML did not change is not converted again.
     """
-    files = sorted(f for f in site_dir.rglob("*.html") if f.name != "404.html")
-    urls = {page_url(site_dir, f): f for f in files}
+    files = files if files is not None else ParsedFiles()
+    pages = sorted(f for f in site_dir.rglob("*.html") if f.name != "404.html")
+    urls = {page_url(site_dir, f): f for f in pages}
     home = urls.get("/")
     order: list[str] = ["/"] if home is not None else []
     if home is not None:
-        nav = parse_page(home.read_bytes(), "/").nav
+        nav = files.read(home, "llms-nav", lambda html: parse_page(html, "/").nav)
         order += [u for u in dict.fromkeys(_nav_urls(nav)) if u in urls and u != "/"]
     order += [u for u in urls if u not in order]
     report = LlmsReport(pages=[])
     for url in order:
         file = urls[url]
-        html = file.read_bytes()
-        doc = lxml.html.fromstring(html)
-        markdown = page_markdown(html)
+        converted = files.read(file, "llms", _convert)
         twin = _twin(file)
-        twin.write_text(markdown, encoding="utf-8")
-        report.html_bytes += len(html)
-        report.markdown_bytes += len(markdown.encode())
+        twin.write_text(converted.markdown, encoding="utf-8")
+        report.html_bytes += converted.html_bytes
+        report.markdown_bytes += len(converted.markdown.encode())
         report.pages.append(
             LlmsPage(
-                title=_title(doc) or url,
+                title=converted.title or url,
                 twin=twin.relative_to(site_dir).as_posix(),
-                description=_description(doc),
+                description=converted.description,
             )
         )
     (site_dir / "llms.txt").write_text(

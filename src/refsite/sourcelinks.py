@@ -44,7 +44,7 @@ __all__ = [
     "source_url",
 ]
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent / "handler_templates"
 """mkdocstrings templates that show each object's source link (a ``custom_templates`` folder)."""
 
 # How each project names its release tags, by normalised distribution name;
