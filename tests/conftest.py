@@ -129,13 +129,18 @@ INVENTORIES = {
 }
 
 
+def seed_inventories(cache_dir: Path) -> None:
+    """Put the stand-in inventories where a build with ``cache_dir`` finds its copies."""
+    for url, items in INVENTORIES.items():
+        write_inventory(cached_copy(cache_dir / "inventories", url), items)
+
+
 @pytest.fixture(scope="session")
 def fastapi_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The real FastAPI reference site of this repository, built once per session."""
     site = tmp_path_factory.mktemp("fastapi") / "site"
     cache = tmp_path_factory.getbasetemp() / "fastapi-cache"
-    for url, items in INVENTORIES.items():
-        write_inventory(cached_copy(cache / "inventories", url), items)
+    seed_inventories(cache)
     # Cold, with a worker process rendering pages beside MkDocs' own.
     build = mkdocs_build(ROOT, site, cache=cache, env={"REFSITE_WORKERS": "2"})
     assert build.returncode == 0, build.output
