@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,17 @@ from refsite.manifest import (
     format_diff_markdown,
     format_diff_text,
     load_manifest,
+)
+from refsite.scaffold import (
+    ScaffoldError,
+    check_writable,
+    culprits,
+    distribution_of,
+    load,
+    plan_site,
+    project_files,
+    trial_build,
+    write_project,
 )
 from refsite.tree import TreeError, load_tree
 
@@ -201,6 +214,55 @@ def _cmd_diff(args: argparse.Namespace, options: dict[str, Any]) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    start = time.monotonic()
+    folder = Path(args.dir)
+    src = Path(args.src) if args.src else None
+    try:
+        check_writable(folder)
+        print(f"{PROG} init: reading {args.package} with griffe", flush=True)
+        loaded = load(args.package, src=src)
+        distribution = None if src else distribution_of(args.package)
+        plan = plan_site(loaded, distribution=distribution)
+        # The project names the source folder relative to itself, so it moves with it.
+        where = os.path.relpath(src.resolve(), folder.resolve()) if src else None
+        files = project_files(plan, src=where)
+        write_project(folder, files, force=args.force)
+    except ScaffoldError as error:
+        raise _Usage(str(error)) from None
+    print(f"{PROG} init: wrote {len(files)} files to {folder}", flush=True)
+    found: dict[str, str] = {}
+    for _ in range(0 if args.no_trial else 3):
+        print(f"{PROG} init: trial build (mkdocs build --strict)", flush=True)
+        code, warnings = trial_build(folder)
+        if code == 0 and not warnings:
+            break
+        new = {k: v for k, v in culprits(plan, warnings, base=folder).items() if k not in found}
+        if not new:
+            for line in warnings:
+                print(line, file=sys.stderr)
+            print(
+                f"{PROG} init: the trial build of {folder} failed for a reason no object "
+                "explains (above): fix it in the project, then run mkdocs build --strict",
+                file=sys.stderr,
+            )
+            return 1
+        found.update(new)
+        print(f"{PROG} init: excluding {len(new)} object(s) the build warned about", flush=True)
+        plan = plan_site(loaded, exclude=found, distribution=distribution)
+        write_project(folder, project_files(plan, src=where), force=True)
+    else:
+        if not args.no_trial:
+            print(f"{PROG} init: the trial build still warns after 3 rounds", file=sys.stderr)
+            return 1
+    print(
+        f"{PROG} init: {len(plan.pages)} page(s), {plan.documented} object(s) documented, "
+        f"{len(plan.exclusions)} excluded (see coverage-exclusions.yml) "
+        f"in {time.monotonic() - start:.1f}s; next: cd {folder} && mkdocs serve"
+    )
+    return 0
+
+
 def _percent(value: str) -> float:
     try:
         number = float(value)
@@ -265,6 +327,20 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     diff.add_argument("--base-url", help="link pages in Markdown output to this site URL")
     diff.set_defaults(run=_cmd_diff)
+
+    init = commands.add_parser("init", help="write a checked reference site for a package")
+    init.add_argument("package", metavar="PACKAGE", help="the package to document (import name)")
+    init.add_argument("dir", metavar="DIR", help="the folder to write the project into")
+    init.add_argument(
+        "--src", help="the source folder holding PACKAGE (default: the installed package)"
+    )
+    init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.add_argument(
+        "--no-trial",
+        action="store_true",
+        help="skip the trial build that excludes what would warn",
+    )
+    init.set_defaults(run=_cmd_init)
     return parser
 
 
@@ -272,7 +348,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        code: int = args.run(args, _plugin_options(Path(args.config)))
+        # init writes a project; no existing mkdocs.yml has a say in it.
+        options = {} if args.command == "init" else _plugin_options(Path(args.config))
+        code: int = args.run(args, options)
     except _Usage as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2

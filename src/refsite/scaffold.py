@@ -1,0 +1,833 @@
+"""Scaffolding: plan and write a reference site for any Python package.
+
+:func:`load` reads a package with griffe, as the coverage check does;
+:func:`plan_site` groups its public API (:func:`refsite.coverage.public_api`)
+into pages the way its users meet it: one page per public module, a small
+module merged into its parent's page, a large one split by kind, every object
+on the page of the shortest name the package exposes it under, private modules
+left out. What cannot be rendered without a warning (an import from a package
+the site does not load, a docstring that does not parse) goes to the
+exclusions, with the reason. :func:`project_files` turns the plan into the
+files of an MkDocs project (``mkdocs.yml``, ``navtree.yml``, the pages and the
+exclusions file) and :func:`write_project` writes them; :func:`trial_build`
+builds the result once, and :func:`culprits` names the objects its warnings
+come from, so that they can be excluded too.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import griffe
+
+from refsite.coverage import CoverageError, Exclusion, PublicObject, load_packages, public_api
+
+__all__ = [
+    "KINDS",
+    "Entry",
+    "Loaded",
+    "NavItem",
+    "Page",
+    "ScaffoldError",
+    "Section",
+    "SitePlan",
+    "culprits",
+    "load",
+    "plan_site",
+    "project_files",
+    "trial_build",
+    "write_project",
+]
+
+KINDS = {
+    "class": "Classes",
+    "exception": "Exceptions",
+    "function": "Functions",
+    "constant": "Constants",
+}
+"""Object kinds, in the order pages show them, and the title of a page of each kind."""
+SMALL = 3
+"""A module with at most this many objects goes on its parent's page."""
+LARGE = 20
+"""A module with more objects than this gets one page per kind."""
+_STYLES = ("google", "numpy", "sphinx")
+_EXCEPTION_BASES = {"BaseException", "Exception", "Warning"}
+
+
+class ScaffoldError(ValueError):
+    """Input that cannot be scaffolded; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One public object, rendered with ``::: name``."""
+
+    name: str
+    kind: str
+    filepath: str | None = None
+    lines: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class Section:
+    """The objects of one module on a page, after the module's one-line intro."""
+
+    module: str
+    intro: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A reference page: its file under ``docs/``, title and sections.
+
+    The first section is the page's own module (its heading is the page's);
+    the others are small modules merged into it, each under a heading.
+    """
+
+    path: str
+    title: str
+    intro: str
+    sections: tuple[Section, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    """For a split module's index page: (label, file name) of its kind pages."""
+
+    @property
+    def url(self) -> str:
+        """The page's URL path from the site root (directory URLs)."""
+        stem = self.path.removesuffix(".md")
+        stem = stem.removesuffix("index") if stem.endswith("/index") else stem + "/"
+        return "/" + stem
+
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        """The element ids of the objects the page renders."""
+        return tuple(e.name for s in self.sections for e in s.entries)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A navigation entry: a page, or a section whose first child is its index."""
+
+    label: str
+    page: Page
+    children: tuple[NavItem, ...] = ()
+
+
+@dataclass
+class SitePlan:
+    """Everything the generated project holds, before it becomes files."""
+
+    package: str
+    intro: str
+    docstring_style: str
+    nav: list[NavItem] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
+    distribution: str | None = None
+
+    @property
+    def pages(self) -> list[Page]:
+        """Every reference page, in navigation order."""
+        return [p for item in self.nav for p in _item_pages(item)]
+
+    @property
+    def documented(self) -> int:
+        """How many objects the pages render."""
+        return sum(len(p.anchors) for p in self.pages)
+
+
+def _item_pages(item: NavItem) -> Iterator[Page]:
+    # A section's first child is its index page, the section's own.
+    if not item.children:
+        yield item.page
+    for child in item.children:
+        yield from _item_pages(child)
+
+
+@dataclass
+class Loaded:
+    """A package as griffe loaded it, its public API, and what loading it warned."""
+
+    package: str
+    collection: griffe.ModulesCollection
+    objects: list[PublicObject]
+    warnings: list[str]
+    search_paths: list[Path]
+
+
+@contextmanager
+def _griffe_warnings() -> Iterator[list[str]]:
+    """Collect what griffe warns about (MkDocs would count each as a warning)."""
+    records: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    handler = _Collect(logging.WARNING)
+    target = logging.getLogger("griffe")
+    target.addHandler(handler)
+    try:
+        yield records
+    finally:
+        target.removeHandler(handler)
+
+
+def load(package: str, *, src: Path | None = None) -> Loaded:
+    """Load ``package`` from ``src`` (a source folder) or else from ``sys.path``.
+
+    Raises:
+        ScaffoldError: no such package, or no Python source for it.
+    """
+    if src is not None and not src.is_dir():
+        raise ScaffoldError(f"--src {src}: no such folder; give the folder that holds {package}")
+    search_paths = [src.resolve()] if src is not None else [Path(p) for p in sys.path if p]
+    where = f"in {src}" if src is not None else "on sys.path"
+    try:
+        with _griffe_warnings() as warnings:
+            loader = load_packages([package], search_paths=search_paths)
+    except CoverageError:
+        hint = (
+            "check the name and that --src is the folder holding it"
+            if src is not None
+            else f"install it (pip install {package}) or pass --src FOLDER"
+        )
+        raise ScaffoldError(f"no package {package!r} {where}: {hint}") from None
+    root = loader.modules_collection.get_member(package)
+    if not _has_sources(root):
+        raise ScaffoldError(
+            f"{package!r} {where} has no Python sources (.py or .pyi): "
+            "install its sources or stubs, or point --src at them"
+        )
+    objects = public_api(loader.modules_collection, [package])
+    return Loaded(package, loader.modules_collection, objects, list(warnings), search_paths)
+
+
+def _has_sources(module: Any) -> bool:
+    paths = module.filepath if isinstance(module.filepath, list) else [module.filepath]
+    if any(p is not None and Path(p).suffix in {".py", ".pyi"} for p in paths):
+        return True
+    return any(not m.is_alias and m.is_module and _has_sources(m) for m in module.members.values())
+
+
+def plan_site(
+    loaded: Loaded, *, exclude: Mapping[str, str] | None = None, distribution: str | None = None
+) -> SitePlan:
+    """Group the public API of ``loaded`` into pages.
+
+    ``exclude`` maps public names to leave out to the reason (what a trial
+    build found).
+    """
+    collection = loaded.collection
+    extra = dict(exclude or {})
+    entries: dict[str, list[tuple[int, Entry]]] = {}
+    exclusions: list[Exclusion] = []
+    style = _docstring_style(loaded)
+    load_problems = _by_location(loaded.warnings)
+    for obj in loaded.objects:
+        reason = extra.get(obj.name)
+        target = None if reason else _resolve(collection, obj)
+        if reason is None and target is None:
+            top = obj.path.split(".", 1)[0]
+            reason = f"Imported from `{top}`, which this site does not load ({obj.path})."
+        if target is not None and reason is None:
+            problems = _load_problems(target, load_problems) or _docstring_problems(target, style)
+            if problems:
+                reason = f"Its docstring does not render cleanly: {_clean(problems[0])}."
+        if reason is not None:
+            exclusions.append(Exclusion(pattern=_glob_escape(obj.name), reason=reason))
+            continue
+        assert target is not None
+        module, _, short = obj.name.rpartition(".")
+        entry = Entry(
+            name=obj.name,
+            kind=_kind(target),
+            filepath=str(target.filepath) if isinstance(target.filepath, Path) else None,
+            lines=(target.lineno or 0, target.endlineno or target.lineno or 0),
+        )
+        entries.setdefault(module, []).append((_position(collection, module, short), entry))
+    root = collection.get_member(loaded.package)
+    plan = SitePlan(
+        package=loaded.package,
+        intro=_first_sentence(root) or f"The API reference of `{loaded.package}`.",
+        docstring_style=style,
+        exclusions=exclusions,
+        distribution=distribution,
+    )
+    plan.nav = _pages(collection, loaded.package, entries)
+    return plan
+
+
+def _resolve(collection: griffe.ModulesCollection, obj: PublicObject) -> Any:
+    """The griffe object behind a public object, or None when it cannot be loaded."""
+    try:
+        target = collection.get_member(obj.path)
+        return target.final_target if target.is_alias else target
+    except (KeyError, ValueError, griffe.AliasResolutionError, griffe.CyclicAliasError):
+        return None
+
+
+def _kind(obj: Any) -> str:
+    if obj.is_class:
+        return "exception" if _is_exception(obj, set()) else "class"
+    if obj.is_function:
+        return "function"
+    return "constant"
+
+
+def _is_exception(cls: Any, seen: set[str]) -> bool:
+    if cls.path in seen:
+        return False
+    seen.add(cls.path)
+    for base in cls.bases:
+        name = str(base).rsplit(".", 1)[-1]
+        if name in _EXCEPTION_BASES or name.endswith(("Error", "Exception")):
+            return True
+    try:
+        bases = cls.resolved_bases
+    except Exception:  # griffe raises several kinds for bases it cannot follow
+        return False
+    return any(_is_exception(b, seen) for b in bases)
+
+
+def _position(collection: griffe.ModulesCollection, module: str, name: str) -> int:
+    """Where a name comes in its module: ``__all__`` order, else definition order."""
+    try:
+        members = collection.get_member(module)
+    except KeyError:
+        return 0
+    exports = [str(e) for e in (getattr(members, "exports", None) or [])]
+    order = exports or list(members.members)
+    return order.index(name) if name in order else len(order)
+
+
+def _first_sentence(obj: Any) -> str:
+    """The first sentence of a docstring, as one line of Markdown that links nowhere."""
+    if obj is None or obj.docstring is None:
+        return ""
+    paragraph = obj.docstring.value.strip().split("\n\n", 1)[0]
+    text = " ".join(paragraph.split())
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    sentence = match.group(1) if match else text
+    sentence = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", sentence)  # reST roles
+    sentence = sentence.replace("``", "`")
+    if sentence.count("`") % 2:
+        sentence = sentence.replace("`", "")
+    # Links and HTML of the package's own site would not resolve here.
+    sentence = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", sentence)
+    sentence = sentence.replace("[", "\\[").replace("]", "\\]")
+    sentence = sentence.replace("<", "&lt;").replace(">", "&gt;")
+    return sentence if len(sentence) <= 300 else sentence[:297].rstrip() + "..."
+
+
+def _clean(message: str) -> str:
+    """A warning as one line, with its file path (which depends on the machine) reduced."""
+    message = _LOCATION.sub(lambda m: f"line {m['line']}", message, count=1)
+    return " ".join(message.split())[:200].rstrip(".")
+
+
+def _glob_escape(name: str) -> str:
+    return glob.escape(name) if any(c in name for c in "*?[") else name
+
+
+def _rendered(obj: Any) -> Iterator[Any]:
+    """The object and every member mkdocstrings renders with it."""
+    yield obj
+    if obj.is_alias or not (obj.is_class or obj.is_module):
+        return
+    for name, member in obj.members.items():
+        if member.is_alias or (name.startswith("_") and name != "__init__"):
+            continue
+        yield from _rendered(member)
+
+
+def _docstring_problems(obj: Any, style: str) -> list[str]:
+    """The warnings parsing the docstrings of ``obj`` (and its members) gives."""
+    with _griffe_warnings() as problems:
+        for item in _rendered(obj):
+            if item.docstring is not None:
+                item.docstring.parse(style, warn_missing_types=False)
+    return problems
+
+
+_LOCATION = re.compile(r"(?P<file>[^\s:]+\.pyi?):(?P<line>\d+)")
+
+
+def _by_location(warnings: Sequence[str], base: Path | None = None) -> list[tuple[Path, int, str]]:
+    out = []
+    for warning in warnings:
+        match = _LOCATION.search(warning)
+        if match:
+            path = Path(match["file"])
+            if not path.is_absolute():
+                path = (base or Path.cwd()) / path
+            out.append((path.resolve(), int(match["line"]), warning))
+    return out
+
+
+def _load_problems(obj: Any, problems: Sequence[tuple[Path, int, str]]) -> list[str]:
+    if not problems or not isinstance(obj.filepath, Path):
+        return []
+    path, start, end = obj.filepath.resolve(), obj.lineno or 0, obj.endlineno or 0
+    return [w for p, line, w in problems if p == path and start <= line <= end]
+
+
+def _docstring_style(loaded: Loaded) -> str:
+    """The docstring style most of the package's docstrings follow (google when unsure)."""
+    counts = dict.fromkeys(_STYLES, 0)
+    seen = 0
+    for obj in loaded.objects:
+        target = _resolve(loaded.collection, obj)
+        if target is None:
+            continue
+        for item in _rendered(target):
+            if item.docstring is None or seen >= 400:
+                continue
+            seen += 1
+            with _griffe_warnings():
+                parser, _ = griffe.infer_docstring_style(item.docstring)
+            name = getattr(parser, "value", parser)
+            if name in counts:
+                counts[str(name)] += 1
+    best = max(_STYLES, key=lambda s: counts[s])
+    return best if counts[best] else "google"
+
+
+def _pages(
+    collection: griffe.ModulesCollection,
+    package: str,
+    found: Mapping[str, list[tuple[int, Entry]]],
+) -> list[NavItem]:
+    order = list(KINDS)
+    modules = {
+        m: tuple(e for _, e in sorted(found[m], key=lambda pe: (order.index(pe[1].kind), pe[0])))
+        for m in found
+    }
+    # A small module joins the page of its nearest ancestor that has one and
+    # is not split by kind (the package's own page, made for it if need be).
+    pages: dict[str, list[str]] = {}
+    for module in sorted(modules, key=lambda m: (m != package, m)):
+        host = _host(module, package, modules, pages)
+        if module == package or host is None or len(modules[module]) > SMALL:
+            pages.setdefault(module, [])
+        else:
+            pages.setdefault(host, []).append(module)
+    items = []
+    for module in sorted(pages, key=lambda m: (m != package, m)):
+        own = modules.get(module, ())
+        intro = _first_sentence(_module(collection, module))
+        sections = [Section(module, intro, own)] + [
+            Section(c, _first_sentence(_module(collection, c)), modules[c]) for c in pages[module]
+        ]
+        items.append(_nav_item(module, intro, sections))
+    return items
+
+
+def _host(
+    module: str, package: str, modules: Mapping[str, tuple[Entry, ...]], pages: Mapping[str, Any]
+) -> str | None:
+    """The page a small module would join: its nearest ancestor's, if that is not split."""
+    parent = module.rpartition(".")[0]
+    while parent and len(parent) > len(package):
+        if parent in pages:
+            return parent if len(modules.get(parent, ())) <= LARGE else None
+        parent = parent.rpartition(".")[0]
+    return package if module.startswith(package + ".") else None
+
+
+def _module(collection: griffe.ModulesCollection, name: str) -> Any:
+    try:
+        return collection.get_member(name)
+    except KeyError:
+        return None
+
+
+def _nav_item(module: str, intro: str, sections: list[Section]) -> NavItem:
+    label = f"`{module}`"
+    own = sections[0].entries
+    kinds = [k for k in KINDS if any(e.kind == k for e in own)]
+    if len(own) <= LARGE or len(kinds) < 2:
+        page = Page(f"reference/{module}.md", label, intro, tuple(sections))
+        return NavItem(label, page)
+    kind_pages = [
+        Page(
+            f"reference/{module}/{KINDS[k].lower()}.md",
+            f"{KINDS[k]} of `{module}`",
+            f"The {KINDS[k].lower()} of `{module}`.",
+            (Section(module, "", tuple(e for e in own if e.kind == k)),),
+        )
+        for k in kinds
+    ]
+    links = tuple((KINDS[k], f"{KINDS[k].lower()}.md") for k in kinds)
+    # Small modules merged here get their own sections on the index page.
+    index = Page(f"reference/{module}/index.md", label, intro, tuple(sections[1:]), links)
+    pairs = zip(kinds, kind_pages, strict=True)
+    children = (NavItem(label, index), *(NavItem(KINDS[k], p) for k, p in pairs))
+    return NavItem(label, index, children)
+
+
+def distribution_of(package: str) -> str | None:
+    """The installed distribution that provides ``package``, if any."""
+    names = metadata.packages_distributions().get(package.split(".")[0], [])
+    return names[0] if names else None
+
+
+# --- Files ------------------------------------------------------------------
+
+
+def _q(value: str) -> str:
+    """A YAML scalar: JSON strings are valid YAML."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def project_files(plan: SitePlan, *, src: str | None = None) -> dict[str, str]:
+    """The files of the project, by path relative to its folder.
+
+    ``src`` is the source folder relative to the project, for a package that
+    is not installed: mkdocstrings looks there and ``mkdocs serve`` watches it.
+    """
+    files = {
+        "mkdocs.yml": _mkdocs_yml(plan, src),
+        "navtree.yml": _navtree_yml(plan),
+        "coverage-exclusions.yml": _exclusions_yml(plan),
+        ".gitignore": "site/\n.cache/\n",
+        "docs/index.md": _home(plan),
+        "docs/reference/index.md": _reference_index(plan),
+        "docs/reference/coverage.md": (
+            "# API Coverage\n\n"
+            f"How much of the public API of `{plan.package}` this reference documents, "
+            "and what it leaves out on purpose, with the reason.\n\n"
+            "<!-- refsite:coverage -->\n"
+        ),
+    }
+    for page in plan.pages:
+        files[f"docs/{page.path}"] = _page_markdown(page)
+    return files
+
+
+def _nav_lines(item: NavItem, indent: str) -> list[str]:
+    if not item.children:
+        return [f"{indent}- {_q(item.label)}: {item.page.path}"]
+    lines = [f"{indent}- {_q(item.label)}:"]
+    for child in item.children:
+        lines += _nav_lines(child, indent + "    ")
+    return lines
+
+
+def _mkdocs_yml(plan: SitePlan, src: str | None) -> str:
+    paths = ""
+    watch = ""
+    if src is not None:
+        paths = f"          paths: [{_q(src)}]\n"
+        watch = f"# `mkdocs serve` rebuilds when a docstring changes.\nwatch:\n  - {_q(src)}\n\n"
+    nav = [
+        "nav:",
+        "  - Home: index.md",
+        "  - Reference:",
+        "      - Reference: reference/index.md",
+    ]
+    for item in plan.nav:
+        nav += _nav_lines(item, "      ")
+    nav.append("      - API Coverage: reference/coverage.md")
+    return (
+        f"""\
+# The API reference of {plan.package}, written by `refsite init` and meant to be
+# edited: reorder pages, rename labels, add prose. The refsite plugin checks
+# every build against navtree.yml, the links, and the API coverage.
+site_name: {_q(plan.package + " API reference")}
+site_url: !ENV [REFSITE_SITE_URL, "http://127.0.0.1:8000/"]
+# No repo_url: Material would call the GitHub API from every page.
+
+theme:
+  name: material
+  # The default fonts come from Google Fonts: use the system's.
+  font: false
+  features:
+    - content.code.copy
+    - navigation.indexes
+    - navigation.top
+    - navigation.footer
+    - search.suggest
+    - search.highlight
+    - toc.follow
+
+# MkDocs 1.6 lets these pass --strict unless they are warnings.
+validation:
+  nav:
+    omitted_files: warn
+    not_found: warn
+    absolute_links: warn
+  links:
+    not_found: warn
+    anchors: warn
+    absolute_links: warn
+    unrecognized_links: warn
+
+{watch}markdown_extensions:
+  - admonition
+  - attr_list
+  - md_in_html
+  - toc:
+      permalink: true
+  - pymdownx.details
+  - pymdownx.highlight:
+      pygments_lang_class: true
+  - pymdownx.inlinehilite
+  - pymdownx.superfences
+
+plugins:
+  # Split names at dots and punctuation, but keep CamelCase and snake_case whole.
+  - search:
+      separator: '[\\s\\-,:!=\\[\\]()"`/]+|\\.(?!\\d)|&[lg]t;'
+  - mkdocstrings:
+      default_handler: python
+      handlers:
+        python:
+{paths}          # No inventories: they would be downloaded at build time.
+          inventories: []
+          options:
+            docstring_style: {plan.docstring_style}
+            # Untyped parameters are not a broken docstring.
+            docstring_options:
+              warn_missing_types: false
+            heading_level: 2
+            show_root_heading: true
+            show_root_full_path: true
+            show_if_no_docstring: true
+            show_source: false
+            show_submodules: false
+            members_order: source
+            merge_init_into_class: true
+            separate_signature: true
+            show_signature_annotations: true
+            signature_crossrefs: true
+            show_symbol_type_heading: true
+            show_symbol_type_toc: true
+            filters:
+              - "!^_"
+  - refsite:
+      tree: navtree.yml
+      search_boost: 4
+      coverage:
+        packages: [{_q(plan.package)}]
+        exclusions: coverage-exclusions.yml
+        fail_under: 100
+
+"""
+        + "\n".join(nav)
+        + "\n"
+    )
+
+
+def _navtree_yml(plan: SitePlan) -> str:
+    lines = [
+        f"# The declared navigation of the {plan.package} reference: `refsite check`",
+        "# compares the built site with it (labels, order, URLs, and the anchor of",
+        "# every object on each page). Edit it along with the nav of mkdocs.yml.",
+        "tree:",
+        "  - {label: Home, url: /}",
+        "  - label: Reference",
+        "    url: /reference/",
+        "    children:",
+        "      - {label: Reference, url: /reference/}",
+    ]
+    for item in plan.nav:
+        lines += _tree_lines(item, "      ")
+    lines.append("      - {label: API Coverage, url: /reference/coverage/}")
+    return "\n".join(lines) + "\n"
+
+
+def _tree_lines(item: NavItem, indent: str) -> list[str]:
+    anchors = ", ".join(_q(a) for a in item.page.anchors)
+    entry = f"label: {_q(item.label)}, url: {item.page.url}"
+    if not item.children:
+        extra = f", anchors: [{anchors}]" if anchors else ""
+        return [f"{indent}- {{{entry}{extra}}}"]
+    lines = [f"{indent}- {entry.replace(', url', chr(10) + indent + '  url')}"]
+    lines.append(f"{indent}  children:")
+    for child in item.children:
+        lines += _tree_lines(child, indent + "    ")
+    return lines
+
+
+def _exclusions_yml(plan: SitePlan) -> str:
+    lines = [
+        f"# Public names of {plan.package} that the reference leaves out, each with the",
+        "# reason. `refsite init` found these could not be rendered without a warning;",
+        "# fix the cause upstream and remove the entry to document the object.",
+    ]
+    if not plan.exclusions:
+        return "\n".join([*lines, "exclude: []"]) + "\n"
+    lines.append("exclude:")
+    for exclusion in plan.exclusions:
+        lines += [f"  - name: {_q(exclusion.pattern)}", f"    reason: {_q(exclusion.reason)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _home(plan: SitePlan) -> str:
+    out = [f"# {plan.package}", "", plan.intro, ""]
+    if plan.distribution:
+        out += [f"<!-- refsite:versions {plan.distribution} -->", ""]
+    pages = len(plan.pages)
+    out += [
+        f"- [Reference](reference/index.md): {plan.documented} public objects "
+        f"on {pages} page{'s' if pages != 1 else ''}.",
+        "- [API Coverage](reference/coverage.md): what is documented, and what is left out.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _reference_index(plan: SitePlan) -> str:
+    out = ["# Reference", "", f"The public API of `{plan.package}`, module by module.", ""]
+    for item in plan.nav:
+        page = item.page
+        link = page.path.removeprefix("reference/")
+        intro = page.intro or f"{len(page.anchors)} public objects."
+        out.append(f"- [{item.label}]({link}): {intro}")
+    return "\n".join([*out, ""])
+
+
+def _page_markdown(page: Page) -> str:
+    first, *rest = page.sections or (Section("", "", ()),)
+    intro = page.intro or (f"The public objects of `{first.module}`." if first.module else "")
+    out = [f"# {page.title}", ""]
+    if intro:
+        out += [intro, ""]
+    for label, link in page.links:
+        out += [f"- [{label}]({link})"]
+    if page.links:
+        out.append("")
+    out += _directives(first.entries, 2)
+    for section in rest:
+        out += [f"## `{section.module}`", ""]
+        out += [section.intro or f"The public objects of `{section.module}`.", ""]
+        out += _directives(section.entries, 3)
+    return "\n".join(out)
+
+
+def _directives(entries: Sequence[Entry], level: int) -> list[str]:
+    out = []
+    for entry in entries:
+        out.append(f"::: {entry.name}")
+        if level != 2:
+            out += ["    options:", f"      heading_level: {level}"]
+        out.append("")
+    return out
+
+
+def write_project(folder: Path, files: Mapping[str, str], *, force: bool = False) -> list[Path]:
+    """Write ``files`` under ``folder``; returns the paths written.
+
+    Raises:
+        ScaffoldError: a file exists and ``force`` is false, or the folder cannot be written.
+    """
+    targets = [folder / name for name in files]
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        names = ", ".join(str(p.relative_to(folder)) for p in existing[:3])
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        raise ScaffoldError(
+            f"{folder}: {names}{more} already exist(s): pass --force to overwrite, "
+            "or choose an empty folder"
+        )
+    try:
+        for target, text in zip(targets, files.values(), strict=True):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise ScaffoldError(
+            f"{folder}: cannot write there ({error.strerror}): choose a folder you can write to"
+        ) from None
+    return targets
+
+
+def check_writable(folder: Path) -> None:
+    """Fail early, before loading anything, when ``folder`` cannot be created or written.
+
+    Raises:
+        ScaffoldError: it cannot.
+    """
+    probe = folder
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise ScaffoldError(
+            f"{folder}: cannot write there ({probe} is not a writable folder): "
+            "choose a folder you can write to"
+        )
+
+
+# --- The trial build --------------------------------------------------------
+
+
+def trial_build(folder: Path, *, env: Mapping[str, str] | None = None) -> tuple[int, list[str]]:
+    """Build the project in ``folder`` once with ``mkdocs build --strict``.
+
+    Returns the exit code and the warning and error lines (the site goes to a
+    temporary folder).
+    """
+    with tempfile.TemporaryDirectory(prefix="refsite-trial-") as site:
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site],
+            cwd=folder,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+        )
+    lines = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith(("WARNING", "ERROR")) and "Aborted with" not in line
+    ]
+    if result.returncode and not lines:
+        lines = result.stdout.strip().splitlines()[-3:]
+    return result.returncode, lines
+
+
+def culprits(plan: SitePlan, warnings: Sequence[str], *, base: Path) -> dict[str, str]:
+    """The objects the warnings of a trial build come from, each with its warning.
+
+    A warning names an object (its identifier or a member's) or points at a
+    line of a source file (``path.py:LINE``) within one; paths are relative to
+    ``base``, the project folder.
+    """
+    entries = [e for p in plan.pages for s in p.sections for e in s.entries]
+    by_length = sorted(entries, key=lambda e: -len(e.name))
+    found: dict[str, str] = {}
+    for warning in warnings:
+        entry = next(
+            (e for e in by_length if re.search(rf"(?<![\w.]){re.escape(e.name)}(?!\w)", warning)),
+            None,
+        )
+        if entry is None:
+            for path, line, _ in _by_location([warning], base):
+                entry = next(
+                    (
+                        e
+                        for e in entries
+                        if e.filepath
+                        and Path(e.filepath).resolve() == path
+                        and e.lines[0] <= line <= e.lines[1]
+                    ),
+                    None,
+                )
+        if entry is not None and entry.name not in found:
+            message = warning.split(" - ", 1)[-1]
+            found[entry.name] = f"The trial build warned: {_clean(message)}"
+    return found
