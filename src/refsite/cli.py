@@ -48,7 +48,6 @@ from refsite.scaffold import (
     ScaffoldError,
     check_writable,
     culprits,
-    distribution_of,
     load,
     plan_site,
     project_files,
@@ -222,8 +221,7 @@ def _cmd_init(args: argparse.Namespace, options: dict[str, Any]) -> int:
         check_writable(folder)
         print(f"{PROG} init: reading {args.package} with griffe", flush=True)
         loaded = load(args.package, src=src)
-        distribution = None if src else distribution_of(args.package)
-        plan = plan_site(loaded, distribution=distribution)
+        plan = plan_site(loaded)
         # The project names the source folder relative to itself, so it moves with it.
         where = os.path.relpath(src.resolve(), folder.resolve()) if src else None
         files = project_files(plan, src=where)
@@ -237,7 +235,9 @@ def _cmd_init(args: argparse.Namespace, options: dict[str, Any]) -> int:
         code, warnings = trial_build(folder)
         if code == 0 and not warnings:
             break
-        new = {k: v for k, v in culprits(plan, warnings, base=folder).items() if k not in found}
+        new = {
+            k: v for k, v in culprits(plan, loaded, warnings, base=folder).items() if k not in found
+        }
         if not new:
             for line in warnings:
                 print(line, file=sys.stderr)
@@ -249,7 +249,7 @@ def _cmd_init(args: argparse.Namespace, options: dict[str, Any]) -> int:
             return 1
         found.update(new)
         print(f"{PROG} init: excluding {len(new)} object(s) the build warned about", flush=True)
-        plan = plan_site(loaded, exclude=found, distribution=distribution)
+        plan = plan_site(loaded, exclude=found)
         write_project(folder, project_files(plan, src=where), force=True)
     else:
         if not args.no_trial:

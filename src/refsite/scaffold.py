@@ -64,6 +64,8 @@ SMALL = 3
 LARGE = 20
 """A module with more objects than this gets one page per kind."""
 _STYLES = ("google", "numpy", "sphinx")
+# What the generated mkdocs.yml gives the docstring parser (see _mkdocs_yml).
+_DOCSTRING_OPTIONS = {"warn_missing_types": False, "warn_unknown_params": False}
 _EXCEPTION_BASES = {"BaseException", "Exception", "Warning"}
 
 
@@ -137,6 +139,8 @@ class SitePlan:
     nav: list[NavItem] = field(default_factory=list)
     exclusions: list[Exclusion] = field(default_factory=list)
     distribution: str | None = None
+    docs_urls: dict[str, str] = field(default_factory=dict)
+    preload: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> list[Page]:
@@ -165,7 +169,13 @@ class Loaded:
     collection: griffe.ModulesCollection
     objects: list[PublicObject]
     warnings: list[str]
-    search_paths: list[Path]
+    preload: list[str] = field(default_factory=list)
+    """Other packages loaded first, because the package re-exports their objects."""
+    distribution: str | None = None
+    """The installed distribution that provides it (None for a source folder)."""
+    docs_urls: dict[str, str] = field(default_factory=dict)
+    """The documentation site of it and of each preloaded package, by top-level name:
+    where their site-absolute docstring links lead."""
 
 
 @contextmanager
@@ -189,31 +199,108 @@ def _griffe_warnings() -> Iterator[list[str]]:
 def load(package: str, *, src: Path | None = None) -> Loaded:
     """Load ``package`` from ``src`` (a source folder) or else from ``sys.path``.
 
+    A package that re-exports another one's objects (``attrs`` those of
+    ``attr``) gets that one loaded first, when it is found and not the
+    standard library, so the objects render under the package's names.
+
     Raises:
         ScaffoldError: no such package, or no Python source for it.
     """
     if src is not None and not src.is_dir():
         raise ScaffoldError(f"--src {src}: no such folder; give the folder that holds {package}")
-    search_paths = [src.resolve()] if src is not None else [Path(p) for p in sys.path if p]
+    system = [Path(p) for p in sys.path if p]
     where = f"in {src}" if src is not None else "on sys.path"
-    try:
-        with _griffe_warnings() as warnings:
-            loader = load_packages([package], search_paths=search_paths)
-    except CoverageError:
+    if not _findable(package, [src.resolve()] if src is not None else system):
         hint = (
             "check the name and that --src is the folder holding it"
             if src is not None
             else f"install it (pip install {package}) or pass --src FOLDER"
         )
-        raise ScaffoldError(f"no package {package!r} {where}: {hint}") from None
+        raise ScaffoldError(f"no package {package!r} {where}: {hint}")
+    search_paths = [src.resolve(), *system] if src is not None else system
+    preload: list[str] = []
+    while True:
+        try:
+            with _griffe_warnings() as warnings:
+                loader = load_packages([package], preload=preload, search_paths=search_paths)
+        except griffe.AliasResolutionError as error:
+            top = error.alias.target_path.split(".", 1)[0]
+            if top in preload or not _loadable(top, search_paths):
+                raise ScaffoldError(
+                    f"{package!r} imports {error.alias.target_path}, which griffe cannot find: "
+                    f"install {top} or add its folder to --src"
+                ) from None
+            preload.append(top)
+            continue
+        except CoverageError as error:
+            raise ScaffoldError(str(error)) from None
+        objects = public_api(loader.modules_collection, [package])
+        # Re-exports from packages that were not loaded: load them too.
+        more = {
+            o.path.split(".", 1)[0]
+            for o in objects
+            if _resolve(loader.modules_collection, o) is None
+        } - {package.split(".", 1)[0], *preload}
+        more = {m for m in more if _loadable(m, search_paths)}
+        if not more:
+            break
+        preload += sorted(more)
     root = loader.modules_collection.get_member(package)
     if not _has_sources(root):
         raise ScaffoldError(
             f"{package!r} {where} has no Python sources (.py or .pyi): "
             "install its sources or stubs, or point --src at them"
         )
-    objects = public_api(loader.modules_collection, [package])
-    return Loaded(package, loader.modules_collection, objects, list(warnings), search_paths)
+    distribution, _ = package_metadata(package, src=src)
+    docs_urls = {}
+    for name in [package.split(".", 1)[0], *preload]:
+        url = package_metadata(name, src=src)[1] or (src and package_metadata(name)[1])
+        if url:
+            docs_urls[name] = url
+    return Loaded(
+        package,
+        loader.modules_collection,
+        objects,
+        list(warnings),
+        preload,
+        # The home page's versions table reads installed distributions only.
+        distribution=distribution if src is None else None,
+        docs_urls=docs_urls,
+    )
+
+
+def _findable(name: str, search_paths: Sequence[Path]) -> bool:
+    try:
+        griffe.ModuleFinder(search_paths=list(search_paths)).find_spec(
+            name, try_relative_path=False
+        )
+    except ModuleNotFoundError:
+        return False
+    return True
+
+
+def _loadable(name: str, search_paths: Sequence[Path]) -> bool:
+    """Whether a package a re-export comes from is worth loading: found, not stdlib."""
+    return name not in sys.stdlib_module_names and _findable(name, search_paths)
+
+
+def package_metadata(package: str, *, src: Path | None = None) -> tuple[str | None, str | None]:
+    """The distribution that provides ``package`` and its documentation URL, if known.
+
+    Looks in ``src`` (an unpacked wheel or a folder with ``*.dist-info``) when
+    given, else among the installed distributions.
+    """
+    top = package.split(".", 1)[0]
+    dists = metadata.distributions(path=[str(src)]) if src is not None else metadata.distributions()
+    for dist in dists:
+        files = dist.files or []
+        if not any(f.parts and f.parts[0] in {top, f"{top}.py"} for f in files):
+            continue
+        pairs = (v.partition(",") for v in dist.metadata.get_all("Project-URL") or [])
+        urls = {label.strip().lower(): url.strip() for label, _, url in pairs}
+        docs = urls.get("documentation") or urls.get("docs")
+        return dist.metadata["Name"], docs
+    return None, None
 
 
 def _has_sources(module: Any) -> bool:
@@ -223,9 +310,7 @@ def _has_sources(module: Any) -> bool:
     return any(not m.is_alias and m.is_module and _has_sources(m) for m in module.members.values())
 
 
-def plan_site(
-    loaded: Loaded, *, exclude: Mapping[str, str] | None = None, distribution: str | None = None
-) -> SitePlan:
+def plan_site(loaded: Loaded, *, exclude: Mapping[str, str] | None = None) -> SitePlan:
     """Group the public API of ``loaded`` into pages.
 
     ``exclude`` maps public names to leave out to the reason (what a trial
@@ -241,8 +326,9 @@ def plan_site(
         reason = extra.get(obj.name)
         target = None if reason else _resolve(collection, obj)
         if reason is None and target is None:
-            top = obj.path.split(".", 1)[0]
-            reason = f"Imported from `{top}`, which this site does not load ({obj.path})."
+            source = _unresolved_target(collection, obj)
+            top = source.split(".", 1)[0]
+            reason = f"Imported from `{top}` ({source}), which this site does not load."
         if target is not None and reason is None:
             problems = _load_problems(target, load_problems) or _docstring_problems(target, style)
             if problems:
@@ -265,7 +351,9 @@ def plan_site(
         intro=_first_sentence(root) or f"The API reference of `{loaded.package}`.",
         docstring_style=style,
         exclusions=exclusions,
-        distribution=distribution,
+        distribution=loaded.distribution,
+        docs_urls=dict(loaded.docs_urls),
+        preload=list(loaded.preload),
     )
     plan.nav = _pages(collection, loaded.package, entries)
     return plan
@@ -278,6 +366,18 @@ def _resolve(collection: griffe.ModulesCollection, obj: PublicObject) -> Any:
         return target.final_target if target.is_alias else target
     except (KeyError, ValueError, griffe.AliasResolutionError, griffe.CyclicAliasError):
         return None
+
+
+def _unresolved_target(collection: griffe.ModulesCollection, obj: PublicObject) -> str:
+    """Where the chain of imports behind a public name leaves the loaded packages."""
+    try:
+        collection.get_member(obj.name).final_target  # noqa: B018 (it raises)
+    except (griffe.AliasResolutionError, griffe.CyclicAliasError) as error:
+        alias = getattr(error, "alias", None)
+        return str(getattr(alias, "target_path", obj.path))
+    except (KeyError, ValueError):
+        pass
+    return obj.path
 
 
 def _kind(obj: Any) -> str:
@@ -359,7 +459,7 @@ def _docstring_problems(obj: Any, style: str) -> list[str]:
     with _griffe_warnings() as problems:
         for item in _rendered(obj):
             if item.docstring is not None:
-                item.docstring.parse(style, warn_missing_types=False)
+                item.docstring.parse(style, **_DOCSTRING_OPTIONS)
     return problems
 
 
@@ -479,12 +579,6 @@ def _nav_item(module: str, intro: str, sections: list[Section]) -> NavItem:
     return NavItem(label, index, children)
 
 
-def distribution_of(package: str) -> str | None:
-    """The installed distribution that provides ``package``, if any."""
-    names = metadata.packages_distributions().get(package.split(".")[0], [])
-    return names[0] if names else None
-
-
 # --- Files ------------------------------------------------------------------
 
 
@@ -533,6 +627,23 @@ def _mkdocs_yml(plan: SitePlan, src: str | None) -> str:
     if src is not None:
         paths = f"          paths: [{_q(src)}]\n"
         watch = f"# `mkdocs serve` rebuilds when a docstring changes.\nwatch:\n  - {_q(src)}\n\n"
+    extensions = ""
+    if plan.docs_urls:
+        bases = ", ".join(f"{_q(k)}: {_q(v)}" for k, v in plan.docs_urls.items())
+        extensions += (
+            "            # Links to pages of the package's own site lead there.\n"
+            "            extensions:\n"
+            "              - refsite.docstring_links:\n"
+            f"                  bases: {{{bases}}}\n"
+        )
+    coverage_preload = ""
+    if plan.preload:
+        names = ", ".join(_q(n) for n in plan.preload)
+        extensions += (
+            f"            # {plan.package} re-exports objects of these: load them too.\n"
+            f"            preload_modules: [{names}]\n"
+        )
+        coverage_preload = f"        preload: [{names}]\n"
     nav = [
         "nav:",
         "  - Home: index.md",
@@ -599,10 +710,13 @@ plugins:
 {paths}          # No inventories: they would be downloaded at build time.
           inventories: []
           options:
-            docstring_style: {plan.docstring_style}
-            # Untyped parameters are not a broken docstring.
+{extensions}            docstring_style: {plan.docstring_style}
+            # Untyped parameters, and parameters documented but gone from the
+            # signature, render as written; a docstring that does not parse
+            # is in the exclusions instead.
             docstring_options:
               warn_missing_types: false
+              warn_unknown_params: false
             heading_level: 2
             show_root_heading: true
             show_root_full_path: true
@@ -623,7 +737,7 @@ plugins:
       search_boost: 4
       coverage:
         packages: [{_q(plan.package)}]
-        exclusions: coverage-exclusions.yml
+{coverage_preload}        exclusions: coverage-exclusions.yml
         fail_under: 100
 
 """
@@ -800,12 +914,15 @@ def trial_build(folder: Path, *, env: Mapping[str, str] | None = None) -> tuple[
     return result.returncode, lines
 
 
-def culprits(plan: SitePlan, warnings: Sequence[str], *, base: Path) -> dict[str, str]:
+def culprits(
+    plan: SitePlan, loaded: Loaded, warnings: Sequence[str], *, base: Path
+) -> dict[str, str]:
     """The objects the warnings of a trial build come from, each with its warning.
 
-    A warning names an object (its identifier or a member's) or points at a
-    line of a source file (``path.py:LINE``) within one; paths are relative to
-    ``base``, the project folder.
+    A warning names an object (its identifier or a member's), points at a
+    line of a source file (``path.py:LINE``, relative to ``base``, the project
+    folder) within one, or names a page and a link that one of the page's
+    objects has in its docstrings.
     """
     entries = [e for p in plan.pages for s in p.sections for e in s.entries]
     by_length = sorted(entries, key=lambda e: -len(e.name))
@@ -815,19 +932,48 @@ def culprits(plan: SitePlan, warnings: Sequence[str], *, base: Path) -> dict[str
             (e for e in by_length if re.search(rf"(?<![\w.]){re.escape(e.name)}(?!\w)", warning)),
             None,
         )
+        for path, line, _ in _by_location([warning], base) if entry is None else []:
+            entry = next((e for e in entries if _holds(e, path, line)), entry)
         if entry is None:
-            for path, line, _ in _by_location([warning], base):
-                entry = next(
-                    (
-                        e
-                        for e in entries
-                        if e.filepath
-                        and Path(e.filepath).resolve() == path
-                        and e.lines[0] <= line <= e.lines[1]
-                    ),
-                    None,
-                )
+            entry = _page_culprit(plan, loaded, warning)
         if entry is not None and entry.name not in found:
             message = warning.split(" - ", 1)[-1]
-            found[entry.name] = f"The trial build warned: {_clean(message)}"
+            found[entry.name] = f"The trial build warned: {_clean(message)}."
     return found
+
+
+def _holds(entry: Entry, path: Path, line: int) -> bool:
+    return (
+        bool(entry.filepath)
+        and Path(str(entry.filepath)).resolve() == path
+        and (entry.lines[0] <= line <= entry.lines[1])
+    )
+
+
+def _page_culprit(plan: SitePlan, loaded: Loaded, warning: str) -> Entry | None:
+    """The object of the page a warning names whose docstrings hold the link it names."""
+    page = next(
+        (p for p in plan.pages if f"'{p.path}'" in warning or f" {p.url}: " in warning), None
+    )
+    if page is None:
+        return None
+    own = {page.path, page.url}
+    tokens = {t.strip(":,.'\"") for t in re.split(r"[\s'\"]+", warning)}
+    links = {t for t in tokens if t and t not in own and ("/" in t or "#" in t or ".md" in t)}
+    links |= {t.split("#", 1)[0] for t in links if not t.startswith("#")} - {""}
+    links |= {t.lstrip("/") for t in links} - {""}
+    page_entries = [e for s in page.sections for e in s.entries]
+    for entry in page_entries:
+        texts = _docstrings(loaded, entry.name)
+        if any(link in text for link in links for text in texts):
+            return entry
+    return page_entries[0] if len(page_entries) == 1 else None
+
+
+def _docstrings(loaded: Loaded, name: str) -> list[str]:
+    try:
+        obj = loaded.collection.get_member(name)
+        obj = obj.final_target if obj.is_alias else obj
+    except (KeyError, ValueError, griffe.AliasResolutionError, griffe.CyclicAliasError):
+        return []
+    return [item.docstring.value for item in _rendered(obj) if item.docstring is not None]
