@@ -225,6 +225,12 @@ def load(package: str, *, src: Path | None = None) -> Loaded:
                 loader = load_packages([package], preload=preload, search_paths=search_paths)
         except griffe.AliasResolutionError as error:
             top = error.alias.target_path.split(".", 1)[0]
+            if top == package.split(".", 1)[0]:
+                raise ScaffoldError(
+                    f"griffe cannot load {package!r}: {error.alias.path} comes from "
+                    f"{error.alias.target_path}, which it cannot read (compiled, without "
+                    "stubs?): point --src at sources or stubs that define it"
+                ) from None
             if top in preload or not _loadable(top, search_paths):
                 raise ScaffoldError(
                     f"{package!r} imports {error.alias.target_path}, which griffe cannot find: "
@@ -400,7 +406,7 @@ def _is_exception(cls: Any, seen: set[str]) -> bool:
         bases = cls.resolved_bases
     except Exception:  # griffe raises several kinds for bases it cannot follow
         return False
-    return any(_is_exception(b, seen) for b in bases)
+    return any(b.is_class and _is_exception(b, seen) for b in bases)
 
 
 def _position(collection: griffe.ModulesCollection, module: str, name: str) -> int:
