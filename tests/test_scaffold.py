@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 
 from conftest import BIN, FIXTURES, Build, mkdocs_build, refsite, run
 from refsite.coverage import load_exclusions
+from refsite.project import write_project
 from refsite.scaffold import (
     Entry,
     NavItem,
@@ -26,7 +27,6 @@ from refsite.scaffold import (
     culprits,
     load,
     plan_site,
-    write_project,
 )
 from refsite.tree import load_tree
 

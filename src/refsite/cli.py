@@ -44,16 +44,8 @@ from refsite.manifest import (
     format_diff_text,
     load_manifest,
 )
-from refsite.scaffold import (
-    ScaffoldError,
-    check_writable,
-    culprits,
-    load,
-    plan_site,
-    project_files,
-    trial_build,
-    write_project,
-)
+from refsite.project import check_writable, project_files, trial_build, write_project
+from refsite.scaffold import ScaffoldError, culprits, load, plan_site
 from refsite.tree import TreeError, load_tree
 
 __all__ = ["main"]
