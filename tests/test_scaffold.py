@@ -323,6 +323,14 @@ def test_error_unknown_package(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_error_distribution_name_instead_of_import_name(tmp_path: Path) -> None:
+    line = _error(run(BIN / "refsite", "init", "PyYAML", "out", cwd=tmp_path))
+    assert line == (
+        "refsite: error: no package 'PyYAML' on sys.path: PyYAML installs yaml: "
+        "give that import name"
+    )
+
+
 def test_error_no_python_sources(tmp_path: Path) -> None:
     package = tmp_path / "src" / "binpkg"
     package.mkdir(parents=True)

@@ -208,11 +208,13 @@ def load(package: str, *, src: Path | None = None) -> Loaded:
     system = [Path(p) for p in sys.path if p]
     where = f"in {src}" if src is not None else "on sys.path"
     if not _findable(package, [src.resolve()] if src is not None else system):
-        hint = (
-            "check the name and that --src is the folder holding it"
-            if src is not None
-            else f"install it (pip install {package}) or pass --src FOLDER"
-        )
+        provides = _import_names(package) if src is None else []
+        if provides:
+            hint = f"{package} installs {', '.join(provides)}: give that import name"
+        elif src is not None:
+            hint = "check the name and that --src is the folder holding it"
+        else:
+            hint = f"install it (pip install {package}) or pass --src FOLDER"
         raise ScaffoldError(f"no package {package!r} {where}: {hint}")
     search_paths = [src.resolve(), *system] if src is not None else system
     preload: list[str] = []
@@ -269,6 +271,20 @@ def load(package: str, *, src: Path | None = None) -> Loaded:
         # The home page's versions table reads installed distributions only.
         distribution=distribution if src is None else None,
         docs_urls=docs_urls,
+    )
+
+
+def _import_names(distribution: str) -> list[str]:
+    """The public top-level packages an installed distribution of that name provides."""
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    wanted = normal(distribution)
+    return sorted(
+        top
+        for top, names in metadata.packages_distributions().items()
+        if not top.startswith("_") and any(normal(n) == wanted for n in names)
     )
 
 
