@@ -25,6 +25,7 @@ from refsite.scaffold import (
     Section,
     SitePlan,
     culprits,
+    first_sentence,
     load,
     plan_site,
 )
@@ -116,6 +117,25 @@ def test_plan_excludes_what_cannot_render_with_the_reason() -> None:
     assert "line 14" in reasons["brokenpkg.bad"]
     # A parameter documented but gone from the signature renders as written.
     assert "brokenpkg.drifted" in plan.pages[0].anchors
+
+
+@pytest.mark.parametrize(
+    ("docstring", "intro"),
+    [
+        ("Read files. Then more.", "Read files."),
+        ("  Spans\n  two lines.\n\nSecond paragraph.", "Spans two lines."),
+        ("Tools, e.g. parsers, for text. More.", "Tools, e.g. parsers, for text."),
+        ("No full stop", "No full stop"),
+        ("Uses :class:`~pkg.Thing` and ``raw``.", "Uses `pkg.Thing` and `raw`."),
+        ("See [the guide](/guide/) now.", "See the guide now."),
+        ("Lists [1] and <b>tags</b>.", "Lists \\[1\\] and &lt;b&gt;tags&lt;/b&gt;."),
+        ("Code `a[0] <b>` stays.", "Code `a[0] <b>` stays."),
+        ("An odd ` backtick.", "An odd  backtick."),
+        ("", ""),
+    ],
+)
+def test_first_sentence(docstring: str, intro: str) -> None:
+    assert first_sentence(docstring) == intro
 
 
 def _plan(*pages: Page) -> SitePlan:

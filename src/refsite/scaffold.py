@@ -40,6 +40,7 @@ __all__ = [
     "Section",
     "SitePlan",
     "culprits",
+    "first_sentence",
     "load",
     "package_metadata",
     "plan_site",
@@ -434,21 +435,39 @@ def _position(collection: griffe.ModulesCollection, module: str, name: str) -> i
 
 
 def _first_sentence(obj: Any) -> str:
-    """The first sentence of a docstring, as one line of Markdown that links nowhere."""
     if obj is None or obj.docstring is None:
         return ""
-    paragraph = obj.docstring.value.strip().split("\n\n", 1)[0]
+    return first_sentence(obj.docstring.value)
+
+
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.")
+
+
+def first_sentence(docstring: str) -> str:
+    """The first sentence of a docstring, as one line of Markdown that links nowhere."""
+    paragraph = docstring.strip().split("\n\n", 1)[0]
     text = " ".join(paragraph.split())
-    match = re.match(r"(.+?[.!?])(\s|$)", text)
-    sentence = match.group(1) if match else text
-    sentence = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", sentence)  # reST roles
+    end = next(
+        (
+            m.end(1)
+            for m in re.finditer(r"([.!?])(\s|$)", text)
+            if not text[: m.end(1)].lower().endswith(_ABBREVIATIONS)
+        ),
+        len(text),
+    )
+    sentence = text[:end]
+    sentence = re.sub(r":[\w:]+:`~?([^`]+)`", r"`\1`", sentence)  # reST roles
     sentence = sentence.replace("``", "`")
     if sentence.count("`") % 2:
         sentence = sentence.replace("`", "")
-    # Links and HTML of the package's own site would not resolve here.
-    sentence = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", sentence)
-    sentence = sentence.replace("[", "\\[").replace("]", "\\]")
-    sentence = sentence.replace("<", "&lt;").replace(">", "&gt;")
+    # Outside code spans: links of the package's own site would not resolve
+    # here, and HTML would be HTML.
+    parts = sentence.split("`")
+    for i in range(0, len(parts), 2):
+        part = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", parts[i])
+        part = part.replace("[", "\\[").replace("]", "\\]")
+        parts[i] = part.replace("<", "&lt;").replace(">", "&gt;")
+    sentence = "`".join(parts)
     return sentence if len(sentence) <= 300 else sentence[:297].rstrip() + "..."
 
 
