@@ -433,3 +433,23 @@ def test_serve_rebuilds_on_a_docstring_edit(serving: tuple[Path, str]) -> None:
     source = tmp / "flat" / "flatpkg" / "__init__.py"
     source.write_text(source.read_text().replace("The length in feet.", "Feet, edited."))
     _fetch_until(url, "Feet, edited.")
+
+
+def test_multi_root_package_loads_what_it_re_exports(tmp_path: Path) -> None:
+    """facade re-exports corepkg (as attrs does attr): corepkg is loaded too."""
+    loaded = load("facade", src=INIT / "multi")
+    assert loaded.preload == ["corepkg"]
+    plan = plan_site(loaded)
+    assert [p.anchors for p in plan.pages] == [("facade.Widget", "facade.make_widget")]
+    _copy(tmp_path, "multi")
+    _init("facade", "site-src", "--src", "multi", "--no-trial", cwd=tmp_path)
+    project = tmp_path / "site-src"
+    build = mkdocs_build(project)
+    assert build.returncode == 0, build.output
+    assert build.warnings == []
+    _checks_pass(project, build.site)
+    page = _page(build.site, "/reference/facade/")
+    widget = page.select_one("article [id='facade.Widget']")
+    assert widget is not None
+    # The re-export renders the object itself, not a bare alias: its docstring is there.
+    assert "How big it is." in page.get_text()
