@@ -191,8 +191,12 @@ def test_write_project_refuses_to_overwrite(tmp_path: Path) -> None:
         write_project(tmp_path, {"mkdocs.yml": "new", "docs/index.md": "# x"})
     assert (tmp_path / "mkdocs.yml").read_text() == "site_name: mine\n"
     assert not (tmp_path / "docs").exists()
-    write_project(tmp_path, {"mkdocs.yml": "new"}, force=True)
+    first = write_project(tmp_path, {"mkdocs.yml": "new", "docs/a.md": "# A"}, force=True)
     assert (tmp_path / "mkdocs.yml").read_text() == "new"
+    # A page an earlier round wrote and the new plan no longer has goes.
+    write_project(tmp_path, {"mkdocs.yml": "newer"}, force=True, previous=first)
+    assert not (tmp_path / "docs" / "a.md").exists()
+    assert (tmp_path / "mkdocs.yml").read_text() == "newer"
 
 
 # --- Generated projects, built for real ---------------------------------------

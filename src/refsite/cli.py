@@ -51,6 +51,8 @@ from refsite.tree import TreeError, load_tree
 __all__ = ["main"]
 
 PROG = "refsite"
+# Each trial build of `init` excludes what warned; a second one is rarely needed.
+_TRIAL_ROUNDS = 3
 
 
 class _Usage(Exception):
@@ -216,25 +218,24 @@ def _cmd_init(args: argparse.Namespace, options: dict[str, Any]) -> int:
         plan = plan_site(loaded)
         # The project names the source folder relative to itself, so it moves with it.
         where = os.path.relpath(src.resolve(), folder.resolve()) if src else None
-        files = project_files(plan, src=where)
-        write_project(folder, files, force=args.force)
+        files = write_project(folder, project_files(plan, src=where), force=args.force)
     except ScaffoldError as error:
         raise _Usage(str(error)) from None
     print(f"{PROG} init: wrote {len(files)} files to {folder}", flush=True)
+    rounds = 0 if args.no_trial else _TRIAL_ROUNDS
     found: dict[str, str] = {}
-    for _ in range(0 if args.no_trial else 3):
+    for _ in range(rounds):
         print(f"{PROG} init: trial build (mkdocs build --strict)", flush=True)
         code, warnings = trial_build(folder)
         if code == 0 and not warnings:
             break
-        new = {
-            k: v for k, v in culprits(plan, loaded, warnings, base=folder).items() if k not in found
-        }
+        new = culprits(plan, loaded, warnings, base=folder)
+        new = {name: reason for name, reason in new.items() if name not in found}
         if not new:
             for line in warnings:
                 print(line, file=sys.stderr)
             print(
-                f"{PROG} init: the trial build of {folder} failed for a reason no object "
+                f"{PROG} init: the trial build of {folder} fails for a reason no object "
                 "explains (above): fix it in the project, then run mkdocs build --strict",
                 file=sys.stderr,
             )
@@ -242,10 +243,12 @@ def _cmd_init(args: argparse.Namespace, options: dict[str, Any]) -> int:
         found.update(new)
         print(f"{PROG} init: excluding {len(new)} object(s) the build warned about", flush=True)
         plan = plan_site(loaded, exclude=found)
-        write_project(folder, project_files(plan, src=where), force=True)
+        files = write_project(folder, project_files(plan, src=where), force=True, previous=files)
     else:
-        if not args.no_trial:
-            print(f"{PROG} init: the trial build still warns after 3 rounds", file=sys.stderr)
+        if rounds:
+            print(
+                f"{PROG} init: the trial build still warns after {rounds} rounds", file=sys.stderr
+            )
             return 1
     print(
         f"{PROG} init: {len(plan.pages)} page(s), {plan.documented} object(s) documented, "

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from refsite.scaffold import (
@@ -292,30 +292,41 @@ def _directives(entries: Sequence[Entry], level: int) -> list[str]:
     return out
 
 
-def write_project(folder: Path, files: Mapping[str, str], *, force: bool = False) -> list[Path]:
-    """Write ``files`` under ``folder``; returns the paths written.
+def write_project(
+    folder: Path,
+    files: Mapping[str, str],
+    *,
+    force: bool = False,
+    previous: Iterable[str] = (),
+) -> list[str]:
+    """Write ``files`` (text by relative path) under ``folder``; returns their paths.
+
+    Files of ``previous`` (what an earlier call wrote) that ``files`` no longer
+    has are removed: MkDocs would warn about a page outside the navigation.
 
     Raises:
         ScaffoldError: a file exists and ``force`` is false, or the folder cannot be written.
     """
-    targets = [folder / name for name in files]
-    existing = [t for t in targets if t.exists()]
+    existing = [name for name in files if (folder / name).exists()]
     if existing and not force:
-        names = ", ".join(str(p.relative_to(folder)) for p in existing[:3])
+        names = ", ".join(existing[:3])
         more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
         raise ScaffoldError(
             f"{folder}: {names}{more} already exist(s): pass --force to overwrite, "
             "or choose an empty folder"
         )
     try:
-        for target, text in zip(targets, files.values(), strict=True):
+        for name, text in files.items():
+            target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
+        for name in set(previous) - set(files):
+            (folder / name).unlink(missing_ok=True)
     except OSError as error:
         raise ScaffoldError(
             f"{folder}: cannot write there ({error.strerror}): choose a folder you can write to"
         ) from None
-    return targets
+    return list(files)
 
 
 def check_writable(folder: Path) -> None:
