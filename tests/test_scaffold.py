@@ -227,6 +227,11 @@ def test_nested_package_builds_clean_and_passes_its_checks(nested: Build) -> Non
     assert 'watch:\n  - "../nested"' in config
     assert "font: false" in config
     assert "repo_url" not in config.replace("# No repo_url", "")
+    # Nothing the pages load comes from another host (fonts, scripts, images).
+    for page in nested.site.glob("**/*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        loaded = [e.get("src") or e.get("href") or "" for e in soup.select("script, img, link")]
+        assert [u for u in loaded if "://" in u and "127.0.0.1" not in u] == [], page
     tree = load_tree(nested.project / "navtree.yml")
     assert [e.label for e in tree.entries[1].children] == [
         "Reference",
