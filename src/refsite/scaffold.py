@@ -133,12 +133,19 @@ class SitePlan:
 
     package: str
     intro: str
+    """The home page's introduction: the package docstring's first sentence."""
     docstring_style: str
+    """The style most docstrings follow: google, numpy or sphinx."""
     nav: list[NavItem] = field(default_factory=list)
+    """The reference pages, in navigation order."""
     exclusions: list[Exclusion] = field(default_factory=list)
+    """Public objects left out, each with the reason."""
     distribution: str | None = None
+    """The installed distribution whose version the home page shows."""
     docs_urls: dict[str, str] = field(default_factory=dict)
+    """Where site-absolute docstring links lead, by top-level package."""
     preload: list[str] = field(default_factory=list)
+    """Packages loaded first because the package re-exports their objects."""
 
     @property
     def pages(self) -> list[Page]:
