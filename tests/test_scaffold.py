@@ -247,6 +247,10 @@ def test_nested_pages_render_each_object_once_without_private_modules(nested: Bu
     objects = [i for i in ids if i.startswith("nestpkg.") and i.count(".") <= 3]
     assert ids.count("nestpkg.Engine") == 1
     assert "nestpkg.models.Job" not in ids  # documented where the package exposes it
+    models = _page(nested.site, "/reference/nestpkg.models/")
+    see_also = models.select_one("article h1 + p + p")
+    assert see_also is not None
+    assert [a["href"] for a in see_also.select("a")] == ["../nestpkg/#nestpkg.Job"]
     assert not [i for i in ids if "_core" in i]
     assert "nestpkg.Engine.submit" in ids  # members render with their class
     home = _page(nested.site, "/reference/nestpkg/")

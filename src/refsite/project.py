@@ -274,12 +274,22 @@ def _page_markdown(page: Page) -> str:
         out += [f"- [{label}]({link})"]
     if page.links:
         out.append("")
+    out += _elsewhere(first)
     out += _directives(first.entries, 2)
     for section in rest:
         out += [f"## `{section.module}`", ""]
         out += [section.intro or f"The public objects of `{section.module}`.", ""]
+        out += _elsewhere(section)
         out += _directives(section.entries, 3)
     return "\n".join(out)
+
+
+def _elsewhere(section: Section) -> list[str]:
+    """A line linking the objects a module exposes that another page documents."""
+    if not section.elsewhere:
+        return []
+    links = ", ".join(f"[`{name}`][{target}]" for name, target in section.elsewhere)
+    return [f"Also importable from `{section.module}`, and documented elsewhere: {links}.", ""]
 
 
 def _directives(entries: Sequence[Entry], level: int) -> list[str]:

@@ -88,6 +88,8 @@ class Section:
     module: str
     intro: str
     entries: tuple[Entry, ...]
+    elsewhere: tuple[tuple[str, str], ...] = ()
+    """Objects this module also exposes, documented under another name: (name, that name)."""
 
 
 @dataclass(frozen=True)
@@ -346,6 +348,7 @@ def plan_site(loaded: Loaded, *, exclude: Mapping[str, str] | None = None) -> Si
     collection = loaded.collection
     extra = dict(exclude or {})
     entries: dict[str, list[tuple[int, Entry]]] = {}
+    elsewhere: dict[str, list[tuple[str, str]]] = {}
     exclusions: list[Exclusion] = []
     style = _docstring_style(loaded)
     load_problems = _by_location(loaded.warnings)
@@ -372,6 +375,9 @@ def plan_site(loaded: Loaded, *, exclude: Mapping[str, str] | None = None) -> Si
             lines=(target.lineno or 0, target.endlineno or target.lineno or 0),
         )
         entries.setdefault(module, []).append((_position(collection, module, short), entry))
+        for other in obj.names[1:]:
+            home, _, name = other.rpartition(".")
+            elsewhere.setdefault(home, []).append((name, obj.name))
     root = collection.get_member(loaded.package)
     plan = SitePlan(
         package=loaded.package,
@@ -382,7 +388,7 @@ def plan_site(loaded: Loaded, *, exclude: Mapping[str, str] | None = None) -> Si
         docs_urls=dict(loaded.docs_urls),
         preload=list(loaded.preload),
     )
-    plan.nav = _pages(collection, loaded.package, entries)
+    plan.nav = _pages(collection, loaded.package, entries, elsewhere)
     return plan
 
 
@@ -552,6 +558,7 @@ def _pages(
     collection: griffe.ModulesCollection,
     package: str,
     found: Mapping[str, list[tuple[int, Entry]]],
+    elsewhere: Mapping[str, list[tuple[str, str]]],
 ) -> list[NavItem]:
     order = list(KINDS)
     modules = {
@@ -571,8 +578,14 @@ def _pages(
     for module in sorted(pages, key=lambda m: (m != package, m)):
         own = modules.get(module, ())
         intro = _first_sentence(_module(collection, module))
-        sections = [Section(module, intro, own)] + [
-            Section(c, _first_sentence(_module(collection, c)), modules[c]) for c in pages[module]
+        sections = [Section(module, intro, own, tuple(sorted(elsewhere.get(module, []))))] + [
+            Section(
+                c,
+                _first_sentence(_module(collection, c)),
+                modules[c],
+                tuple(sorted(elsewhere.get(c, []))),
+            )
+            for c in pages[module]
         ]
         items.append(_nav_item(module, intro, sections))
     return items
@@ -615,7 +628,8 @@ def _nav_item(module: str, intro: str, sections: list[Section]) -> NavItem:
     ]
     links = tuple((KINDS[k], f"{KINDS[k].lower()}.md") for k in kinds)
     # Small modules merged here get their own sections on the index page.
-    index = Page(f"reference/{module}/index.md", label, intro, tuple(sections[1:]), links)
+    own_section = Section(module, intro, (), sections[0].elsewhere)
+    index = Page(f"reference/{module}/index.md", label, intro, (own_section, *sections[1:]), links)
     pairs = zip(kinds, kind_pages, strict=True)
     children = (NavItem(label, index), *(NavItem(KINDS[k], p) for k, p in pairs))
     return NavItem(label, index, children)
