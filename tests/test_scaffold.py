@@ -319,12 +319,19 @@ def test_installed_package_from_sys_path(tmp_path: Path) -> None:
         "flatpkg.UnitError",
         "flatpkg.convert",
         "flatpkg.parse",
+        "flatpkg.FACTORS",
         "flatpkg.INCHES_PER_FOOT",
     ]
+    # A short value shows; a table's does not, its docstring does.
+    text = page.get_text()
+    assert "INCHES_PER_FOOT = 12" in text
+    assert "Inches per unit, a table too long to show as a value." in text
+    assert "nautical_mile" not in text
 
 
 def test_real_installed_package_idna(tmp_path: Path) -> None:
-    """idna, from the lock: the versions table names the installed release."""
+    """idna, from the lock: the versions table names the installed release; its
+    Unicode data tables are documented without their values."""
     _init("idna", "site-src", "--no-trial", cwd=tmp_path)
     project = tmp_path / "site-src"
     assert "<!-- refsite:versions idna -->" in (project / "docs/index.md").read_text()

@@ -296,8 +296,11 @@ def _directives(entries: Sequence[Entry], level: int) -> list[str]:
     out = []
     for entry in entries:
         out.append(f"::: {entry.name}")
-        if level != 2:
-            out += ["    options:", f"      heading_level: {level}"]
+        options = [f"      heading_level: {level}"] if level != 2 else []
+        if entry.hide_value:
+            options.append("      show_attribute_values: false")
+        if options:
+            out += ["    options:", *options]
         out.append("")
     return out
 

@@ -57,6 +57,8 @@ SMALL = 3
 """A module with at most this many objects goes on its parent's page."""
 LARGE = 20
 """A module with more objects than this gets one page per kind."""
+LONG_VALUE = 200
+"""A constant whose value's source is longer than this is shown without it."""
 _STYLES = ("google", "numpy", "sphinx")
 DOCSTRING_OPTIONS = {"warn_missing_types": False, "warn_unknown_params": False}
 """The docstring parser's options, here and in the generated ``mkdocs.yml``: untyped
@@ -79,6 +81,8 @@ class Entry:
     kind: str
     filepath: str | None = None
     lines: tuple[int, int] = (0, 0)
+    hide_value: bool = False
+    """A constant whose value is too long to show (a data table): its docstring only."""
 
 
 @dataclass(frozen=True)
@@ -368,9 +372,11 @@ def plan_site(loaded: Loaded, *, exclude: Mapping[str, str] | None = None) -> Si
             continue
         assert target is not None
         module, _, short = obj.name.rpartition(".")
+        kind = _kind(target)
         entry = Entry(
             name=obj.name,
-            kind=_kind(target),
+            kind=kind,
+            hide_value=kind == "constant" and len(str(getattr(target, "value", ""))) > LONG_VALUE,
             filepath=str(target.filepath) if isinstance(target.filepath, Path) else None,
             lines=(target.lineno or 0, target.endlineno or target.lineno or 0),
         )
