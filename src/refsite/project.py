@@ -45,7 +45,6 @@ def project_files(plan: SitePlan, *, src: str | None = None) -> dict[str, str]:
         "mkdocs.yml": _mkdocs_yml(plan, src),
         "navtree.yml": _navtree_yml(plan),
         "coverage-exclusions.yml": _exclusions_yml(plan),
-        ".gitignore": "site/\n.cache/\n",
         "docs/index.md": _home(plan),
         "docs/reference/index.md": _reference_index(plan),
         "docs/reference/coverage.md": (
