@@ -101,7 +101,10 @@ def test_plan_groups_the_public_api_as_users_meet_it() -> None:
             "nestpkg.models.DEFAULT_PRIORITY",
         ),
     }
-    assert plan.exclusions == []
+    # The test suite shipped inside the package is excluded as a whole.
+    assert [(e.pattern, e.reason) for e in plan.exclusions] == [
+        ("nestpkg.tests.*", "The package's own test suite, not its API.")
+    ]
     assert [p.intro for p in plan.pages][:2] == [
         "Nestpkg runs small jobs on an engine and reads their input from files.",
         "Readers, one per input format, and what can go wrong reading.",

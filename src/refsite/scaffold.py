@@ -356,7 +356,15 @@ def plan_site(loaded: Loaded, *, exclude: Mapping[str, str] | None = None) -> Si
     exclusions: list[Exclusion] = []
     style = _docstring_style(loaded)
     load_problems = _by_location(loaded.warnings)
+    test_suites: set[str] = set()
     for obj in loaded.objects:
+        suite = _test_suite(obj.name)
+        if suite is not None:
+            # A test package shipped inside the package: public by name, not API.
+            if suite not in test_suites:
+                test_suites.add(suite)
+                exclusions.append(Exclusion(f"{_glob_escape(suite)}.*", _TESTS_REASON))
+            continue
         reason = extra.get(obj.name)
         target = None if reason else _resolve(collection, obj)
         if reason is None and target is None:
@@ -396,6 +404,18 @@ def plan_site(loaded: Loaded, *, exclude: Mapping[str, str] | None = None) -> Si
     )
     plan.nav = _pages(collection, loaded.package, entries, elsewhere)
     return plan
+
+
+_TESTS_REASON = "The package's own test suite, not its API."
+
+
+def _test_suite(name: str) -> str | None:
+    """The test package or module a public name is in (``pkg.tests``), if any."""
+    parts = name.split(".")
+    for i, part in enumerate(parts[1:-1], start=1):
+        if part == "tests" or part.startswith("test_"):
+            return ".".join(parts[: i + 1])
+    return None
 
 
 def _resolve(collection: griffe.ModulesCollection, obj: PublicObject) -> Any:
