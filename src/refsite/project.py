@@ -228,8 +228,8 @@ def _tree_lines(item: NavItem, indent: str) -> list[str]:
 def _exclusions_yml(plan: SitePlan) -> str:
     lines = [
         f"# Public names of {plan.package} that the reference leaves out, each with the",
-        "# reason. `refsite init` found these could not be rendered without a warning;",
-        "# fix the cause upstream and remove the entry to document the object.",
+        "# reason: what `refsite init` could not render without a warning (fix the",
+        "# cause upstream and remove the entry to document it), and test code.",
     ]
     if not plan.exclusions:
         return "\n".join([*lines, "exclude: []"]) + "\n"
