@@ -63,6 +63,9 @@ rebuild("meta")
 edit("docs/api/colours.md", "::: minipkg.colours.Colour", "::: minipkg.colours.Colour\\n\\n::: minipkg.shapes.area")
 edit("docs/api/shapes.md", "::: minipkg.shapes.area", "")
 rebuild("moved")
+(project / "docs/api/colours.md").unlink()
+edit("mkdocs.yml", "      - Colours: api/colours.md\\n", "")
+rebuild("removed")
 """
 
 
@@ -132,9 +135,12 @@ def test_serve_dirty_rebuilds_only_what_changed_and_matches_clean_builds(
     assert "writing every page" not in steps["page"] + steps["docstring"] + steps["base"]
     # The checks ran on the rebuilt site: moving `area` broke the contract.
     assert "declared anchor #minipkg.shapes.area; found no element" in steps["moved"]
-    for step in ("first", "page", "docstring", "base", "meta", "moved"):
+    assert not (out / "site-removed/api/colours/index.html").exists()
+    for step in ("first", "page", "docstring", "base", "meta", "moved", "removed"):
         clean = mkdocs_build(out / f"project-{step}", tmp_path / f"clean-{step}")
-        assert clean.returncode == (1 if step == "moved" else 0), clean.output
+        assert clean.returncode == (
+            0 if step in ("first", "page", "docstring", "base", "meta") else 1
+        ), clean.output
         # Same pages, search index, objects.inv, sitemap: byte for byte.
         assert _same_tree(out / f"site-{step}", clean.site) == [], step
 

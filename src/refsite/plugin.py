@@ -45,7 +45,7 @@ from refsite.links import check_links
 from refsite.parallel import WORKER_ENV, Workers, assign, worker_count
 from refsite.placeholders import PlaceholderError, expand, versions_table
 from refsite.rebuild import IncrementalServe, watch_with_events
-from refsite.reuse import BuildReuse
+from refsite.reuse import BuildReuse, materialize_after_loads
 from refsite.search import INDEX, boost_site_index
 from refsite.site import ParsedFiles
 from refsite.templates import compiled_templates, theme_env
@@ -136,6 +136,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._incremental: IncrementalServe | None = None
         self._parsed = ParsedFiles()
         self._site_wide_page = False
+        self._materializing = False
         self._command = "build"
         self._templates: jinja2.BytecodeCache | None = None
         self._theme_listings: dict[str, list[str]] = {}
@@ -172,6 +173,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._tree = None
         self._page = None
         self._coverage = None
+        self._materializing = False
         self._base = Path(config.config_file_path).parent
         self._search_paths = _search_paths(config)
         self._reuse = None
@@ -226,7 +228,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 site = self._reuse.cache.derived_key(
                     "site", tree.read_bytes() if tree and tree.is_file() else b""
                 )
-                plan = self._incremental.start(files, site)
+                plan = self._incremental.start(files, site, config.site_dir)
                 if not plan.full:
                     log.info(
                         "incremental rebuild: %d of %d page(s) to render",
@@ -235,7 +237,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                     )
         return files
 
-    def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, **kwargs: Any) -> str:
         # Remember the page: if rendering it fails, on_build_error explains why.
         self._page = (page.file.src_uri, markdown)
         if not self.config.enabled:
@@ -252,11 +254,18 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # What fills a placeholder comes from the whole site or the environment.
         self._site_wide_page = expanded != markdown
         markdown = expanded
+        if (
+            not self._materializing
+            and "mkdocstrings" in config.plugins
+            and find_identifiers(markdown)
+        ):
+            materialize_after_loads(config.plugins["mkdocstrings"].handlers.get_handler("python"))
+            self._materializing = True
         if self._reuse is None:
             return markdown
         markdown = self._reuse.page_markdown(markdown, page)
         if self._reuse.rendering:
-            self._start_workers(page.file.src_uri, config=kwargs["config"])
+            self._start_workers(page.file.src_uri, config=config)
         return markdown
 
     def _start_workers(self, src_uri: str, *, config: Any) -> None:

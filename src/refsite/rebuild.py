@@ -28,12 +28,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from refsite.cache import data_to_anchors, toc_to_data
 from refsite.reuse import BuildReuse, PageEffects
+from refsite.site import page_file
 
 __all__ = [
     "IncrementalServe",
@@ -80,6 +82,8 @@ class Plan:
 
     full: bool
     render: frozenset[str]
+    removed: frozenset[str] = frozenset()
+    """URLs of pages the previous build had and this one has not."""
 
 
 def plan(
@@ -99,8 +103,9 @@ def plan(
         markdown_changed: Whether a page's Markdown changed since its output.
         stamp_of: A source file's current stamp.
     """
+    removed = frozenset(record.url for src, record in records.items() if src not in set(pages))
     if not same_site or set(records) != set(pages):
-        return Plan(full=True, render=frozenset(pages))
+        return Plan(full=True, render=frozenset(pages), removed=removed)
     render = set()
     for src in pages:
         record = records[src]
@@ -143,8 +148,12 @@ class IncrementalServe:
         self.site = None
         self.plan = None
 
-    def start(self, files: Any, site: str) -> Plan:
-        """Plan this rebuild and tell MkDocs which pages it must read and write."""
+    def start(self, files: Any, site: str, site_dir: str) -> Plan:
+        """Plan this rebuild and tell MkDocs which pages it must read and write.
+
+        The output of a page that is gone is deleted, as a clean build would not
+        write it (MkDocs' dirty builds leave it).
+        """
         pages = list(files.documentation_pages())
         self._order = [f.src_uri for f in pages]
         self._built = {}
@@ -158,6 +167,8 @@ class IncrementalServe:
         self.site = site
         for file in pages:
             _set_modified(file, file.src_uri in self.plan.render)
+        for url in self.plan.removed:
+            _remove_output(Path(site_dir), url)
         return self.plan
 
     def page_built(
@@ -271,6 +282,19 @@ def watch_with_events(server: Any) -> bool:
         server.watch(path)
     server.build_delay = min(getattr(server, "build_delay", BUILD_DELAY), BUILD_DELAY)
     return True
+
+
+def _remove_output(site_dir: Path, url: str) -> None:
+    """Delete the page served at ``url``, and the folders that leaves empty."""
+    file = page_file(site_dir, "/" + url)
+    file.unlink(missing_ok=True)
+    folder = file.parent
+    while folder != site_dir and folder.is_relative_to(site_dir):
+        try:
+            folder.rmdir()  # only an empty folder
+        except OSError:
+            break
+        folder = folder.parent
 
 
 def _set_modified(file: Any, modified: bool) -> None:
