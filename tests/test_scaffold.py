@@ -273,11 +273,17 @@ def test_nested_pages_render_each_object_once_without_private_modules(nested: Bu
         f"nestpkg.io.readers.Reader{i}" for i in range(8)
     ]
     index = _page(nested.site, "/reference/nestpkg.io.readers/")
-    assert [a.get_text() for a in index.select("article ul a")] == [
-        "Classes",
-        "Exceptions",
-        "Functions",
-        "Constants",
+    assert [li.get_text() for li in index.select("article ul li")] == [
+        "Classes: Reader0, Reader1, Reader2 and 5 more",
+        "Exceptions: Format0Error, Format1Error, Format2Error",
+        "Functions: read_0, read_1, read_2 and 5 more",
+        "Constants: LIMIT_0, LIMIT_1, LIMIT_2 and 1 more",
+    ]
+    assert [a["href"] for a in index.select("article ul a")] == [
+        "classes/",
+        "exceptions/",
+        "functions/",
+        "constants/",
     ]
     assert len(objects) >= 31
 

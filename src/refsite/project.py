@@ -269,8 +269,10 @@ def _page_markdown(page: Page) -> str:
     out = [f"# {page.title}", ""]
     if intro:
         out += [intro, ""]
-    for label, link in page.links:
-        out += [f"- [{label}]({link})"]
+    for label, link, names in page.links:
+        shown = ", ".join(f"`{n.rpartition('.')[2]}`" for n in names[:3])
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        out += [f"- [{label}]({link}): {shown}{more}"]
     if page.links:
         out.append("")
     out += _elsewhere(first)

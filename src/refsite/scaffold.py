@@ -108,8 +108,8 @@ class Page:
     title: str
     intro: str
     sections: tuple[Section, ...] = ()
-    links: tuple[tuple[str, str], ...] = ()
-    """For a split module's index page: (label, file name) of its kind pages."""
+    links: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    """For a split module's index page: (label, file name, object names) of its kind pages."""
 
     @property
     def url(self) -> str:
@@ -652,7 +652,10 @@ def _nav_item(module: str, intro: str, sections: list[Section]) -> NavItem:
         )
         for k in kinds
     ]
-    links = tuple((KINDS[k], f"{KINDS[k].lower()}.md") for k in kinds)
+    links = tuple(
+        (KINDS[k], f"{KINDS[k].lower()}.md", tuple(e.name for e in own if e.kind == k))
+        for k in kinds
+    )
     # Small modules merged here get their own sections on the index page.
     own_section = Section(module, intro, (), sections[0].elsewhere)
     index = Page(f"reference/{module}/index.md", label, intro, (own_section, *sections[1:]), links)
