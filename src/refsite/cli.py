@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -45,11 +46,15 @@ from refsite.manifest import (
     format_diff_text,
     load_manifest,
 )
+from refsite.project import check_writable, project_files, trial_build, write_project
+from refsite.scaffold import ScaffoldError, culprits, load, plan_site
 from refsite.tree import TreeError, load_tree
 
 __all__ = ["main"]
 
 PROG = "refsite"
+# Each trial build of `init` excludes what warned; a second one is rarely needed.
+_TRIAL_ROUNDS = 3
 DEFAULT_CACHE_DIR = ".cache/refsite"
 
 
@@ -224,6 +229,57 @@ def _cmd_diff(args: argparse.Namespace, options: dict[str, Any]) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    start = time.monotonic()
+    folder = Path(args.dir)
+    src = Path(args.src) if args.src else None
+    try:
+        check_writable(folder)
+        print(f"{PROG} init: reading {args.package} with griffe", flush=True)
+        loaded = load(args.package, src=src)
+        plan = plan_site(loaded)
+        # The project names the source folder relative to itself, so it moves with it.
+        where = os.path.relpath(src.resolve(), folder.resolve()) if src else None
+        files = write_project(folder, project_files(plan, src=where), force=args.force)
+    except ScaffoldError as error:
+        raise _Usage(str(error)) from None
+    print(f"{PROG} init: wrote {len(files)} files to {folder}", flush=True)
+    rounds = 0 if args.no_trial else _TRIAL_ROUNDS
+    found: dict[str, str] = {}
+    for _ in range(rounds):
+        print(f"{PROG} init: trial build (mkdocs build --strict)", flush=True)
+        code, warnings = trial_build(folder)
+        if code == 0 and not warnings:
+            break
+        new = culprits(plan, loaded, warnings, base=folder)
+        new = {name: reason for name, reason in new.items() if name not in found}
+        if not new:
+            for line in warnings:
+                print(line, file=sys.stderr)
+            print(
+                f"{PROG} init: the trial build of {folder} fails for a reason no object "
+                "explains (above): fix it in the project, then run mkdocs build --strict",
+                file=sys.stderr,
+            )
+            return 1
+        found.update(new)
+        print(f"{PROG} init: excluding {len(new)} object(s) the build warned about", flush=True)
+        plan = plan_site(loaded, exclude=found)
+        files = write_project(folder, project_files(plan, src=where), force=True, previous=files)
+    else:
+        if rounds:
+            print(
+                f"{PROG} init: the trial build still warns after {rounds} rounds", file=sys.stderr
+            )
+            return 1
+    print(
+        f"{PROG} init: {len(plan.pages)} page(s), {plan.documented} object(s) documented, "
+        f"{len(plan.exclusions)} excluded (see coverage-exclusions.yml) "
+        f"in {time.monotonic() - start:.1f}s; next: cd {folder} && mkdocs serve"
+    )
+    return 0
+
+
 def _cmd_cache_prune(args: argparse.Namespace, options: dict[str, Any]) -> int:
     config = Path(args.config)
     folder = Path(args.cache_dir or options.get("cache_dir") or DEFAULT_CACHE_DIR)
@@ -324,6 +380,20 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--base-url", help="link pages in Markdown output to this site URL")
     diff.set_defaults(run=_cmd_diff)
 
+    init = commands.add_parser("init", help="write a checked reference site for a package")
+    init.add_argument("package", metavar="PACKAGE", help="the package to document (import name)")
+    init.add_argument("dir", metavar="DIR", help="the folder to write the project into")
+    init.add_argument(
+        "--src", help="the source folder holding PACKAGE (default: the installed package)"
+    )
+    init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.add_argument(
+        "--no-trial",
+        action="store_true",
+        help="skip the trial build that excludes what would warn",
+    )
+    init.set_defaults(run=_cmd_init)
+
     cache = commands.add_parser("cache", help="manage the build cache")
     cache_commands = cache.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
     prune_cmd = cache_commands.add_parser(
@@ -345,7 +415,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        code: int = args.run(args, _plugin_options(Path(args.config)))
+        # init writes a project; no existing mkdocs.yml has a say in it.
+        options = {} if args.command == "init" else _plugin_options(Path(args.config))
+        code: int = args.run(args, options)
     except _Usage as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
