@@ -33,11 +33,12 @@ __all__ = [
     "load_api",
     "load_api_data",
     "load_exclusions",
-    "load_public",
+    "load_packages",
     "measure",
     "objects_from_data",
     "objects_to_data",
     "package_folders",
+    "public_api",
     "rendered_names",
 ]
 # libyaml's loader where PyYAML has it: these files are read on every rebuild.
@@ -112,16 +113,17 @@ def load_api(
     Raises:
         CoverageError: a package cannot be found.
     """
-    return load_public(packages, preload=preload, search_paths=search_paths)[0]
+    loader = load_packages(packages, preload=preload, search_paths=search_paths)
+    return public_api(loader.modules_collection, packages)
 
 
-def load_public(
+def load_packages(
     packages: Sequence[str],
     *,
     preload: Sequence[str] = (),
     search_paths: Sequence[Path] | None = None,
-) -> tuple[list[PublicObject], griffe.ModulesCollection]:
-    """:func:`load_api`, plus the griffe modules it read, to look objects up by path.
+) -> griffe.GriffeLoader:
+    """Load ``preload`` then ``packages`` as coverage reads them, aliases resolved.
 
     Raises:
         CoverageError: a package cannot be found.
@@ -139,16 +141,21 @@ def load_public(
                 f"package {name!r} not found: install it or fix the coverage 'packages'"
             ) from None
     loader.resolve_aliases(external=False, implicit=False)
+    return loader
+
+
+def public_api(collection: griffe.ModulesCollection, packages: Sequence[str]) -> list[PublicObject]:
+    """The public objects of ``packages``, loaded in ``collection`` by :func:`load_packages`."""
     by_path: dict[str, list[str]] = {}
     for package in packages:
-        for name, path in _public_names(loader.modules_collection.get_member(package)):
+        for name, path in _public_names(collection.get_member(package)):
             by_path.setdefault(path, []).append(name)
     objects = [
         PublicObject(path=path, names=tuple(sorted(names, key=lambda n: (n.count("."), n))))
         for path, names in by_path.items()
     ]
     objects.sort(key=lambda o: o.name)
-    return objects, loader.modules_collection
+    return objects
 
 
 def load_api_data(

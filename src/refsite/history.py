@@ -1,7 +1,7 @@
 """The public API of a package, release by release, as data.
 
 A *snapshot* is the public API of one release, read statically with griffe
-by :func:`refsite.coverage.load_public` (the definition the coverage check
+by :func:`refsite.coverage.public_api` (the definition the coverage check
 uses), as plain data: one record per public object, keyed by the shortest
 public name users import it under, plus one record per public member that a
 public class defines itself (``fastapi.FastAPI.get``). A record keeps what a
@@ -30,7 +30,7 @@ from typing import Any
 
 import griffe
 
-from refsite.coverage import load_public
+from refsite.coverage import load_packages, public_api
 
 __all__ = [
     "FORMAT",
@@ -121,7 +121,10 @@ def read_snapshot(
     Raises:
         refsite.coverage.CoverageError: a package cannot be found.
     """
-    objects, collection = load_public(packages, preload=preload, search_paths=search_paths)
+    collection = load_packages(
+        packages, preload=preload, search_paths=search_paths
+    ).modules_collection
+    objects = public_api(collection, packages)
     snapshot: Snapshot = {}
     for obj in objects:
         try:
