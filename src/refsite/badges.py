@@ -1,11 +1,12 @@
 """Mark rendered API pages with when each object and parameter appeared.
 
-A pure post-processing step on a page's HTML: after the name in each object
-heading (mkdocstrings gives headings the object's path as ``id``) it adds a
-small "Added in X.Y.Z" badge, and "Deprecated since X.Y.Z" for a deprecated
-object; in the object's own parameters table it marks parameters added after
-the object ("added in X.Y.Z") and deprecated ones. What it inserts is plain
-text in ``span`` elements; the rest of the page is left byte for byte.
+A pure post-processing step on a page's HTML: in each object heading
+(mkdocstrings gives headings the object's path as ``id``), after the name and
+source link and before the permalink, it adds a small "Added in X.Y.Z"
+badge, and "Deprecated since X.Y.Z" for a deprecated object. In the object's
+own parameters table it marks parameters added after the object ("added in
+X.Y.Z") and deprecated ones. What it inserts is plain text in ``span``
+elements; the rest of the page is left byte for byte.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ _HEADING = re.compile(
     re.DOTALL,
 )
 _NAME_END = re.compile(r'<span class="doc doc-object-name[^"]*">.*?</span>', re.DOTALL)
+_PERMALINK = re.compile(r'\s*<a [^>]*class="headerlink"')
 _NEXT = re.compile(r'<h[1-6] id="[^"]+" class="doc doc-heading">|<div class="doc doc-children">')
 _PARAMETER_CELL = r'(<tr class="doc-section-item">\s*<td>\s*<code>{name}</code>)'
 
@@ -98,8 +100,11 @@ def add_badges(page: str, marks: Mapping[str, Marks]) -> str:
         if found is None:
             continue
         body = match["body"]
+        # Before the permalink, after anything else the heading holds (its
+        # name, a source link): text that reads the heading keeps that order.
+        permalink = _PERMALINK.search(body)
         name = _NAME_END.search(body)
-        cut = name.end() if name else len(body.rstrip())
+        cut = permalink.start() if permalink else name.end() if name else len(body.rstrip())
         badges = _badge(found.added, "added")
         if found.deprecated:
             badges += _badge(found.deprecated, "deprecated")
