@@ -14,6 +14,7 @@ import json
 import logging
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,9 +40,12 @@ from refsite.coverage import (
 from refsite.directives import diagnose, find_identifiers
 from refsite.links import check_links
 from refsite.placeholders import PlaceholderError, expand, versions_table
+from refsite.release_site import ReleaseSite, root_script, versioned, wanted_release
+from refsite.releases import LockError
 from refsite.reuse import BuildReuse
 from refsite.search import INDEX, boost_site_index
 from refsite.tree import Tree, TreeError, load_tree
+from refsite.wheels import WheelError
 
 __all__ = ["PLUGIN_NAME", "CoverageConfig", "RefsiteConfig", "RefsitePlugin"]
 
@@ -72,6 +76,32 @@ class CoverageConfig(base.Config):
     """Warn when less than this percentage is documented or excluded."""
 
 
+class ReleasesConfig(base.Config):
+    """The ``releases`` options: the releases a versioned site documents."""
+
+    package = c.Optional(c.Type(str))
+    """The package whose releases are documented (e.g. fastapi); unset: no versions."""
+
+    label = c.Optional(c.Type(str))
+    """Its name as readers know it, in notes (e.g. FastAPI); default: ``package``."""
+
+    dependencies = c.ListOfItems(c.Type(str), default=[])
+    """Packages read with each release, at the versions its requirements resolve to."""
+
+    select = c.Type((int, str, list), default=10)
+    """N: the newest patch of the N newest minors; ``all``: of every minor since
+    ``since``; or a list of versions (``X.Y`` for its newest patch)."""
+
+    since = c.Type(str, default="0.0")
+    """The oldest release ``all`` reaches back to."""
+
+    lock = c.Type(str, default="requirements/releases.lock.json")
+    """The lock file (exact wheels, hashes), relative to ``mkdocs.yml``; scripts/lock writes it."""
+
+    wheels_dir = c.Type(str, default=".cache/wheels")
+    """Where downloaded and unpacked wheels are kept, relative to ``mkdocs.yml``."""
+
+
 class RefsiteConfig(base.Config):
     """Options of the ``refsite`` plugin in ``mkdocs.yml``."""
 
@@ -98,6 +128,9 @@ class RefsiteConfig(base.Config):
     cache_dir = c.Type(str, default=".cache/refsite")
     """Where the page cache lives, relative to ``mkdocs.yml``."""
 
+    releases = c.SubConfig(ReleasesConfig)
+    """The releases of a versioned site (built by ``refsite build --versions``)."""
+
 
 class RefsitePlugin(BasePlugin[RefsiteConfig]):
     """Checks the built site against its contract after every build."""
@@ -112,6 +145,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._worker: subprocess.Popen[bytes] | None = None
         self._api_data: list[Any] | None = None
         self._api_key: str | None = None
+        self._release: ReleaseSite | None = None
 
     def on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
@@ -120,6 +154,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._page = None
         self._coverage = None
         self._base = Path(config.config_file_path).parent
+        self._release = self._release_site(config)
+        if versioned():
+            config.extra["version"] = {"provider": "mike", "alias": True}
         self._search_paths = _search_paths(config)
         self._reuse = None
         plugins = config.plugins
@@ -143,6 +180,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return config
 
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
+        if self._release is not None:
+            pages = files.documentation_pages()
+            self._release.scan([("/" + f.url, f.content_string) for f in pages])
+            nav.items = self._release.prune_nav(nav.items, _page_url)
+            nav.pages = [p for p in nav.pages if _page_url(p) not in self._release.hidden]
+            _link_pages(nav.pages)
         if self.config.enabled:
             # Navigation labels mark inline code with backticks (as the tree
             # does); Material shows a `typeset` title as HTML instead of text.
@@ -166,10 +209,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             # every page is rendered: keep its placeholder for on_post_page.
             markdown = expand(
                 markdown,
-                {"versions": versions_table, "coverage": lambda args: COVERAGE_PLACEHOLDER},
+                {"versions": self._versions_table, "coverage": lambda args: COVERAGE_PLACEHOLDER},
             )
         except PlaceholderError as error:
             raise PluginError(f"{PLUGIN_NAME}: {page.file.src_uri}: {error}") from None
+        if self._release is not None:
+            markdown = self._release.page_markdown(markdown)
         if self._reuse is None:
             return markdown
         return self._reuse.page_markdown(markdown, page)
@@ -181,6 +226,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return self._reuse.page_content(html, page)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        if versioned() and self._release is None:
+            # The root of a versioned site: see assets/versions.js.
+            base = "../" * page.url.count("/") or "./"
+            script = f'<script data-base="{base}">{root_script()}</script>'
+            output = output.replace("</head>", script + "</head>", 1)
         if COVERAGE_PLACEHOLDER not in output or not self.config.enabled:
             return output
         # objects.inv is written before pages are (mkdocstrings' on_env).
@@ -216,7 +266,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if self.config.search_boost != 1 and (site / INDEX).is_file():
             boost_site_index(site, self.config.search_boost)
         if self._tree is not None:
-            findings = check_site(site, self._tree)
+            tree = self._tree if self._release is None else self._release.tree(self._tree)
+            findings = check_site(site, tree)
             for finding in findings:
                 log.warning("%s", finding)
             if not findings:
@@ -227,10 +278,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             for link in report.findings:
                 log.warning("broken link: %s", link)
         coverage = self._coverage_report(site)
+        # An older release's coverage is reported; only the newest's gates the build.
+        say = log.warning
+        if self._release is not None and not self._release.is_newest:
+            say = log.info
         if coverage is not None:
             settings = self.config.coverage
             for obj in coverage.missing:
-                log.warning(
+                say(
                     "coverage: %s is public but not documented: render it with '::: %s' "
                     "or exclude it with a reason in %s",
                     obj.name,
@@ -238,17 +293,46 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                     settings.exclusions or "an exclusions file",
                 )
             for exclusion in coverage.stale:
-                log.warning(
+                say(
                     "coverage: exclusion %r in %s matches nothing left to document: remove it",
                     exclusion.pattern,
                     settings.exclusions,
                 )
             if coverage.percent + 1e-9 < settings.fail_under:
-                log.warning(
+                say(
                     "coverage: %.1f%% documented or excluded, under fail_under %s",
                     coverage.percent,
                     settings.fail_under,
                 )
+
+    def _release_site(self, config: Any) -> ReleaseSite | None:
+        """The release this build renders (``REFSITE_RELEASE``); None: the installed packages."""
+        version = wanted_release()
+        settings = self.config.releases
+        if version is None or not self.config.enabled:
+            return None
+        if not settings.package:
+            raise PluginError(
+                f"{PLUGIN_NAME}: REFSITE_RELEASE={version} but no 'releases' options: "
+                "declare the documented package under the plugin's 'releases'"
+            )
+        wheels = self._base / settings.wheels_dir
+        try:
+            release = ReleaseSite.load(
+                self._base / settings.lock,
+                version,
+                settings.label or settings.package,
+                wheels / "files",
+                wheels / "unpacked",
+            )
+        except (LockError, WheelError) as error:
+            raise PluginError(f"{PLUGIN_NAME}: releases: {error}") from None
+        release.configure(config)
+        return release
+
+    def _versions_table(self, names: Sequence[str]) -> str:
+        known = self._release.versions if self._release is not None else None
+        return versions_table(names, known)
 
     def _start_public_api(self) -> None:
         """Start reading the public API now, on the other core when it must be read.
@@ -323,6 +407,20 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
         return self._coverage
+
+
+def _page_url(item: Any) -> str | None:
+    return "/" + item.url if getattr(item, "is_page", False) else None
+
+
+def _link_pages(pages: list[Any]) -> None:
+    """Previous and next links along ``pages`` (after some left the navigation)."""
+    for previous, page in zip([None, *pages], pages, strict=False):
+        page.previous_page = previous
+        if previous is not None:
+            previous.next_page = page
+    if pages:
+        pages[-1].next_page = None
 
 
 def _walk_nav(items: list[Any]) -> list[Any]:
