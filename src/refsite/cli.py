@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from refsite import cli_versions
 from refsite.check import check_site
 from refsite.coverage import (
     CoverageError,
@@ -265,6 +266,8 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     diff.add_argument("--base-url", help="link pages in Markdown output to this site URL")
     diff.set_defaults(run=_cmd_diff)
+
+    cli_versions.add_commands(commands)
     return parser
 
 
@@ -273,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         code: int = args.run(args, _plugin_options(Path(args.config)))
-    except _Usage as error:
+    except (_Usage, cli_versions.UsageError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     return code

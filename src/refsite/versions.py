@@ -1,0 +1,220 @@
+"""Assemble a versioned site: every release of the lock in its folder, the newest at the root.
+
+Each release is one ordinary MkDocs build (``REFSITE_RELEASE=X.Y``, see
+:mod:`refsite.release_site`) into ``X.Y/``; the root is a build of the
+installed packages, which are the newest release. ``versions.json`` at the
+root, in mike's format, feeds Material's version selector. A release whose
+inputs (its wheels, the site's sources and configuration, the renderers) are
+those of the site already in place keeps its folder as it is, unbuilt.
+
+Builds run one after the other, each in its own process: memory stays that
+of one build, and a failed build names its release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from refsite.cache import renderer_versions
+from refsite.release_site import RELEASE_ENV, VERSIONED_ENV
+from refsite.releases import Lock, Release, fetch
+
+__all__ = [
+    "STAMP",
+    "VERSIONS_JSON",
+    "BuiltRelease",
+    "VersionedBuild",
+    "VersionsError",
+    "build_versioned",
+    "input_key",
+    "versions_json",
+]
+
+VERSIONS_JSON = "versions.json"
+# Beside the site (not in it): the input key each release folder was built from.
+STAMP = ".refsite-versions.json"
+
+
+class VersionsError(Exception):
+    """A versioned build failed; the message names the release and why."""
+
+
+@dataclass(frozen=True)
+class BuiltRelease:
+    """One folder of the versioned site."""
+
+    folder: str
+    """``X.Y``, or ``""`` for the root."""
+    version: str
+    seconds: float
+    reused: bool
+
+
+@dataclass
+class VersionedBuild:
+    """What :func:`build_versioned` did."""
+
+    site: Path
+    releases: list[BuiltRelease] = field(default_factory=list)
+    download_seconds: float = 0.0
+    seconds: float = 0.0
+
+
+def versions_json(releases: Sequence[Release]) -> list[dict[str, Any]]:
+    """mike's ``versions.json`` for ``releases`` (newest first); the newest is ``latest``."""
+    return [
+        {
+            "version": release.minor,
+            "title": release.version,
+            "aliases": ["latest"] if index == 0 else [],
+        }
+        for index, release in enumerate(releases)
+    ]
+
+
+def input_key(release: Release | None, files: Iterable[Path], extra: Mapping[str, str]) -> str:
+    """What a release's folder is built from: its wheels, ``files``' bytes, renderers, ``extra``."""
+    digest = hashlib.sha256(renderer_versions().encode())
+    if release is not None:
+        digest.update(repr(release).encode())
+    for path in sorted(set(files)):
+        digest.update(f"\0{path}\0".encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"missing")
+    digest.update(json.dumps(dict(extra), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def build_versioned(
+    config_file: Path,
+    site_dir: Path,
+    lock: Lock,
+    *,
+    wheels_dir: Path,
+    inputs: Iterable[Path],
+    mkdocs: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> VersionedBuild:
+    """Build every release of ``lock`` and the root into ``site_dir``.
+
+    Args:
+        config_file: The site's ``mkdocs.yml``.
+        site_dir: Where the versioned site goes (replaced when all builds succeed).
+        lock: The releases, newest first.
+        wheels_dir: Where wheels are downloaded and unpacked.
+        inputs: The files every release is rendered from (docs, tree, config, code).
+        mkdocs: The command that runs MkDocs (``[".venv/bin/mkdocs"]``).
+        env: The environment of the builds (default: this process's).
+        progress: Called with one line per step.
+
+    Raises:
+        VersionsError: a build failed or printed warnings.
+    """
+    say = progress or (lambda text: None)
+    start = time.perf_counter()
+    result = VersionedBuild(site=site_dir)
+    base_env = dict(os.environ if env is None else env)
+    base_env[VERSIONED_ENV] = "1"
+    base_env.pop(RELEASE_ENV, None)
+    inputs = sorted(set(inputs))
+    extra = {"site_url": base_env.get("REFSITE_SITE_URL", "")}
+
+    wheels = {w for r in lock.releases for w in r.wheels}
+    say(f"wheels: {len(wheels)} for {len(lock.releases)} release(s)")
+    for release in lock.releases:
+        fetch(release, wheels_dir / "files", wheels_dir / "unpacked")
+    result.download_seconds = time.perf_counter() - start
+    say(f"wheels: ready in {result.download_seconds:.1f} s")
+
+    work = site_dir.with_name(f".{site_dir.name}.building")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    stamps_file = site_dir.with_name(site_dir.name + STAMP)
+    old_stamps = _read_stamps(stamps_file) if site_dir.is_dir() else {}
+    stamps: dict[str, str] = {}
+    total = len(lock.releases) + 1
+    try:
+        for number, release in enumerate(lock.releases, start=1):
+            folder = release.minor
+            key = input_key(release, inputs, extra)
+            began = time.perf_counter()
+            previous = site_dir / folder
+            if old_stamps.get(folder) == key and previous.is_dir():
+                shutil.copytree(previous, work / folder)
+                reused = True
+            else:
+                say(f"building {number}/{total}: {folder} ({release.version})")
+                _mkdocs(mkdocs, config_file, work / folder, {**base_env, RELEASE_ENV: folder})
+                reused = False
+            seconds = time.perf_counter() - began
+            stamps[folder] = key
+            result.releases.append(BuiltRelease(folder, release.version, seconds, reused))
+            state = "unchanged, kept" if reused else "built"
+            say(f"{number}/{total} {folder} ({release.version}): {state} in {seconds:.1f} s")
+        began = time.perf_counter()
+        say(f"building {total}/{total}: the root ({lock.releases[0].version})")
+        root = work / "_root"
+        _mkdocs(mkdocs, config_file, root, base_env)
+        seconds = time.perf_counter() - began
+        result.releases.append(BuiltRelease("", lock.releases[0].version, seconds, False))
+        say(f"{total}/{total} root ({lock.releases[0].version}): built in {seconds:.1f} s")
+        for release in lock.releases:
+            (work / release.minor).rename(root / release.minor)
+        (root / VERSIONS_JSON).write_text(
+            json.dumps(versions_json(lock.releases), indent=2) + "\n", encoding="utf-8"
+        )
+        _replace(site_dir, root)
+        stamps_file.write_text(json.dumps(stamps, indent=2) + "\n", encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _mkdocs(command: Sequence[str], config_file: Path, site: Path, env: Mapping[str, str]) -> None:
+    process = subprocess.run(
+        [*command, "build", "--strict", "--config-file", str(config_file), "--site-dir", str(site)],
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    # `mkdocs build --strict -q` can exit 0 despite warnings (mkdocs#4126): read them too.
+    problems = [
+        line for line in process.stdout.splitlines() if line.startswith(("WARNING", "ERROR"))
+    ]
+    if process.returncode != 0 or problems:
+        which = env.get(RELEASE_ENV) or "the root"
+        detail = "\n  ".join(problems[-20:] or process.stdout.strip().splitlines()[-20:])
+        raise VersionsError(f"the build of {which} failed (exit {process.returncode}):\n  {detail}")
+
+
+def _read_stamps(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _replace(site_dir: Path, new: Path) -> None:
+    """Put ``new`` where ``site_dir`` is, the old one removed only once the new is in place."""
+    old = site_dir.with_name(f".{site_dir.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site_dir.exists():
+        site_dir.rename(old)
+    new.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)
