@@ -224,14 +224,15 @@ def test_replace_absent_swaps_the_whole_directive_for_the_note() -> None:
     )
     note = absent_note("pkg.Gone", "Pkg", "1.0.0", "1.2.0")
     assert note == (
-        '!!! note "Not in Pkg 1.0.0"\n\n'
-        "    `pkg.Gone` was added in a later release: the oldest documented release "
-        "that has it is Pkg 1.2.0.\n\n"
+        '<div class="admonition note refsite-absent">\n'
+        '<p class="admonition-title">Not in Pkg 1.0.0</p>\n'
+        "<p><code>pkg.Gone</code> was added in a later release: the oldest documented release "
+        "that has it is Pkg 1.2.0.</p>\n</div>\n\n"
     )
     out = replace_absent(page, {"pkg.Gone": note, "pkg.Also": "ALSO\n"})
     assert out == "# Title\n\nIntro.\n\n" + note + "\n::: pkg.Kept\n\nALSO\n"
     assert absent_note("pkg.Gone", "Pkg", "1.0.0", None).endswith(
-        "`pkg.Gone` is not part of this release.\n\n"
+        "<p><code>pkg.Gone</code> is not part of this release.</p>\n</div>\n\n"
     )
 
 

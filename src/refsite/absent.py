@@ -9,6 +9,7 @@ contract check of that release no longer asks for those pages and anchors.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -49,16 +50,24 @@ def present(identifiers: Iterable[str], folders: Sequence[Path]) -> set[str]:
 
 
 def absent_note(identifier: str, package: str, version: str, first_with: str | None) -> str:
-    """The Markdown that stands for ``identifier`` in a release that lacks it."""
-    title = f"Not in {package} {version}"
+    """What stands for ``identifier`` in a release that lacks it.
+
+    Raw HTML in Material's admonition classes, so it needs no Markdown
+    extension of the site's.
+    """
+    name = f"<code>{html.escape(identifier)}</code>"
     if first_with is None:
-        body = f"`{identifier}` is not part of this release."
+        body = f"{name} is not part of this release."
     else:
         body = (
-            f"`{identifier}` was added in a later release: the oldest documented "
-            f"release that has it is {package} {first_with}."
+            f"{name} was added in a later release: the oldest documented "
+            f"release that has it is {html.escape(package)} {html.escape(first_with)}."
         )
-    return f'!!! note "{title}"\n\n    {body}\n\n'
+    return (
+        '<div class="admonition note refsite-absent">\n'
+        f'<p class="admonition-title">Not in {html.escape(package)} {html.escape(version)}</p>\n'
+        f"<p>{body}</p>\n</div>\n\n"
+    )
 
 
 def replace_absent(markdown: str, notes: Mapping[str, str]) -> str:
