@@ -39,6 +39,7 @@ from refsite.coverage import (
 )
 from refsite.directives import diagnose, find_identifiers
 from refsite.links import check_links
+from refsite.object_cache import ObjectRenders
 from refsite.placeholders import PlaceholderError, expand, versions_table
 from refsite.release_site import ReleaseSite, root_script, versioned, wanted_release
 from refsite.releases import LockError
@@ -146,6 +147,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._api_data: list[Any] | None = None
         self._api_key: str | None = None
         self._release: ReleaseSite | None = None
+        self._objects: ObjectRenders | None = None
 
     def on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
@@ -159,6 +161,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             config.extra["version"] = {"provider": "mike", "alias": True}
         self._search_paths = _search_paths(config)
         self._reuse = None
+        self._objects = None
         plugins = config.plugins
         # mkdocstrings adds autorefs in its own on_config, which runs before ours.
         if (
@@ -167,6 +170,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             and {"mkdocstrings", "autorefs"} <= set(plugins)
         ):
             self._reuse = BuildReuse(config, self._base / self.config.cache_dir, log)
+            self._objects = _object_renders(config, self._reuse)
         self._stop_worker()
         self._start_public_api()
         if not self.config.enabled or not self.config.tree:
@@ -261,6 +265,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if self._reuse is not None:
             cache = self._reuse.cache
             log.info("page cache: %d page(s) reused, %d rendered", cache.hits, cache.misses)
+        if self._objects is not None and self._objects.hits + self._objects.misses:
+            objects = self._objects
+            log.info("object cache: %d object(s) reused, %d rendered", objects.hits, objects.misses)
         site = Path(config.site_dir)
         # Material's search plugin, listed before this one, has written its index.
         if self.config.search_boost != 1 and (site / INDEX).is_file():
@@ -407,6 +414,22 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
         return self._coverage
+
+
+def _object_renders(config: Any, reuse: BuildReuse) -> ObjectRenders | None:
+    """The object cache on mkdocstrings' python handler, keyed by what renders besides options."""
+    try:
+        handler = config.plugins["mkdocstrings"].handlers.get_handler("python")
+    except Exception:  # no python handler to be had: objects are rendered as usual
+        return None
+    settings = json.dumps(
+        [config.markdown_extensions, config.mdx_configs, config.theme.name, config.theme.dirs],
+        sort_keys=True,
+        default=lambda value: f"{type(value).__module__}.{type(value).__qualname__}",
+    )
+    objects = ObjectRenders(reuse.cache, settings)
+    objects.wrap(handler)
+    return objects
 
 
 def _page_url(item: Any) -> str | None:
