@@ -156,20 +156,26 @@ def build_versioned(
                 reused = True
             else:
                 say(f"building {number}/{total}: {folder} ({release.version})")
-                _mkdocs(mkdocs, config_file, work / folder, {**base_env, RELEASE_ENV: folder})
+                summary = _mkdocs(
+                    mkdocs, config_file, work / folder, {**base_env, RELEASE_ENV: folder}
+                )
                 reused = False
             seconds = time.perf_counter() - began
             stamps[folder] = key
             result.releases.append(BuiltRelease(folder, release.version, seconds, reused))
             state = "unchanged, kept" if reused else "built"
-            say(f"{number}/{total} {folder} ({release.version}): {state} in {seconds:.1f} s")
+            detail = "" if reused or not summary else f" ({summary})"
+            say(
+                f"{number}/{total} {folder} ({release.version}): {state} in {seconds:.1f} s{detail}"
+            )
         began = time.perf_counter()
         say(f"building {total}/{total}: the root ({lock.releases[0].version})")
         root = work / "_root"
-        _mkdocs(mkdocs, config_file, root, base_env)
+        summary = _mkdocs(mkdocs, config_file, root, base_env)
         seconds = time.perf_counter() - began
         result.releases.append(BuiltRelease("", lock.releases[0].version, seconds, False))
-        say(f"{total}/{total} root ({lock.releases[0].version}): built in {seconds:.1f} s")
+        detail = f" ({summary})" if summary else ""
+        say(f"{total}/{total} root ({lock.releases[0].version}): built in {seconds:.1f} s{detail}")
         for release in lock.releases:
             (work / release.minor).rename(root / release.minor)
         (root / VERSIONS_JSON).write_text(
@@ -183,7 +189,8 @@ def build_versioned(
     return result
 
 
-def _mkdocs(command: Sequence[str], config_file: Path, site: Path, env: Mapping[str, str]) -> None:
+def _mkdocs(command: Sequence[str], config_file: Path, site: Path, env: Mapping[str, str]) -> str:
+    """Run one strict build; what its caches reused, e.g. ``page cache: 3 page(s) reused, ...``."""
     process = subprocess.run(
         [*command, "build", "--strict", "--config-file", str(config_file), "--site-dir", str(site)],
         env=dict(env),
@@ -200,6 +207,12 @@ def _mkdocs(command: Sequence[str], config_file: Path, site: Path, env: Mapping[
         which = env.get(RELEASE_ENV) or "the root"
         detail = "\n  ".join(problems[-20:] or process.stdout.strip().splitlines()[-20:])
         raise VersionsError(f"the build of {which} failed (exit {process.returncode}):\n  {detail}")
+    caches = [
+        line.split("refsite: ", 1)[1]
+        for line in process.stdout.splitlines()
+        if "refsite: page cache:" in line or "refsite: object cache:" in line
+    ]
+    return "; ".join(caches)
 
 
 def _read_stamps(path: Path) -> dict[str, str]:
