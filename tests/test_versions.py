@@ -123,7 +123,7 @@ def test_every_release_has_its_folder_and_versions_json_lists_them(versioned: Ve
     # Progress: one line per release and the total.
     lines = versioned.output.splitlines()
     assert "refsite: building 1/4: 2.0 (2.0.0)" in lines
-    assert "refsite: building 4/4: the root (2.0.0)" in lines
+    assert "refsite: building 4/4: root (2.0.0)" in lines
     assert lines[-1].startswith("refsite: site: 3 release(s) and the root built in ")
 
 

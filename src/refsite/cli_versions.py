@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import functools
 import http.server
+import os
 import subprocess
 import sys
 import time
@@ -59,6 +60,13 @@ def add_commands(commands: Any) -> None:
             "--versions", action="store_true", help="every release of the lock, the newest at /"
         )
         command.add_argument("-d", "--site-dir", default="site", help="default: site")
+        command.add_argument(
+            "-j",
+            "--jobs",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="builds at once with --versions (default: 2, or 1 on one core)",
+        )
         if name == "serve":
             command.add_argument("--port", type=int, default=8000, help="default: 8000")
         command.set_defaults(run=functools.partial(_cmd_build, serve=name == "serve"))
@@ -185,6 +193,7 @@ def _cmd_build(args: argparse.Namespace, _options: dict[str, Any], *, serve: boo
                 inputs=_inputs(path, options),
                 mkdocs=mkdocs,
                 progress=_say,
+                jobs=args.jobs,
             )
         except (LockError, WheelError) as error:
             raise UsageError(str(error)) from None

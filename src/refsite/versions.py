@@ -7,8 +7,8 @@ root, in mike's format, feeds Material's version selector. A release whose
 inputs (its wheels, the site's sources and configuration, the renderers) are
 those of the site already in place keeps its folder as it is, unbuilt.
 
-Builds run one after the other, each in its own process: memory stays that
-of one build, and a failed build names its release.
+Each build runs in its own process (``jobs`` at once): memory stays that of
+one build per job, and a failed build names its release.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ def build_versioned(
     mkdocs: Sequence[str],
     env: Mapping[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> VersionedBuild:
     """Build every release of ``lock`` and the root into ``site_dir``.
 
@@ -117,7 +119,8 @@ def build_versioned(
         inputs: The files every release is rendered from (docs, tree, config, code).
         mkdocs: The command that runs MkDocs (``[".venv/bin/mkdocs"]``).
         env: The environment of the builds (default: this process's).
-        progress: Called with one line per step.
+        progress: Called with one line per step (from several threads when ``jobs`` > 1).
+        jobs: How many builds run at once (each in its own process).
 
     Raises:
         VersionsError: a build failed or printed warnings.
@@ -131,10 +134,10 @@ def build_versioned(
     inputs = sorted(set(inputs))
     extra = {"site_url": base_env.get("REFSITE_SITE_URL", "")}
 
-    wheels = {w for r in lock.releases for w in r.wheels}
+    wheels = sorted({w for r in lock.releases for w in r.wheels}, key=repr)
     say(f"wheels: {len(wheels)} for {len(lock.releases)} release(s)")
-    for release in lock.releases:
-        fetch(release, wheels_dir / "files", wheels_dir / "unpacked")
+    # One pass over the distinct wheels, so two releases never fetch one file at once.
+    fetch(Release("all", tuple(wheels)), wheels_dir / "files", wheels_dir / "unpacked")
     result.download_seconds = time.perf_counter() - start
     say(f"wheels: ready in {result.download_seconds:.1f} s")
 
@@ -143,39 +146,44 @@ def build_versioned(
     work.mkdir(parents=True)
     stamps_file = site_dir.with_name(site_dir.name + STAMP)
     old_stamps = _read_stamps(stamps_file) if site_dir.is_dir() else {}
-    stamps: dict[str, str] = {}
+    stamps = {r.minor: input_key(r, inputs, extra) for r in lock.releases}
     total = len(lock.releases) + 1
-    try:
-        for number, release in enumerate(lock.releases, start=1):
-            folder = release.minor
-            key = input_key(release, inputs, extra)
-            began = time.perf_counter()
-            previous = site_dir / folder
-            if old_stamps.get(folder) == key and previous.is_dir():
-                shutil.copytree(previous, work / folder)
-                reused = True
-            else:
-                say(f"building {number}/{total}: {folder} ({release.version})")
-                summary = _mkdocs(
-                    mkdocs, config_file, work / folder, {**base_env, RELEASE_ENV: folder}
-                )
-                reused = False
-            seconds = time.perf_counter() - began
-            stamps[folder] = key
-            result.releases.append(BuiltRelease(folder, release.version, seconds, reused))
-            state = "unchanged, kept" if reused else "built"
-            detail = "" if reused or not summary else f" ({summary})"
-            say(
-                f"{number}/{total} {folder} ({release.version}): {state} in {seconds:.1f} s{detail}"
-            )
+    root = work / "_root"
+    newest = lock.releases[0].version
+
+    def one(number: int, release: Release | None) -> BuiltRelease:
+        folder = release.minor if release is not None else ""
+        name = f"{folder} ({release.version})" if release is not None else f"root ({newest})"
         began = time.perf_counter()
-        say(f"building {total}/{total}: the root ({lock.releases[0].version})")
-        root = work / "_root"
-        summary = _mkdocs(mkdocs, config_file, root, base_env)
-        seconds = time.perf_counter() - began
-        result.releases.append(BuiltRelease("", lock.releases[0].version, seconds, False))
+        previous = site_dir / folder
+        if release is not None and old_stamps.get(folder) == stamps[folder] and previous.is_dir():
+            shutil.copytree(previous, work / folder)
+            built = BuiltRelease(folder, release.version, time.perf_counter() - began, True)
+            say(f"{number}/{total} {name}: unchanged, kept in {built.seconds:.1f} s")
+            return built
+        say(f"building {number}/{total}: {name}")
+        env = {**base_env, RELEASE_ENV: folder} if release is not None else base_env
+        summary = _mkdocs(mkdocs, config_file, work / folder if folder else root, env)
+        built = BuiltRelease(folder, release.version if release else newest, 0.0, False)
+        built = replace(built, seconds=time.perf_counter() - began)
         detail = f" ({summary})" if summary else ""
-        say(f"{total}/{total} root ({lock.releases[0].version}): built in {seconds:.1f} s{detail}")
+        say(f"{number}/{total} {name}: built in {built.seconds:.1f} s{detail}")
+        return built
+
+    tasks: list[Release | None] = [*lock.releases, None]
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(one, n, r) for n, r in enumerate(tasks, start=1)]
+            failures = []
+            for future in futures:
+                try:
+                    result.releases.append(future.result())
+                except VersionsError as error:
+                    failures.append(error)
+                    for other in futures:
+                        other.cancel()
+            if failures:
+                raise failures[0]
         for release in lock.releases:
             (work / release.minor).rename(root / release.minor)
         (root / VERSIONS_JSON).write_text(
