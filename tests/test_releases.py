@@ -139,9 +139,13 @@ def test_resolve_pins_each_release_with_its_dependencies_and_the_lock_round_trip
         lock.release("9.9")
 
     # A build fetches from the lock: the unpacked folders, package first.
-    folders = fetch(lock.releases[0], tmp_path / "files", tmp_path / "unpacked")
-    assert (folders[0] / "tinypkg" / "__init__.py").read_text() == "X = 1\n"
-    assert (folders[1] / "tinydep" / "__init__.py").read_text() == "V = '1.2.0'\n"
+    new, old = (fetch(r, tmp_path / "files", tmp_path / "unpacked") for r in lock.releases)
+    assert (new[0] / "tinypkg" / "__init__.py").read_text() == "X = 1\n"
+    assert (new[1] / "tinydep" / "__init__.py").read_text() == "V = '1.2.0'\n"
+    # What each release defines, read statically from those folders.
+    names = ["tinypkg.X", "tinydep.V", "tinypkg.nope", "nosuchpkg.Y"]
+    assert present(names, new) == {"tinypkg.X", "tinydep.V"}
+    assert present(names, old) == {"tinydep.V"}
 
 
 def test_fetch_refuses_a_wheel_whose_hash_differs_from_the_lock(
@@ -205,14 +209,6 @@ def test_the_newest_documented_release_is_the_one_the_site_extra_pins() -> None:
 
 
 # --- Objects a release does not have ----------------------------------------------
-
-
-def test_present_reads_the_packages_in_the_folders(index: Path, tmp_path: Path) -> None:
-    lock = resolve(Selection("tinypkg", ("tinydep",), select=("1.0", "2.0")), tmp_path / "w")
-    new, old = (fetch(r, tmp_path / "w", tmp_path / "u") for r in lock.releases)
-    names = ["tinypkg.X", "tinydep.V", "tinypkg.nope", "nosuchpkg.Y"]
-    assert present(names, new) == {"tinypkg.X", "tinydep.V"}
-    assert present(names, old) == {"tinydep.V"}
 
 
 def test_replace_absent_swaps_the_whole_directive_for_the_note() -> None:
