@@ -54,7 +54,11 @@ def run(
 
 
 def mkdocs_build(
-    project: Path, site: Path | None = None, *extra: str, cache: Path | None = None
+    project: Path,
+    site: Path | None = None,
+    *extra: str,
+    cache: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> Build:
     """Run a real ``mkdocs build --strict`` of ``project``.
 
@@ -62,7 +66,7 @@ def mkdocs_build(
     never to the repository's own.
     """
     site = site or project / "site"
-    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    env = {"SOURCE_DATE_EPOCH": "1700000000", **(env or {})}
     env["REFSITE_CACHE_DIR"] = str(cache or site.parent / f"{site.name}-cache")
     result = run(
         BIN / "mkdocs",
@@ -104,7 +108,13 @@ def mini_built(tmp_path_factory: pytest.TempPathFactory) -> Build:
 def fastapi_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The real FastAPI reference site of this repository, built once per session."""
     site = tmp_path_factory.mktemp("fastapi") / "site"
-    build = mkdocs_build(ROOT, site, cache=tmp_path_factory.getbasetemp() / "fastapi-cache")
+    # Cold, with a worker process rendering pages beside MkDocs' own.
+    build = mkdocs_build(
+        ROOT,
+        site,
+        cache=tmp_path_factory.getbasetemp() / "fastapi-cache",
+        env={"REFSITE_WORKERS": "2"},
+    )
     assert build.returncode == 0, build.output
     return build
 

@@ -277,8 +277,10 @@ def test_two_builds_of_the_same_commit_have_the_same_manifest(
 
 
 def test_speed_ups_change_no_byte_of_the_site(fastapi_site: Build, tmp_path: Path) -> None:
-    # The session build used the page cache, the cached and lxml-fed search
-    # indexing and the coverage cache; this one uses none of them.
+    # The session build used the page cache, a worker process rendering pages,
+    # the cached and lxml-fed search indexing and the coverage cache; this one
+    # uses none of them.
+    assert "rendering pages in 1 worker process(es) too" in fastapi_site.output
     env_off = run(
         BIN / "mkdocs",
         "build",

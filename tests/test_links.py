@@ -9,6 +9,7 @@ import pytest
 
 from conftest import Build, refsite
 from refsite.links import check_links
+from refsite.site import ParsedFiles
 
 
 @pytest.fixture
@@ -64,6 +65,35 @@ def test_broken_link_is_a_finding(damaged: Path, html: str, expected: str) -> No
     result = refsite("links", damaged, cwd=damaged.parent)
     assert result.returncode == 1
     assert expected in result.stdout.splitlines()
+
+
+def test_checks_between_rebuilds_see_what_changed(damaged: Path) -> None:
+    # `mkdocs serve` checks the same folder after every rebuild, rereading only
+    # the files a rebuild wrote: a change to a target page, to the linking page,
+    # or to the files present must still show.
+    files = ParsedFiles()
+    _append(
+        damaged / "api/shapes/index.html",
+        '<a href="../colours/#minipkg.colours.Colour.RED">red</a>',
+    )
+    assert check_links(damaged, files=files).findings == []
+    colours = damaged / "api/colours/index.html"
+    whole = colours.read_text()
+    colours.write_text(whole.replace('id="minipkg.colours.Colour.RED"', 'id="renamed"'))
+    broken = [str(f) for f in check_links(damaged, files=files).findings]
+    assert broken
+    assert all("no element #minipkg.colours.Colour.RED on /api/colours/" in f for f in broken)
+    assert {f.split(":")[0] for f in broken} == {"/api/colours/", "/api/shapes/"}
+    colours.write_text(whole)
+    assert check_links(damaged, files=files).findings == []
+    _append(damaged / "api/shapes/index.html", '<a href="../../extra/">x</a>')
+    assert [str(f) for f in check_links(damaged, files=files).findings] == [
+        "/api/shapes/: ../../extra/: no file serves /extra/"
+    ]
+    (damaged / "extra").mkdir()
+    (damaged / "extra/index.html").write_text("<html><body>extra</body></html>")
+    assert check_links(damaged, files=files).findings == []
+    assert check_links(damaged, files=files).links == check_links(damaged).links
 
 
 def test_links_that_escape_the_base_path_are_findings(mini_built: Build) -> None:

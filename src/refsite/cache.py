@@ -11,12 +11,15 @@ docstring edit therefore re-renders exactly the pages that show that file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import pickle
 import re
+import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -27,9 +30,14 @@ import griffe
 __all__ = [
     "FORMAT",
     "RENDERERS",
+    "CacheFile",
     "CachedPage",
+    "LoadedModules",
     "PageCache",
+    "cache_files",
     "first_heading",
+    "prune",
+    "prune_plan",
     "renderer_versions",
     "source_files",
 ]
@@ -57,6 +65,25 @@ RENDERERS = (
 
 def renderer_versions(names: Iterable[str] = RENDERERS) -> str:
     """A stable string of the installed versions of ``names``."""
+    return _versions(tuple(names), _environment_stamp())
+
+
+def _environment_stamp() -> tuple[tuple[str, int], ...]:
+    # Installing, upgrading or removing a distribution adds or removes its
+    # .dist-info folder, which changes its parent folder's modification time.
+    stamps = []
+    for entry in sys.path:
+        try:
+            stamps.append((entry, os.stat(entry or ".").st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(stamps)
+
+
+# Reading distribution metadata takes ~0.1 s: once per environment state, not
+# once per `mkdocs serve` rebuild.
+@functools.lru_cache(maxsize=4)
+def _versions(names: tuple[str, ...], environment: tuple[tuple[str, int], ...]) -> str:
     parts = []
     for name in names:
         try:
@@ -150,10 +177,15 @@ class PageCache:
 
     def load(self, key: str) -> Any:
         """A stored JSON value, or None."""
+        file = self.directory / f"{key}.json"
         try:
-            return json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+            value = json.loads(file.read_text(encoding="utf-8"))
+            # Its modification time says when it was last used: pruning keeps
+            # the entries that recent builds used.
+            os.utime(file)
         except (OSError, ValueError):
             return None
+        return value
 
     def store(self, key: str, value: Any) -> None:
         """Store a JSON value; written atomically, so a killed build leaves no torn file."""
@@ -170,6 +202,109 @@ class PageCache:
             for file in sorted(folder.rglob("*.py")):
                 digest.update(f"{file}\0{self.file_hash(str(file))}\0".encode())
         return digest.hexdigest()
+
+
+class LoadedModules:
+    """What griffe loaded for the python handler, on disk between processes.
+
+    Loading FastAPI, Starlette and httpx from source takes griffe over a
+    second; a fresh build after a one-page edit needs them for that page.
+    They are kept as a pickle (griffe's objects link to each other in ways
+    its JSON form does not restore exactly) with the hash of their source
+    folders, and used only while that hash holds. The file lives in the
+    project's own cache folder, which only its own builds write.
+    """
+
+    def __init__(self, directory: Path, key: str) -> None:
+        self.file = (
+            directory / "modules" / f"{key}-py{sys.version_info[0]}.{sys.version_info[1]}.pickle"
+        )
+
+    def load(self, tree_hash: Callable[[list[Path]], str]) -> tuple[Any, Any] | None:
+        """The kept (modules, lines) collections, or None when absent or stale."""
+        try:
+            with self.file.open("rb") as handle:
+                folders, sources, modules, lines = pickle.load(handle)
+            os.utime(self.file)  # used now: pruning keeps it
+        except Exception:  # missing, torn, or written by other code: load from source
+            return None
+        if tree_hash([Path(f) for f in folders]) != sources:
+            return None
+        return modules, lines
+
+    def save(self, folders: list[Path], sources: str, modules: Any, lines: Any) -> None:
+        """Write the collections; atomically, so a reader never sees half a file."""
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
+        # Pickling follows griffe's links between objects recursively.
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(
+                    ([str(f) for f in folders], sources, modules, lines),
+                    out,
+                    protocol=pickle.HIGHEST_PROTOCOL,
+                )
+            os.replace(temp, self.file)
+        except Exception:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+@dataclass(frozen=True)
+class CacheFile:
+    """A file of the cache folder, as pruning sees it."""
+
+    path: Path
+    size: int
+    used: float
+    """When a build last wrote or read it (its modification time)."""
+
+
+# A temporary file this old belongs to a build that was killed while writing.
+STALE_TEMP_SECONDS = 3600.0
+
+
+def prune_plan(files: Iterable[CacheFile], *, max_bytes: int, now: float) -> list[CacheFile]:
+    """The files to delete so that the rest fit in ``max_bytes``.
+
+    Torn temporary files go first, then the least recently used entries.
+    """
+    delete = [f for f in files if f.path.suffix == ".tmp" and now - f.used > STALE_TEMP_SECONDS]
+    gone = {f.path for f in delete}
+    kept = sorted((f for f in files if f.path not in gone), key=lambda f: f.used)
+    total = sum(f.size for f in kept)
+    for file in kept:
+        if total <= max_bytes:
+            break
+        delete.append(file)
+        total -= file.size
+    return delete
+
+
+def cache_files(directory: Path) -> list[CacheFile]:
+    """Every file under a cache folder."""
+    found = []
+    for path in directory.rglob("*"):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        if path.is_file():
+            found.append(CacheFile(path=path, size=info.st_size, used=info.st_mtime))
+    return found
+
+
+def prune(directory: Path, *, max_bytes: int, now: float) -> list[CacheFile]:
+    """Delete what :func:`prune_plan` picks in ``directory``; returns what was deleted."""
+    deleted = []
+    for file in prune_plan(cache_files(directory), max_bytes=max_bytes, now=now):
+        try:
+            file.path.unlink()
+        except OSError:
+            continue
+        deleted.append(file)
+    return deleted
 
 
 def source_files(objects: Iterable[griffe.Object | griffe.Alias]) -> set[str]:
@@ -197,6 +332,32 @@ def source_files(objects: Iterable[griffe.Object | griffe.Alias]) -> set[str]:
         if isinstance(target, griffe.Class):
             stack.extend(target.resolved_bases)
     return files
+
+
+def materialize_aliases(objects: Iterable[griffe.Object | griffe.Alias]) -> int:
+    """Read every member of ``objects``, recursively, inherited ones included.
+
+    griffe creates the alias objects of members lazily, and registers each
+    with its target (``target.aliases``) as it does: reading them all makes
+    that registry the same whatever was read before. Returns how many objects
+    were visited. Members of aliased modules are not followed (their own
+    module is visited), which also keeps re-export cycles finite.
+    """
+    seen: set[str] = set()
+    stack = list(objects)
+    while stack:
+        obj = stack.pop()
+        if obj.path in seen:
+            continue
+        seen.add(obj.path)
+        try:
+            if obj.is_alias and obj.is_module:
+                continue
+            members = obj.all_members if obj.is_class else obj.members
+        except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+            continue
+        stack.extend(members.values())
+    return len(seen)
 
 
 def toc_to_data(toc: Iterable[Any]) -> list[dict[str, Any]]:

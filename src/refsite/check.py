@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from refsite.site import NavNode, Page, SiteError, TocNode, read_page
+from refsite.site import NavNode, Page, ParsedFiles, SiteError, TocNode, read_page
 from refsite.tree import NavEntry, TocEntry, Tree
 
 __all__ = ["Finding", "check_site"]
@@ -32,21 +32,24 @@ class Finding:
         return f"{self.page}: declared {self.declared}; found {self.found}"
 
 
-def check_site(site_dir: Path, tree: Tree) -> list[Finding]:
-    """Every difference between the site in ``site_dir`` and ``tree``."""
+def check_site(site_dir: Path, tree: Tree, *, files: ParsedFiles | None = None) -> list[Finding]:
+    """Every difference between the site in ``site_dir`` and ``tree``.
+
+    ``files`` keeps parsed pages between checks of the same directory.
+    """
     findings: list[Finding] = []
     pages: dict[str, Page] = {}
     for entry in tree.pages():
         assert entry.url is not None  # pages() yields only entries with a url
         try:
-            page = read_page(site_dir, entry.url, navigation=False)
+            page = read_page(site_dir, entry.url, navigation=False, files=files)
         except SiteError:
             findings.append(Finding(entry.url, f"page {entry.label!r}", "no page at that URL"))
             continue
         pages[entry.url] = page
         findings.extend(_check_anchors(page, entry.anchors))
         findings.extend(_check_toc(page, entry.toc))
-    home = _nav_page(site_dir, tree, pages)
+    home = _nav_page(site_dir, tree, pages, files)
     if home is None:
         findings.append(Finding("/", "a primary navigation", "no page to read it from"))
     elif not home.nav:
@@ -56,16 +59,18 @@ def check_site(site_dir: Path, tree: Tree) -> list[Finding]:
     return findings
 
 
-def _nav_page(site_dir: Path, tree: Tree, pages: dict[str, Page]) -> Page | None:
+def _nav_page(
+    site_dir: Path, tree: Tree, pages: dict[str, Page], files: ParsedFiles | None
+) -> Page | None:
     # Every page renders the whole navigation; the home page is the natural one,
     # the first declared page the fallback for a site without one.
     try:
-        return read_page(site_dir, "/")
+        return read_page(site_dir, "/", files=files)
     except SiteError:
         pass
     for entry in tree.pages():
         if entry.url in pages:
-            return read_page(site_dir, entry.url)
+            return read_page(site_dir, entry.url, files=files)
     return None
 
 

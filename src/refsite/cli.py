@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from refsite import cli_versions
+from refsite.cache import cache_files, prune
 from refsite.check import check_site
 from refsite.coverage import (
     CoverageError,
@@ -48,6 +50,7 @@ from refsite.tree import TreeError, load_tree
 __all__ = ["main"]
 
 PROG = "refsite"
+DEFAULT_CACHE_DIR = ".cache/refsite"
 
 
 class _Usage(Exception):
@@ -202,6 +205,35 @@ def _cmd_diff(args: argparse.Namespace, options: dict[str, Any]) -> int:
     return 0
 
 
+def _cmd_cache_prune(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    config = Path(args.config)
+    folder = Path(args.cache_dir or options.get("cache_dir") or DEFAULT_CACHE_DIR)
+    if not folder.is_absolute():
+        folder = config.parent / folder
+    if not folder.is_dir():
+        print(f"{folder}: no cache folder; nothing to prune")
+        return 0
+    max_mb = args.max_mb if args.max_mb is not None else options.get("cache_max_mb", 200)
+    before = sum(f.size for f in cache_files(folder))
+    deleted = prune(folder, max_bytes=int(max_mb * 2**20), now=time.time())
+    freed = sum(f.size for f in deleted)
+    print(
+        f"{folder}: deleted {len(deleted)} file(s), {freed / 2**20:.1f} MiB; "
+        f"{(before - freed) / 2**20:.1f} MiB left (limit {max_mb} MiB)"
+    )
+    return 0
+
+
+def _megabytes(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of MiB") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is negative; give 0 or more MiB")
+    return number
+
+
 def _percent(value: str) -> float:
     try:
         number = float(value)
@@ -266,6 +298,21 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     diff.add_argument("--base-url", help="link pages in Markdown output to this site URL")
     diff.set_defaults(run=_cmd_diff)
+
+    cache = commands.add_parser("cache", help="manage the build cache")
+    cache_commands = cache.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
+    prune_cmd = cache_commands.add_parser(
+        "prune", help="delete the least recently used entries beyond a size"
+    )
+    prune_cmd.add_argument(
+        "--cache-dir", help="the cache folder (default: the plugin's 'cache_dir')"
+    )
+    prune_cmd.add_argument(
+        "--max-mb",
+        type=_megabytes,
+        help="keep at most this many MiB (default: the plugin's 'cache_max_mb', else 200)",
+    )
+    prune_cmd.set_defaults(run=_cmd_cache_prune)
 
     cli_versions.add_commands(commands)
     return parser

@@ -39,6 +39,8 @@ __all__ = [
     "package_folders",
     "rendered_names",
 ]
+# libyaml's loader where PyYAML has it: these files are read on every rebuild.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CoverageError(ValueError):
@@ -216,7 +218,7 @@ def load_exclusions(path: Path) -> list[Exclusion]:
         CoverageError: the file is missing or malformed.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except OSError as error:
         raise CoverageError(f"{path}: cannot read the exclusions file ({error.strerror})") from None
     except yaml.YAMLError as error:

@@ -11,14 +11,14 @@ on a page are findings too: a fragment link to one of them is ambiguous.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
-from refsite.site import element_ids, is_external, page_file, page_url, resolve
+from refsite.site import ParsedFiles, element_ids, is_external, page_file, page_url, resolve
 
 __all__ = ["LinkFinding", "LinkReport", "check_links"]
 
@@ -57,8 +57,8 @@ class _Page:
     duplicates: list[str]
 
 
-def _read(file: Path) -> _Page:
-    doc = lxml.html.fromstring(file.read_bytes())
+def _parse(html: bytes) -> _Page:
+    doc = lxml.html.fromstring(html)
     ids, duplicates = element_ids(doc)
     # Old-style named anchors are link targets too.
     ids.update(str(v) for v in doc.xpath("//a/@name"))
@@ -66,29 +66,44 @@ def _read(file: Path) -> _Page:
     return _Page(ids=ids, links=links, duplicates=duplicates)
 
 
-def check_links(site_dir: Path, *, base_path: str = "/", ignore: Sequence[str] = ()) -> LinkReport:
+def check_links(
+    site_dir: Path,
+    *,
+    base_path: str = "/",
+    ignore: Sequence[str] = (),
+    files: ParsedFiles | None = None,
+) -> LinkReport:
     """Check every page of ``site_dir``, served under ``base_path``.
 
     Findings whose ``PAGE: LINK`` text matches a glob of ``ignore`` are dropped
-    (for a known defect of a theme that the site cannot fix).
+    (for a known defect of a theme that the site cannot fix). ``files`` keeps
+    parsed pages between checks of the same directory.
     """
     base = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
-    files = sorted(site_dir.rglob("*.html"))
-    pages = {page_url(site_dir, f): _read(f) for f in files}
+    memo = files if files is not None else ParsedFiles()
+    pages = {
+        page_url(site_dir, f): memo.read(f, "links", _parse)
+        for f in sorted(site_dir.rglob("*.html"))
+    }
     report = LinkReport(pages=len(pages))
     external: set[str] = set()
     served: dict[str, str | None] = {}
+    page_set = tuple(pages)
     for url, page in pages.items():
-        for duplicate in page.duplicates:
-            report.findings.append(LinkFinding(url, f"#{duplicate}", "id used more than once"))
-        for href in page.links:
-            report.links += 1
-            if not href or href.startswith(_IGNORED_SCHEMES) or href == "#":
-                continue
-            if is_external(href):
-                external.add(href)
-                continue
-            report.findings.extend(_check(site_dir, pages, served, url, href, base))
+        # After a rebuild that wrote a few pages, most pages and the pages
+        # they link to are the same objects as last time: reuse their result.
+        key = ("links-result", url, base)
+        known = memo.derived.get(key)
+        if not (
+            isinstance(known, _Checked)
+            and known.holds(page, page_set, pages, lambda path: _lookup(site_dir, served, path))
+        ):
+            known = _check_page(site_dir, pages, served, url, page, base)
+            known.page_set = page_set
+            memo.derived[key] = known
+        report.findings.extend(known.findings)
+        external.update(known.external)
+        report.links += known.links
     report.external = sorted(external)
     report.findings = [
         f
@@ -96,6 +111,65 @@ def check_links(site_dir: Path, *, base_path: str = "/", ignore: Sequence[str] =
         if not any(fnmatch.fnmatchcase(f"{f.page}: {f.link}", pattern) for pattern in ignore)
     ]
     return report
+
+
+@dataclass
+class _Checked:
+    """One page's link check, and what it depended on."""
+
+    page: _Page
+    findings: list[LinkFinding]
+    external: set[str]
+    links: int
+    targets: dict[str, _Page | None]
+    """Site path -> the target page object its fragments were checked against."""
+    paths: dict[str, str | None]
+    """Link path -> the site path of the file serving it (None: no file)."""
+    page_set: tuple[str, ...] = ()
+
+    def holds(
+        self,
+        page: _Page,
+        page_set: tuple[str, ...],
+        pages: dict[str, _Page],
+        lookup: Callable[[str], str | None],
+    ) -> bool:
+        """Whether this result still holds for the site as it is now."""
+        return (
+            self.page is page
+            and self.page_set == page_set
+            and all(pages.get(url) is target for url, target in self.targets.items())
+            and all(lookup(path) == url for path, url in self.paths.items())
+        )
+
+
+def _lookup(site_dir: Path, served: dict[str, str | None], path: str) -> str | None:
+    # Thousands of links lead to a few hundred files: look each one up once.
+    if path not in served:
+        served[path] = _served(site_dir, path)
+    return served[path]
+
+
+def _check_page(
+    site_dir: Path,
+    pages: dict[str, _Page],
+    served: dict[str, str | None],
+    url: str,
+    page: _Page,
+    base: str,
+) -> _Checked:
+    result = _Checked(page=page, findings=[], external=set(), links=0, targets={}, paths={})
+    for duplicate in page.duplicates:
+        result.findings.append(LinkFinding(url, f"#{duplicate}", "id used more than once"))
+    for href in page.links:
+        result.links += 1
+        if not href or href.startswith(_IGNORED_SCHEMES) or href == "#":
+            continue
+        if is_external(href):
+            result.external.add(href)
+            continue
+        result.findings.extend(_check(site_dir, pages, served, url, href, base, result))
+    return result
 
 
 def _served(site_dir: Path, path: str) -> str | None:
@@ -116,6 +190,7 @@ def _check(
     url: str,
     href: str,
     base: str,
+    checked: _Checked,
 ) -> Iterator[LinkFinding]:
     if href.startswith("/"):
         if not href.startswith(base) and href.rstrip("/") != base.rstrip("/"):
@@ -126,13 +201,10 @@ def _check(
         target = resolve(href, url)
     parts = urlsplit(target)
     path, fragment = unquote(parts.path), unquote(parts.fragment)
-    # Thousands of links lead to a few hundred files: look each one up once.
-    if path not in served:
-        served[path] = _served(site_dir, path)
-    target_url = served[path]
+    target_url = checked.paths[path] = _lookup(site_dir, served, path)
     if target_url is None:
         yield LinkFinding(url, href, f"no file serves {path}")
         return
-    target_page = pages.get(target_url)
+    target_page = checked.targets[target_url] = pages.get(target_url)
     if fragment and target_page is not None and fragment not in target_page.ids:
         yield LinkFinding(url, href, f"no element #{fragment} on {target_url}")

@@ -12,19 +12,23 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import jinja2
 import markdown as md
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 
+from refsite.cache import prune
 from refsite.check import check_site
 from refsite.coverage import (
     CoverageError,
@@ -40,11 +44,15 @@ from refsite.coverage import (
 from refsite.directives import diagnose, find_identifiers
 from refsite.links import check_links
 from refsite.object_cache import ObjectRenders
+from refsite.parallel import WORKER_ENV, Workers, assign, worker_count
 from refsite.placeholders import PlaceholderError, expand, versions_table
+from refsite.rebuild import IncrementalServe, watch_with_events
 from refsite.release_site import ReleaseSite, root_script, versioned, wanted_release
 from refsite.releases import LockError
 from refsite.reuse import BuildReuse
 from refsite.search import INDEX, boost_site_index
+from refsite.site import ParsedFiles
+from refsite.templates import compiled_templates, theme_env
 from refsite.tree import Tree, TreeError, load_tree
 from refsite.wheels import WheelError
 
@@ -131,6 +139,16 @@ class RefsiteConfig(base.Config):
 
     releases = c.SubConfig(ReleasesConfig)
     """The releases of a versioned site (built by ``refsite build --versions``)."""
+    cache_max_mb = c.Type((int, float), default=200)
+    """After each build, delete the least recently used cache entries beyond this size."""
+
+    workers = c.Optional(c.Type(int))
+    """Processes that render pages when a build meets pages the cache lacks.
+
+    Default: one per core. 1 renders every page in MkDocs' own process."""
+
+    watch_events = c.Type(bool, default=True)
+    """Under ``mkdocs serve``, learn of file changes from the OS rather than by polling."""
 
 
 class RefsitePlugin(BasePlugin[RefsiteConfig]):
@@ -148,8 +166,42 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._api_key: str | None = None
         self._release: ReleaseSite | None = None
         self._objects: ObjectRenders | None = None
+        # Kept across the rebuilds of one `mkdocs serve`: this instance lives
+        # that long (MkDocs keeps plugins that have on_startup).
+        self._incremental: IncrementalServe | None = None
+        self._parsed = ParsedFiles()
+        self._site_wide_page = False
+        self._command = "build"
+        self._templates: jinja2.BytecodeCache | None = None
+        self._theme_listings: dict[str, list[str]] = {}
+        self._workers = Workers()
+        self._pages: list[str] = []
+        # In a worker process (refsite.parallel), the fingerprint of the build it serves.
+        self._worker_of = os.environ.get(WORKER_ENV)
 
-    def on_config(self, config: Any) -> Any:
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._command = command
+        if command == "serve" and dirty:
+            self._incremental = IncrementalServe()
+            # The warning that a dirty build leaves navigation and links
+            # inaccurate does not hold while refsite keeps the site whole.
+            logging.getLogger("mkdocs.commands.build").addFilter(_hide_dirty_warning)
+
+    @event_priority(100)  # Before other plugins' on_config make theme environments.
+    def _on_config_templates(self, config: Any) -> None:
+        self._templates = None
+        if not (self.config.enabled and self.config.cache):
+            return
+        base = Path(config.config_file_path).parent
+        self._templates = compiled_templates(base / self.config.cache_dir)
+        config.theme.get_env = theme_env(
+            config.theme.get_env,
+            bytecode=self._templates,
+            listings=self._theme_listings,
+            project=base,
+        )
+
+    def _on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
         # build computes, and reread the tree so edits to it take effect.
         self._tree = None
@@ -169,7 +221,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             and self.config.cache
             and {"mkdocstrings", "autorefs"} <= set(plugins)
         ):
-            self._reuse = BuildReuse(config, self._base / self.config.cache_dir, log)
+            self._reuse = BuildReuse(
+                config,
+                self._base / self.config.cache_dir,
+                log,
+                templates=self._templates,
+                # A serve process keeps them in memory across its rebuilds.
+                keep_modules=self._command != "serve",
+            )
             self._objects = _object_renders(config, self._reuse)
         self._stop_worker()
         self._start_public_api()
@@ -182,6 +241,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 f"{PLUGIN_NAME}: {error}; fix the file or the 'tree' option"
             ) from None
         return config
+
+    on_config = CombinedEvent(_on_config_templates, _on_config)
 
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
         if self._release is not None:
@@ -199,8 +260,25 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return nav
 
     def on_files(self, files: Any, *, config: Any) -> Any:
+        self._pages = [f.src_uri for f in files.documentation_pages()]
         if self._reuse is not None:
             self._reuse.files(files)
+            if self._worker_of is not None and self._worker_of != self._reuse.cache.fingerprint:
+                # Started with other options than the build it works for: its
+                # pages would be cached under keys that build never asks for.
+                raise PluginError(f"{PLUGIN_NAME}: worker: the configuration differs; stopping")
+            if self._incremental is not None:
+                tree = self._base / self.config.tree if self.config.tree else None
+                site = self._reuse.cache.derived_key(
+                    "site", tree.read_bytes() if tree and tree.is_file() else b""
+                )
+                plan = self._incremental.start(files, site, config.site_dir)
+                if not plan.full:
+                    log.info(
+                        "incremental rebuild: %d of %d page(s) to render",
+                        len(plan.render),
+                        len(files.documentation_pages()),
+                    )
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
@@ -211,23 +289,51 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         try:
             # The coverage report needs objects.inv, which exists only once
             # every page is rendered: keep its placeholder for on_post_page.
-            markdown = expand(
+            expanded = expand(
                 markdown,
                 {"versions": self._versions_table, "coverage": lambda args: COVERAGE_PLACEHOLDER},
             )
         except PlaceholderError as error:
             raise PluginError(f"{PLUGIN_NAME}: {page.file.src_uri}: {error}") from None
+        # What fills a placeholder comes from the whole site or the environment.
+        self._site_wide_page = expanded != markdown
+        markdown = expanded
         if self._release is not None:
             markdown = self._release.page_markdown(markdown)
         if self._reuse is None:
             return markdown
-        return self._reuse.page_markdown(markdown, page)
+        markdown = self._reuse.page_markdown(markdown, page)
+        if self._reuse.rendering:
+            self._start_workers(page.file.src_uri, config=kwargs["config"])
+        return markdown
+
+    def _start_workers(self, src_uri: str, *, config: Any) -> None:
+        """At the first page to render, start workers on the pages after it."""
+        if self._worker_of is not None or self._incremental is not None or self._reuse is None:
+            return
+        if self._workers.started or src_uri not in self._pages:
+            return
+        if self._reuse.cache.hits:
+            # Pages were reused before this one: an edit, not a cold build.
+            return
+        rest = self._pages[self._pages.index(src_uri) + 1 :]
+        processes = worker_count(self.config.workers, os.cpu_count())
+        started = self._workers.start(
+            config.config_file_path, self._reuse.cache.fingerprint, assign(rest, processes)
+        )
+        if started:
+            log.info("rendering pages in %d worker process(es) too", started)
 
     @event_priority(-100)  # After mkdocstrings and autorefs have seen the page.
     def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
         if self._reuse is None:
             return html
-        return self._reuse.page_content(html, page)
+        html = self._reuse.page_content(html, page)
+        if self._incremental is not None:
+            self._incremental.page_built(
+                page, html, self._reuse.effects, site_wide=self._site_wide_page
+            )
+        return html
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         if versioned() and self._release is None:
@@ -244,13 +350,24 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         html = md.markdown(format_markdown(report), extensions=["tables"])
         return output.replace(COVERAGE_PLACEHOLDER, html)
 
+    # Before mkdocstrings writes objects.inv and autorefs fixes cross-references.
+    @event_priority(100)
     def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
+        self._workers.stop()  # every page is rendered or replayed
         if self._reuse is not None:
             self._reuse.pages_rendered()
+            if self._incremental is not None and self._incremental.complete(files, self._reuse):
+                log.info(
+                    "incremental rebuild: a page changed its title, metadata or anchors, "
+                    "which every page shows or links to: writing every page"
+                )
         return env
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_worker()
+        self._workers.stop()
+        if self._incremental is not None:
+            self._incremental.forget()
         if self._page is None:
             return
         src_uri, markdown = self._page
@@ -259,12 +376,26 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             if reason is not None:
                 log.error("%s: '::: %s' cannot be rendered: %s", src_uri, identifier, reason)
 
-    def on_post_build(self, *, config: Any) -> None:
+    @event_priority(50)  # Before Material's search plugin writes its index.
+    def _on_post_build_search(self, *, config: Any) -> None:
+        if self._reuse is None or self._incremental is None:
+            return
+        entries = self._incremental.search_entries(self._reuse)
+        if entries is not None:
+            self._reuse.set_search_entries(entries)
+        self._incremental.finish()
+
+    def _on_post_build_checks(self, *, config: Any) -> None:
         if not self.config.enabled:
             return
         if self._reuse is not None:
             cache = self._reuse.cache
             log.info("page cache: %d page(s) reused, %d rendered", cache.hits, cache.misses)
+            if self._command != "serve":
+                limit = int(self.config.cache_max_mb * 2**20)
+                deleted = prune(cache.directory, max_bytes=limit, now=time.time())
+                if deleted:
+                    log.info("cache: deleted %d least recently used file(s)", len(deleted))
         if self._objects is not None and self._objects.hits + self._objects.misses:
             objects = self._objects
             log.info("object cache: %d object(s) reused, %d rendered", objects.hits, objects.misses)
@@ -274,14 +405,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             boost_site_index(site, self.config.search_boost)
         if self._tree is not None:
             tree = self._tree if self._release is None else self._release.tree(self._tree)
-            findings = check_site(site, tree)
+            findings = check_site(site, tree, files=self._parsed)
             for finding in findings:
                 log.warning("%s", finding)
             if not findings:
                 log.info("the site matches %s", self.config.tree)
         if self.config.links:
             base_path = urlsplit(config.site_url or "/").path or "/"
-            report = check_links(site, base_path=base_path)
+            report = check_links(site, base_path=base_path, files=self._parsed)
             for link in report.findings:
                 log.warning("broken link: %s", link)
         coverage = self._coverage_report(site)
@@ -311,6 +442,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                     coverage.percent,
                     settings.fail_under,
                 )
+
+    on_post_build = CombinedEvent(_on_post_build_search, _on_post_build_checks)
 
     def _release_site(self, config: Any) -> ReleaseSite | None:
         """The release this build renders (``REFSITE_RELEASE``); None: the installed packages."""
@@ -352,7 +485,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._api_key = None
         self._api_data = None
         self._worker = None
-        if not self.config.enabled or not settings.packages:
+        if not self.config.enabled or not settings.packages or self._worker_of is not None:
             return
         names = [*settings.packages, *settings.preload]
         if self._reuse is not None:
@@ -398,8 +531,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._worker.wait()
         self._worker = None
 
+    def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        if self.config.enabled and self.config.watch_events and watch_with_events(server):
+            log.debug("watching for changes with the OS's notifications")
+        return server
+
     def on_shutdown(self) -> None:
         self._stop_worker()
+        self._workers.stop()
 
     def _coverage_report(self, site: Path) -> CoverageReport | None:
         settings = self.config.coverage
@@ -444,6 +583,10 @@ def _link_pages(pages: list[Any]) -> None:
             previous.next_page = page
     if pages:
         pages[-1].next_page = None
+
+
+def _hide_dirty_warning(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("A 'dirty' build is being performed")
 
 
 def _walk_nav(items: list[Any]) -> list[Any]:

@@ -20,17 +20,23 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from refsite.cache import (
     CachedPage,
+    LoadedModules,
     PageCache,
     data_to_anchors,
     first_heading,
+    materialize_aliases,
     renderer_versions,
     source_files,
     toc_to_data,
@@ -38,7 +44,7 @@ from refsite.cache import (
 from refsite.directives import find_identifiers
 from refsite.search import feed_tree
 
-__all__ = ["BuildReuse", "fingerprint"]
+__all__ = ["BuildReuse", "PageEffects", "fingerprint"]
 
 # What griffe loaded for the python handler, kept across the rebuilds of one
 # `mkdocs serve` process (each rebuild gets a new handler): loading FastAPI,
@@ -48,11 +54,33 @@ _LOADED: dict[str, Any] = {}
 _INCLUDES = re.compile(r"^\s*;?--8<--", re.MULTILINE)
 
 
+@dataclass
+class PageEffects:
+    """What rendering one page registered, and the source files it read."""
+
+    anchors: list[list[Any]]
+    """autorefs ``register_anchor`` calls: [identifier, anchor, title, primary]."""
+    inventory: list[dict[str, Any]]
+    """mkdocstrings inventory ``register`` calls, as keyword arguments."""
+    sources: set[str] | None
+    """Source files of the objects it renders; None when they cannot be known."""
+
+
 class BuildReuse:
     """Reuse for one build; the plugin creates one in ``on_config``."""
 
-    def __init__(self, config: Any, cache_dir: Path, log: logging.LoggerAdapter[Any]) -> None:
+    def __init__(
+        self,
+        config: Any,
+        cache_dir: Path,
+        log: logging.LoggerAdapter[Any],
+        *,
+        templates: jinja2.BytecodeCache | None = None,
+        keep_modules: bool = True,
+    ) -> None:
         self.log = log
+        self._keep_modules = keep_modules
+        self._templates = templates
         self.fingerprint = fingerprint(config)
         self.cache = PageCache(cache_dir, self.fingerprint)
         self._mkdocstrings = config.plugins["mkdocstrings"]
@@ -61,6 +89,13 @@ class BuildReuse:
         self._miss: tuple[str, str] | None = None
         self._recording: CachedPage | None = None
         self._restored = False
+        self._search: Any = None
+        self._disk_modules = LoadedModules(cache_dir, self.fingerprint)
+        self._modules_from_disk = False
+        self.effects: PageEffects | None = None
+        """What the page last rendered registered (set by :meth:`page_content`)."""
+        self.search_entries: dict[str, list[Any]] = {}
+        """Material's search entries of each page indexed in this build, by page URL."""
         self._record_side_effects()
         self._cache_search_entries(config)
 
@@ -75,7 +110,11 @@ class BuildReuse:
 
     def page_markdown(self, markdown: str, page: Any) -> str:
         """The Markdown to render: all of it, or only its title for a cached page."""
-        self._replay = self._miss = self._recording = None
+        self._replay = self._miss = None
+        self.effects = None
+        # What rendering the page registers is recorded for every rendered
+        # page (serve's incremental rebuilds replay it), stored only if cacheable.
+        self._recording = CachedPage(content="", toc=[])
         if _INCLUDES.search(markdown):
             # The included file is read during conversion, where no key sees it.
             self._restore_loaded_modules()
@@ -85,28 +124,78 @@ class BuildReuse:
         if self._replay is None:
             self._restore_loaded_modules()
             self._miss = (key, markdown)
-            self._recording = CachedPage(content="", toc=[])
             return markdown
+        self._recording = None
         self._replay_side_effects(page, self._replay)
         # Render only the title line: MkDocs takes the page title from it.
         return first_heading(markdown)
 
+    @property
+    def rendering(self) -> bool:
+        """Whether the page that :meth:`page_markdown` last saw is rendered, not replayed."""
+        return self._replay is None
+
     def page_content(self, html: str, page: Any) -> str:
-        """The page's HTML: restored from the cache, or stored into it."""
+        """The page's HTML: restored from the cache, or stored into it.
+
+        Afterwards :attr:`effects` holds what the page registered and read.
+        """
         if self._replay is not None:
             cached, self._replay = self._replay, None
             page.toc = TableOfContents(data_to_anchors(cached.toc, AnchorLink))
+            self.effects = PageEffects(cached.anchors, cached.inventory, set(cached.sources))
             return cached.content
-        if self._miss is not None and self._recording is not None:
+        recording, self._recording = self._recording, None
+        if recording is None:
+            return html
+        sources: set[str] | None = None
+        if self._miss is not None:
             (key, markdown), self._miss = self._miss, None
-            recording, self._recording = self._recording, None
             sources = self._sources(markdown)
             if sources is not None:
                 recording.content = html
                 recording.toc = toc_to_data(page.toc)
                 recording.sources = dict.fromkeys(sources, "")
                 self.cache.put(key, recording)
+        self.effects = PageEffects(recording.anchors, recording.inventory, sources)
         return html
+
+    def replay_in_order(self, pages: Sequence[tuple[Any, PageEffects]]) -> None:
+        """Register every page's anchors and inventory items in page order, as a full build does.
+
+        For rebuilds that rendered only some pages: the others' registrations
+        are replayed, and those of the rendered ones are put back in place.
+        """
+        handlers = self._mkdocstrings.handlers
+        handlers.get_handler("python")  # objects.inv is written only if a handler was used
+        inventory = handlers.inventory
+        inventory.clear()
+        for page, effects in pages:
+            for identifier, anchor, title, primary in effects.anchors:
+                self._autorefs.register_anchor(
+                    page, identifier, anchor, title=title, primary=primary
+                )
+            for kwargs in effects.inventory:
+                inventory.register(**kwargs)
+        # autorefs keeps an identifier's URLs in the order they were registered,
+        # and a full build registers page by page: restore that order.
+        rank = {page.url: i for i, (page, _) in enumerate(pages)}
+        for name in ("_primary_url_map", "_secondary_url_map"):
+            url_map = getattr(self._autorefs, name, None)
+            if isinstance(url_map, dict):
+                for urls in url_map.values():
+                    if len(urls) > 1:
+                        urls.sort(key=lambda url: rank.get(url.partition("#")[0], -1))
+
+    def set_search_entries(self, entries: list[Any]) -> None:
+        """Make Material's search index hold exactly ``entries``."""
+        if self._search is None:
+            return
+        self._search.search_index.entries = entries
+        # Material merges a dirty rebuild's entries into the previous index by
+        # URL prefix; these entries are already whole.
+        if hasattr(self._search, "search_index_prev"):
+            self._search.search_index_prev = None
 
     def pages_rendered(self) -> None:
         """Every page is rendered: keep what griffe loaded for the next rebuild."""
@@ -121,9 +210,7 @@ class BuildReuse:
         a page served from the cache must register the same.
         """
         autorefs = self._autorefs
-        inventory = self._mkdocstrings.handlers.inventory
         register_anchor = type(autorefs).register_anchor.__get__(autorefs)
-        register_item = type(inventory).register.__get__(inventory)
 
         def anchor(page: Any, identifier: str, anchor: str | None = None, **kw: Any) -> None:
             if self._recording is not None:
@@ -132,15 +219,15 @@ class BuildReuse:
                 )
             register_anchor(page, identifier, anchor, **kw)
 
-        def item(**kw: Any) -> None:
+        def item(kw: dict[str, Any]) -> None:
             if self._recording is not None:
                 self._recording.inventory.append(kw)
-            register_item(**kw)
 
         # Instance attributes shadow the methods; set anew each build, they
-        # replace (rather than stack on) the previous build's wrappers.
+        # replace (rather than stack on) the previous build's wrapper.
         autorefs.register_anchor = anchor
-        inventory.register = item
+        handlers = self._mkdocstrings.handlers
+        handlers.inventory = _recording_inventory(handlers.inventory, item)
 
     def _python_handler_collections(self) -> tuple[Any, Any] | None:
         handler = self._mkdocstrings.handlers.get_handler("python")
@@ -148,42 +235,92 @@ class BuildReuse:
         lines = getattr(handler, "_lines_collection", None)
         return None if modules is None or lines is None else (modules, lines)
 
-    def _loaded_sources(self, modules: Any) -> str:
-        folders = [
+    @staticmethod
+    def _loaded_folders(modules: Any) -> list[Path]:
+        return [
             Path(str(m.filepath)).parent
             for m in modules.members.values()
             if not isinstance(m.filepath, list)
         ]
-        return self.cache.tree_hash(folders)
+
+    def _loaded_sources(self, modules: Any) -> str:
+        return self.cache.tree_hash(self._loaded_folders(modules))
 
     def _restore_loaded_modules(self) -> None:
         """Give this build's python handler what an earlier rebuild loaded, if still current."""
         if self._restored:
             return
         self._restored = True
+        handler = self._mkdocstrings.handlers.get_handler("python")
+        env = getattr(handler, "env", None)
+        if self._templates is not None and isinstance(env, jinja2.Environment):
+            # The handler's templates are compiled anew with every handler,
+            # i.e. every build: keep the compiled code instead.
+            env.bytecode_cache = self._templates
+        self._materialize_after_loads(handler)
         saved = _LOADED.get(self.fingerprint)
         collections = self._python_handler_collections()
-        if saved is None or collections is None:
+        if collections is None:
             return
-        handler = self._mkdocstrings.handlers.get_handler("python")
+        if saved is None:
+            kept = self._disk_modules.load(self.cache.tree_hash)
+            if kept is not None:
+                self.log.debug("reusing the modules griffe loaded in an earlier build")
+                handler._modules_collection, handler._lines_collection = kept
+                self._modules_from_disk = True
+            return
         if saved["sources"] == self._loaded_sources(saved["modules"]):
             self.log.debug("reusing the modules griffe loaded for the previous build")
             handler._modules_collection = saved["modules"]
             handler._lines_collection = saved["lines"]
+            self._modules_from_disk = True
         else:
             self.log.debug("sources changed since the previous build: griffe loads them again")
+
+    def _materialize_after_loads(self, handler: Any) -> None:
+        """After griffe loads modules for the handler, create every alias it would create later.
+
+        griffe makes the alias objects of members (``fastapi.responses.
+        StreamingResponse.close`` for Starlette's method) when something first
+        reads them, and mkdocstrings registers a rendered object's aliases in
+        objects.inv and with autorefs. So what a page registered would depend
+        on which pages the process rendered before it: pages rendered by a
+        worker, or replayed from the cache, would differ from a serial build.
+        Creating them all as soon as modules are loaded makes each page's
+        registrations its own.
+        """
+        collect = getattr(handler, "collect", None)
+        modules = getattr(handler, "_modules_collection", None)
+        if collect is None or modules is None:
+            return
+        done: set[str] = set()
+
+        def collect_then_materialize(identifier: str, options: Any) -> Any:
+            data = collect(identifier, options)
+            loaded = set(modules.members)
+            if loaded != done:
+                materialize_aliases(modules.members.values())
+                done.clear()
+                done.update(loaded)
+            return data
+
+        handler.collect = collect_then_materialize
 
     def _keep_loaded_modules(self) -> None:
         collections = self._python_handler_collections()
         if collections is None or not collections[0].members:
             return
         modules, lines = collections
+        sources = self._loaded_sources(modules)
         _LOADED.clear()
-        _LOADED[self.fingerprint] = {
-            "modules": modules,
-            "lines": lines,
-            "sources": self._loaded_sources(modules),
-        }
+        _LOADED[self.fingerprint] = {"modules": modules, "lines": lines, "sources": sources}
+        if self._keep_modules and self._restored and not self._modules_from_disk:
+            # Loaded from source in this build: keep them for the next process.
+            _in_child_process(
+                lambda: self._disk_modules.save(
+                    self._loaded_folders(modules), sources, modules, lines
+                )
+            )
 
     def _replay_side_effects(self, page: Any, cached: CachedPage) -> None:
         # mkdocstrings writes objects.inv only if a handler was used.
@@ -221,6 +358,7 @@ class BuildReuse:
         index = getattr(search, "search_index", None)
         if index is None:
             return
+        self._search = search
         cache = self.cache
         add_entry = _fast_add_entry(index) or type(index).add_entry_from_context.__get__(index)
 
@@ -234,14 +372,97 @@ class BuildReuse:
                 repr(sorted(page.meta.items())),
             )
             entries = cache.load(key)
-            if isinstance(entries, list):
-                index.entries.extend(entries)
-                return
-            first = len(index.entries)
-            add_entry(page)
-            cache.store(key, index.entries[first:])
+            if not isinstance(entries, list):
+                first = len(index.entries)
+                add_entry(page)
+                entries = index.entries[first:]
+                del index.entries[first:]
+                cache.store(key, entries)
+            index.entries.extend(entries)
+            self.search_entries[page.url] = entries
 
         index.add_entry_from_context = cached_add_entry
+
+
+def _in_child_process(work: Callable[[], None]) -> None:
+    """Run ``work`` in a forked copy of this process, without waiting for it.
+
+    Pickling what griffe loaded takes most of a second: a copy of the process
+    does it while the build goes on. It writes nothing to the terminal and
+    leaves without running any exit handler of the build's.
+    """
+    fork = getattr(os, "fork", None)
+    if fork is None:  # no fork on this system: keep nothing rather than wait
+        return
+    try:
+        pid = fork()
+    except OSError:
+        return
+    if pid != 0:
+        _CHILDREN.append(pid)
+        _reap_children()
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        work()
+        status = 0
+    except BaseException:
+        status = 1
+    os._exit(status)
+
+
+# Children forked by _in_child_process, reaped at the next fork or never (the
+# system reaps them when the build's process ends).
+_CHILDREN: list[int] = []
+
+
+def _reap_children() -> None:
+    for pid in list(_CHILDREN):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _CHILDREN.remove(pid)
+
+
+def _recording_inventory(inventory: Any, record: Any) -> Any:
+    """A copy of mkdocstrings' inventory that shows ``record`` every registration.
+
+    mkdocstrings registers an object's aliases only when the inventory lacks
+    them, so what a page registers would depend on the pages rendered before
+    it in the same process: a page rendered by a worker, or replayed from the
+    cache, would register less or more than in a serial build. Here every
+    registration reaches ``register`` (and is recorded), and mkdocstrings' rule
+    is applied there instead, in the order pages are registered or replayed.
+    """
+
+    class RecordingInventory(type(inventory)):  # type: ignore[misc]
+        def __contains__(self, name: object) -> bool:
+            return False
+
+        def register(
+            self,
+            name: str,
+            domain: str,
+            role: str,
+            uri: str,
+            priority: int = 1,
+            dispname: str | None = None,
+        ) -> None:
+            kw: dict[str, Any] = {"name": name, "domain": domain, "role": role, "uri": uri}
+            kw |= {"priority": priority, "dispname": dispname}
+            record(kw)
+            # Aliases (registered with a lower priority) only when absent.
+            if priority > 1 and dict.__contains__(self, name):
+                return
+            super().register(**kw)
+
+    copy = RecordingInventory(project=inventory.project, version=inventory.version)
+    dict.update(copy, inventory)
+    return copy
 
 
 def _fast_add_entry(index: Any) -> Any:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import posixpath
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import lxml.html
@@ -19,6 +21,7 @@ from lxml.html import HtmlElement
 __all__ = [
     "NavNode",
     "Page",
+    "ParsedFiles",
     "SiteError",
     "TocNode",
     "element_ids",
@@ -33,6 +36,36 @@ __all__ = [
 
 class SiteError(ValueError):
     """A site directory that cannot be read."""
+
+
+_T = TypeVar("_T")
+
+
+@dataclass
+class ParsedFiles:
+    """What was read from a site's files, kept while each file is unchanged.
+
+    Checks after a ``mkdocs serve`` rebuild read the same directory again,
+    where only the pages the rebuild wrote have changed: a file is parsed
+    again only when its modification time or size differs.
+    """
+
+    _memo: dict[tuple[str, str], tuple[tuple[int, int], Any]] = field(default_factory=dict)
+    derived: dict[Any, Any] = field(default_factory=dict)
+    """What checks computed from parsed files, with what they need to tell if it still holds."""
+
+    def read(self, file: Path, kind: str, parse: Callable[[bytes], _T]) -> _T:
+        """``parse(file's bytes)``, or what it returned last time for the unchanged file."""
+        stat = file.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        key = (str(file), kind)
+        known = self._memo.get(key)
+        if known is not None and known[0] == stamp:
+            value: _T = known[1]
+            return value
+        value = parse(file.read_bytes())
+        self._memo[key] = (stamp, value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -113,8 +146,12 @@ def page_url(site_dir: Path, file: Path) -> str:
     return "/" + rel
 
 
-def read_page(site_dir: Path, url: str, *, navigation: bool = True) -> Page:
+def read_page(
+    site_dir: Path, url: str, *, navigation: bool = True, files: ParsedFiles | None = None
+) -> Page:
     """Read the page served at ``url`` (its primary navigation only if ``navigation``).
+
+    ``files`` keeps what was parsed for the next call on an unchanged file.
 
     Raises:
         SiteError: no file serves that URL.
@@ -122,7 +159,13 @@ def read_page(site_dir: Path, url: str, *, navigation: bool = True) -> Page:
     file = page_file(site_dir, url)
     if not file.is_file():
         raise SiteError(f"{url}: no page (expected {file})")
-    return parse_page(file.read_bytes(), url, navigation=navigation)
+    if files is None:
+        return parse_page(file.read_bytes(), url, navigation=navigation)
+    return files.read(
+        file,
+        f"page:{url}:{navigation}",
+        lambda data: parse_page(data, url, navigation=navigation),
+    )
 
 
 def element_ids(doc: HtmlElement) -> tuple[set[str], list[str]]:

@@ -1,0 +1,126 @@
+"""Cold builds on every core: worker processes render pages into the page cache.
+
+MkDocs renders pages one after another in one process. When a build meets
+its first page that the cache does not hold, refsite starts worker processes
+(one per extra core). Each loads the same configuration and renders pages
+from the end of the site backwards, storing each in the page cache, while
+MkDocs walks forwards; when MkDocs reaches a page a worker has finished, the
+page is replayed from the cache like any cached page. Workers only ever add
+cache entries, so the site is the one a serial build writes: a page the
+workers have not reached is rendered by MkDocs itself, and they are stopped
+once MkDocs has every page.
+
+:func:`assign` is pure; :class:`Workers` runs the processes; running this
+module (``python -m refsite.parallel``) is one worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+__all__ = ["WORKER_ENV", "Workers", "assign", "worker_count"]
+
+# Set in a worker's environment: its refsite plugin renders into the cache
+# and starts no workers or checks of its own.
+WORKER_ENV = "REFSITE_WORKER"
+
+
+def worker_count(setting: int | None, cpus: int | None) -> int:
+    """How many processes render: ``setting``, else one per core; at least 1."""
+    if setting is not None:
+        return max(1, setting)
+    return max(1, cpus or 1)
+
+
+def assign(pages: Sequence[str], processes: int) -> list[list[str]]:
+    """The pages each of ``processes - 1`` workers renders, in its order.
+
+    MkDocs itself walks the pages from the first; the workers start from the
+    last and take turns backwards, so they meet MkDocs in the middle whatever
+    the pages cost.
+    """
+    workers = processes - 1
+    if workers < 1:
+        return []
+    backwards = list(reversed(pages))
+    return [backwards[i::workers] for i in range(workers)]
+
+
+class Workers:
+    """The worker processes of one build."""
+
+    def __init__(self) -> None:
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self.started = False
+
+    def start(
+        self, config_file: str, fingerprint: str, assignments: Sequence[Sequence[str]]
+    ) -> int:
+        """Start one worker per assignment; returns how many started."""
+        self.started = True
+        env = {**os.environ, WORKER_ENV: fingerprint}
+        for pages in assignments:
+            if not pages:
+                continue
+            try:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "refsite.parallel", config_file, json.dumps(pages)],
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            except OSError:  # no process to spare: MkDocs renders the rest itself
+                break
+            self._processes.append(process)
+        return len(self._processes)
+
+    def stop(self) -> None:
+        """Stop every worker: what they stored is complete (writes are atomic)."""
+        for process in self._processes:
+            if process.poll() is None:
+                process.kill()
+        for process in self._processes:
+            process.wait()
+        self._processes = []
+        self.started = False
+
+
+def _run(config_file: str, pages: Sequence[str]) -> int:
+    """Render ``pages`` of the site into the page cache, as MkDocs' build would."""
+    import logging
+
+    # MkDocs' own steps, as mkdocs.commands.build.build takes them up to
+    # reading the pages; its _populate_page runs every plugin's page events.
+    from mkdocs.commands.build import _populate_page
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files, set_exclusions
+    from mkdocs.structure.nav import get_navigation
+    from mkdocs.structure.pages import Page
+
+    logging.disable(logging.CRITICAL)
+    config = load_config(config_file, site_dir=os.devnull)
+    config = config.plugins.on_config(config)
+    config.plugins.on_pre_build(config=config)
+    files = get_files(config)
+    env = config.theme.get_env()
+    files.add_files_from_theme(env, config)
+    files = config.plugins.on_files(files, config=config)
+    set_exclusions(files, config)
+    nav = get_navigation(files, config)
+    config.plugins.on_nav(nav, config=config, files=files)
+    for src in pages:
+        file = files.get_file_from_path(src)
+        if file is None:
+            continue
+        page = file.page if file.page is not None else Page(None, file, config)
+        _populate_page(page, config, files)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_run(sys.argv[1], json.loads(sys.argv[2])))

@@ -1,0 +1,312 @@
+"""Fast paths write the site a clean serial build writes.
+
+Serve's incremental rebuilds, worker processes in a cold build, the modules
+griffe loaded kept on disk, and the cache's pruning: each is compared with a
+clean build of the same files, after page, docstring and base-class edits.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, FIXTURES, mkdocs_build, run
+from refsite.cache import CacheFile, prune_plan
+from refsite.parallel import assign, worker_count
+from refsite.rebuild import PageRecord, changes_shape, plan
+from test_cache import _counts, _same_tree
+
+# Rebuilds the project in one process the way `mkdocs serve --dirty` does:
+# the same plugin instances (MkDocs keeps those with on_startup), a new
+# configuration per rebuild, one site folder. After each step it copies the
+# project as it then is and the served site, for clean builds to compare with.
+SERVE_DIRTY = """
+import logging
+import shutil
+import sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+project, out = Path(sys.argv[1]), Path(sys.argv[2])
+site = out / "served"
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+
+def rebuild(step, first=False):
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site))
+    if first:
+        config.plugins.on_startup(command="serve", dirty=True)
+    print(f"STEP {step}", flush=True)
+    build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+    shutil.copytree(project, out / f"project-{step}", ignore=shutil.ignore_patterns(".cache"))
+    shutil.copytree(site, out / f"site-{step}")
+
+def edit(path, old, new):
+    file = project / path
+    text = file.read_text()
+    assert old in text, (path, old)
+    file.write_text(text.replace(old, new))
+
+rebuild("first", first=True)
+edit("docs/api/shapes.md", "# Shapes\\n", "# Shapes\\n\\nAn edited page.\\n")
+rebuild("page")
+edit("src/minipkg/colours.py", "The colour of fire.", "The colour of embers.")
+rebuild("docstring")
+edit("src/minipkg/_base.py", "Its name.", "What it is called.")
+rebuild("base")
+edit("docs/api/colours.md", "# Colours", "---\\nicon: material/palette\\n---\\n\\n# Colours")
+rebuild("meta")
+edit("docs/api/colours.md", "::: minipkg.colours.Colour", "::: minipkg.colours.Colour\\n\\n::: minipkg.shapes.area")
+edit("docs/api/shapes.md", "::: minipkg.shapes.area", "")
+rebuild("moved")
+(project / "docs/api/colours.md").unlink()
+edit("mkdocs.yml", "      - Colours: api/colours.md\\n", "")
+rebuild("removed")
+"""
+
+
+def _steps(log: str) -> dict[str, str]:
+    """The log lines of each rebuild, by step name."""
+    steps: dict[str, str] = {}
+    name = ""
+    for line in log.splitlines():
+        if line.startswith("STEP "):
+            name = line[5:]
+            steps[name] = ""
+        elif name:
+            steps[name] += line + "\n"
+    return steps
+
+
+@pytest.fixture
+def inheriting_project(tmp_path: Path) -> Path:
+    """The mini fixture, where Square inherits a documented member from a private base."""
+    project = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", project)
+    shapes = project / "src/minipkg/shapes.py"
+    shapes.write_text(
+        "from minipkg._base import Shape\n\n"
+        + shapes.read_text().replace("class Square:", "class Square(Shape):")
+    )
+    (project / "src/minipkg/_base.py").write_text(
+        'class Shape:\n    """A shape."""\n\n    def name(self) -> str:\n'
+        '        """Its name."""\n        return "shape"\n'
+    )
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "members_order: source", "members_order: source\n            inherited_members: true"
+        )
+    )
+    return project
+
+
+def test_serve_dirty_rebuilds_only_what_changed_and_matches_clean_builds(
+    inheriting_project: Path, tmp_path: Path
+) -> None:
+    script = tmp_path / "serve_dirty.py"
+    script.write_text(SERVE_DIRTY)
+    out = tmp_path / "out"
+    result = run(
+        BIN / "python",
+        script,
+        inheriting_project,
+        out,
+        cwd=inheriting_project,
+        env={"SOURCE_DATE_EPOCH": "1700000000"},
+    )
+    assert result.returncode == 0, result.stdout
+    steps = _steps(result.stdout)
+    # MkDocs' warning that a dirty build is inaccurate does not apply.
+    assert "'dirty' build" not in result.stdout
+    # A page edit, a docstring edit and a base-class edit each render one page.
+    assert "incremental rebuild: 1 of 4 page(s) to render" in steps["page"]
+    assert "incremental rebuild: 1 of 4 page(s) to render" in steps["docstring"]
+    assert "incremental rebuild: 1 of 4 page(s) to render" in steps["base"]
+    assert "What it is called." in (out / "site-base/api/shapes/index.html").read_text()
+    # New metadata (a navigation icon) or moved anchors change what other pages
+    # show or link to: every page is written.
+    assert "writing every page" in steps["meta"]
+    assert "writing every page" in steps["moved"]
+    assert "writing every page" not in steps["page"] + steps["docstring"] + steps["base"]
+    # The checks ran on the rebuilt site: moving `area` broke the contract.
+    assert "declared anchor #minipkg.shapes.area; found no element" in steps["moved"]
+    assert not (out / "site-removed/api/colours/index.html").exists()
+    for step in ("first", "page", "docstring", "base", "meta", "moved", "removed"):
+        clean = mkdocs_build(out / f"project-{step}", tmp_path / f"clean-{step}")
+        assert clean.returncode == (
+            0 if step in ("first", "page", "docstring", "base", "meta") else 1
+        ), clean.output
+        # Same pages, search index, objects.inv, sitemap: byte for byte.
+        assert _same_tree(out / f"site-{step}", clean.site) == [], step
+
+
+def test_first_build_or_changed_site_renders_every_page() -> None:
+    record = PageRecord(
+        url="a/", title="A", meta={}, content="", toc=[], anchors=[], inventory=[], sources={}
+    )
+    pages = ["a.md", "b.md"]
+    unchanged = {"a.md": record, "b.md": record}
+    assert plan({}, same_site=True, pages=pages, markdown_changed=lambda s: False).full
+    assert plan(unchanged, same_site=False, pages=pages, markdown_changed=lambda s: False).full
+    assert plan(
+        {"a.md": record}, same_site=True, pages=pages, markdown_changed=lambda s: False
+    ).full
+    quiet = plan(unchanged, same_site=True, pages=pages, markdown_changed=lambda s: False)
+    assert not quiet.full
+    assert quiet.render == frozenset()
+
+
+def test_a_page_is_rendered_when_its_markdown_or_a_source_changes() -> None:
+    def record(sources: dict[str, tuple[int, int]] | None) -> PageRecord:
+        return PageRecord(
+            url="", title="", meta={}, content="", toc=[], anchors=[], inventory=[], sources=sources
+        )
+
+    records = {
+        "edited.md": record({}),
+        "reads-edited-source.md": record({"pkg/a.py": (1, 10)}),
+        "reads-same-source.md": record({"pkg/b.py": (2, 20)}),
+        "unknown-sources.md": record(None),
+    }
+    stamps = {"pkg/a.py": (5, 10), "pkg/b.py": (2, 20)}
+    result = plan(
+        records,
+        same_site=True,
+        pages=list(records),
+        markdown_changed=lambda src: src == "edited.md",
+        stamp_of=stamps.__getitem__,
+    )
+    assert result.render == {"edited.md", "reads-edited-source.md", "unknown-sources.md"}
+
+
+@pytest.mark.parametrize(
+    ("change", "reshaped"),
+    [
+        ({}, False),
+        ({"content": "<p>new words</p>"}, False),
+        ({"title": "B"}, True),
+        ({"meta": {"icon": "x"}}, True),
+        ({"anchors": [["pkg.f", None, "f", True]]}, True),
+    ],
+)
+def test_only_a_change_other_pages_show_reshapes_the_site(
+    change: dict[str, object], reshaped: bool
+) -> None:
+    fields: dict[str, object] = {
+        "url": "a/",
+        "title": "A",
+        "meta": {},
+        "content": "<p>old</p>",
+        "toc": [],
+        "anchors": [],
+        "inventory": [],
+        "sources": {},
+    }
+    before = PageRecord(**fields)  # type: ignore[arg-type]
+    after = PageRecord(**(fields | change))  # type: ignore[arg-type]
+    assert changes_shape(before, after) is reshaped
+
+
+@pytest.mark.parametrize(
+    ("pages", "processes", "expected"),
+    [
+        (["a", "b", "c", "d"], 1, []),
+        (["a", "b", "c", "d"], 2, [["d", "c", "b", "a"]]),
+        (["a", "b", "c", "d", "e"], 3, [["e", "c", "a"], ["d", "b"]]),
+        ([], 4, [[], [], []]),
+    ],
+)
+def test_workers_take_pages_from_the_end(
+    pages: list[str], processes: int, expected: list[list[str]]
+) -> None:
+    assert assign(pages, processes) == expected
+
+
+@pytest.mark.parametrize(
+    ("setting", "cpus", "count"), [(None, 4, 4), (None, None, 1), (1, 8, 1), (0, 8, 1), (3, 1, 3)]
+)
+def test_worker_count(setting: int | None, cpus: int | None, count: int) -> None:
+    assert worker_count(setting, cpus) == count
+
+
+def test_prune_drops_torn_files_then_least_recently_used() -> None:
+    now = 100_000.0
+    files = [
+        CacheFile(Path("old.json"), 40, now - 500),
+        CacheFile(Path("new.json"), 40, now - 10),
+        CacheFile(Path("mid.json"), 40, now - 100),
+        CacheFile(Path("torn.tmp"), 5, now - 7200),
+        CacheFile(Path("writing.tmp"), 5, now - 1),
+    ]
+    deleted = [f.path.name for f in prune_plan(files, max_bytes=90, now=now)]
+    assert deleted == ["torn.tmp", "old.json"]
+    assert [f.path.name for f in prune_plan(files, max_bytes=1000, now=now)] == ["torn.tmp"]
+
+
+def test_cache_prune_command_keeps_recently_used_entries(tmp_path: Path) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", project)
+    assert mkdocs_build(project, tmp_path / "first").returncode == 0
+    cache = project / ".cache/refsite"
+    _wait_for(cache / "modules", "*.pickle")  # written after the build
+    used = sum(f.stat().st_size for f in cache.rglob("*") if f.is_file())
+    old = cache / "unused-entry.json"
+    old.write_text("{}" + " " * 200_000)
+    stamp = time.time() - 86400
+    os.utime(old, (stamp, stamp))
+    limit = f"{(used + 4096) / 2**20:.6f}"
+    result = run(BIN / "refsite", "cache", "prune", "--max-mb", limit, cwd=project)
+    assert result.returncode == 0, result.stdout
+    assert "deleted 1 file(s)" in result.stdout
+    assert not old.exists()
+    # What the last build used is still there: the next build reuses every page.
+    again = mkdocs_build(project, tmp_path / "again")
+    assert _counts(again) == (4, 0)
+    bad = run(BIN / "refsite", "cache", "prune", "--max-mb", "lots", cwd=project)
+    assert bad.returncode == 2
+    assert "'lots' is not a number of MiB" in bad.stdout
+
+
+def _wait_for(path: Path, pattern: str, seconds: float = 60) -> list[Path]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = list(path.glob(pattern))
+        if found:
+            return found
+        time.sleep(0.2)
+    return []
+
+
+def test_fresh_build_after_an_edit_reuses_modules_kept_on_disk(
+    inheriting_project: Path, tmp_path: Path
+) -> None:
+    project = inheriting_project
+    assert mkdocs_build(project, tmp_path / "first").returncode == 0
+    # A copy of the build's process writes them after the build.
+    kept = _wait_for(project / ".cache/refsite/modules", "*.pickle")
+    assert kept, "no modules kept on disk"
+    page = project / "docs/api/shapes.md"
+    page.write_text(page.read_text() + "\nAn edited page.\n")
+    edited = mkdocs_build(project, tmp_path / "edited", "--verbose")
+    assert edited.returncode == 0, edited.output
+    assert "reusing the modules griffe loaded in an earlier build" in edited.output
+    # A base-class edit makes them stale: griffe reads the sources again.
+    base = project / "src/minipkg/_base.py"
+    base.write_text(base.read_text().replace("Its name.", "What it is called."))
+    stale = mkdocs_build(project, tmp_path / "stale", "--verbose")
+    assert "reusing the modules griffe loaded" not in stale.output
+    assert "What it is called." in (stale.site / "api/shapes/index.html").read_text()
+    # A torn file is as good as none.
+    for file in kept:
+        file.write_bytes(b"not a pickle")
+    page.write_text(page.read_text() + "\nEdited again.\n")
+    torn = mkdocs_build(project, tmp_path / "torn", "--verbose")
+    assert torn.returncode == 0, torn.output
+    shutil.rmtree(project / ".cache")
+    clean = mkdocs_build(project, tmp_path / "clean")
+    assert _same_tree(torn.site, clean.site) == []
