@@ -100,6 +100,26 @@ class ObjectRenders:
         self.misses = 0
         self._depth = 0
 
+    @classmethod
+    def install(cls, config: Any, cache: PageCache) -> ObjectRenders | None:
+        """The object cache on the MkDocs ``config``'s mkdocstrings python handler.
+
+        Besides the options, what renders an object is the site's Markdown
+        extensions and theme. None without a python handler.
+        """
+        try:
+            handler = config.plugins["mkdocstrings"].handlers.get_handler("python")
+        except Exception:  # no python handler to be had: objects render as usual
+            return None
+        settings = json.dumps(
+            [config.markdown_extensions, config.mdx_configs, config.theme.name, config.theme.dirs],
+            sort_keys=True,
+            default=lambda value: f"{type(value).__module__}.{type(value).__qualname__}",
+        )
+        objects = cls(cache, settings)
+        objects.wrap(handler)
+        return objects
+
     def wrap(self, handler: Any) -> None:
         """Route ``handler.render`` through this cache (an instance attribute shadows it)."""
         render: Callable[..., str] = type(handler).render.__get__(handler)

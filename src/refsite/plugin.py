@@ -47,7 +47,13 @@ from refsite.object_cache import ObjectRenders
 from refsite.parallel import WORKER_ENV, Workers, assign, worker_count
 from refsite.placeholders import PlaceholderError, expand, versions_table
 from refsite.rebuild import IncrementalServe, watch_with_events
-from refsite.release_site import ReleaseSite, root_script, versioned, wanted_release
+from refsite.release_site import (
+    WORKERS_ENV,
+    ReleaseSite,
+    root_script,
+    versioned,
+    wanted_release,
+)
 from refsite.releases import LockError
 from refsite.reuse import BuildReuse
 from refsite.search import INDEX, boost_site_index
@@ -229,7 +235,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 # A serve process keeps them in memory across its rebuilds.
                 keep_modules=self._command != "serve",
             )
-            self._objects = _object_renders(config, self._reuse)
+            self._objects = ObjectRenders.install(config, self._reuse.cache)
         self._stop_worker()
         self._start_public_api()
         if not self.config.enabled or not self.config.tree:
@@ -248,9 +254,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if self._release is not None:
             pages = files.documentation_pages()
             self._release.scan([("/" + f.url, f.content_string) for f in pages])
-            nav.items = self._release.prune_nav(nav.items, _page_url)
-            nav.pages = [p for p in nav.pages if _page_url(p) not in self._release.hidden]
-            _link_pages(nav.pages)
+            self._release.prune_navigation(nav)
         if self.config.enabled:
             # Navigation labels mark inline code with backticks (as the tree
             # does); Material shows a `typeset` title as HTML instead of text.
@@ -317,7 +321,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             # Pages were reused before this one: an edit, not a cold build.
             return
         rest = self._pages[self._pages.index(src_uri) + 1 :]
-        processes = worker_count(self.config.workers, os.cpu_count())
+        # A versioned build running releases side by side sets this to 1.
+        setting = int(os.environ.get(WORKERS_ENV) or 0) or self.config.workers
+        processes = worker_count(setting, os.cpu_count())
         started = self._workers.start(
             config.config_file_path, self._reuse.cache.fingerprint, assign(rest, processes)
         )
@@ -553,36 +559,6 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
         return self._coverage
-
-
-def _object_renders(config: Any, reuse: BuildReuse) -> ObjectRenders | None:
-    """The object cache on mkdocstrings' python handler, keyed by what renders besides options."""
-    try:
-        handler = config.plugins["mkdocstrings"].handlers.get_handler("python")
-    except Exception:  # no python handler to be had: objects are rendered as usual
-        return None
-    settings = json.dumps(
-        [config.markdown_extensions, config.mdx_configs, config.theme.name, config.theme.dirs],
-        sort_keys=True,
-        default=lambda value: f"{type(value).__module__}.{type(value).__qualname__}",
-    )
-    objects = ObjectRenders(reuse.cache, settings)
-    objects.wrap(handler)
-    return objects
-
-
-def _page_url(item: Any) -> str | None:
-    return "/" + item.url if getattr(item, "is_page", False) else None
-
-
-def _link_pages(pages: list[Any]) -> None:
-    """Previous and next links along ``pages`` (after some left the navigation)."""
-    for previous, page in zip([None, *pages], pages, strict=False):
-        page.previous_page = previous
-        if previous is not None:
-            previous.next_page = page
-    if pages:
-        pages[-1].next_page = None
 
 
 def _hide_dirty_warning(record: logging.LogRecord) -> bool:

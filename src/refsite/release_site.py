@@ -22,10 +22,20 @@ from refsite.directives import find_identifiers
 from refsite.releases import Lock, Release, fetch, load_lock
 from refsite.tree import Tree
 
-__all__ = ["RELEASE_ENV", "VERSIONED_ENV", "ReleaseSite", "root_script", "wanted_release"]
+__all__ = [
+    "RELEASE_ENV",
+    "VERSIONED_ENV",
+    "WORKERS_ENV",
+    "ReleaseSite",
+    "root_script",
+    "wanted_release",
+]
 
 RELEASE_ENV = "REFSITE_RELEASE"
 VERSIONED_ENV = "REFSITE_VERSIONED"
+# How many processes one build renders with (refsite.parallel); a versioned
+# build that runs several builds at once sets it to 1.
+WORKERS_ENV = "REFSITE_WORKERS"
 
 
 def wanted_release() -> str | None:
@@ -120,6 +130,17 @@ class ReleaseSite:
         """The contract of this release: without its hidden pages and absent anchors."""
         return prune_tree(tree, self.absent, self.hidden)
 
+    def prune_navigation(self, nav: Any) -> None:
+        """Take the hidden pages out of MkDocs' navigation, its page order and their links."""
+        nav.items = self.prune_nav(nav.items, _page_url)
+        nav.pages = [p for p in nav.pages if _page_url(p) not in self.hidden]
+        for previous, page in zip([None, *nav.pages], nav.pages, strict=False):
+            page.previous_page = previous
+            if previous is not None:
+                previous.next_page = page
+        if nav.pages:
+            nav.pages[-1].next_page = None
+
     def prune_nav(self, items: list[Any], url_of: Callable[[Any], str | None]) -> list[Any]:
         """Navigation ``items`` without the hidden pages (and sections left empty)."""
         kept = []
@@ -141,6 +162,10 @@ class ReleaseSite:
             if identifier in present([identifier], folders):
                 return release.version
         return None
+
+
+def _page_url(item: Any) -> str | None:
+    return "/" + item.url if getattr(item, "is_page", False) else None
 
 
 def _key(version: str) -> tuple[int, ...]:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from refsite.cache import renderer_versions
-from refsite.release_site import RELEASE_ENV, VERSIONED_ENV
+from refsite.release_site import RELEASE_ENV, VERSIONED_ENV, WORKERS_ENV
 from refsite.releases import Lock, Release, fetch
 
 __all__ = [
@@ -130,6 +130,8 @@ def build_versioned(
     result = VersionedBuild(site=site_dir)
     base_env = dict(os.environ if env is None else env)
     base_env[VERSIONED_ENV] = "1"
+    if jobs > 1:  # the builds share the cores: each renders in its own process only
+        base_env[WORKERS_ENV] = "1"
     base_env.pop(RELEASE_ENV, None)
     inputs = sorted(set(inputs))
     extra = {"site_url": base_env.get("REFSITE_SITE_URL", "")}
