@@ -205,6 +205,9 @@ def _check(
     if target_url is None:
         yield LinkFinding(url, href, f"no file serves {path}")
         return
-    target_page = checked.targets[target_url] = pages.get(target_url)
+    target_page = pages.get(target_url)
+    if fragment:
+        # Only a fragment depends on the target's content; the rest on its file.
+        checked.targets[target_url] = target_page
     if fragment and target_page is not None and fragment not in target_page.ids:
         yield LinkFinding(url, href, f"no element #{fragment} on {target_url}")

@@ -55,7 +55,7 @@ from refsite.release_site import (
     wanted_release,
 )
 from refsite.releases import LockError
-from refsite.reuse import BuildReuse
+from refsite.reuse import BuildReuse, materialize_after_loads
 from refsite.search import INDEX, boost_site_index
 from refsite.site import ParsedFiles
 from refsite.templates import compiled_templates, theme_env
@@ -177,6 +177,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._incremental: IncrementalServe | None = None
         self._parsed = ParsedFiles()
         self._site_wide_page = False
+        self._materializing = False
         self._command = "build"
         self._templates: jinja2.BytecodeCache | None = None
         self._theme_listings: dict[str, list[str]] = {}
@@ -213,6 +214,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._tree = None
         self._page = None
         self._coverage = None
+        self._materializing = False
         self._base = Path(config.config_file_path).parent
         self._release = self._release_site(config)
         if versioned():
@@ -285,7 +287,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                     )
         return files
 
-    def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, **kwargs: Any) -> str:
         # Remember the page: if rendering it fails, on_build_error explains why.
         self._page = (page.file.src_uri, markdown)
         if not self.config.enabled:
@@ -304,11 +306,18 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         markdown = expanded
         if self._release is not None:
             markdown = self._release.page_markdown(markdown)
+        if (
+            not self._materializing
+            and "mkdocstrings" in config.plugins
+            and find_identifiers(markdown)
+        ):
+            materialize_after_loads(config.plugins["mkdocstrings"].handlers.get_handler("python"))
+            self._materializing = True
         if self._reuse is None:
             return markdown
         markdown = self._reuse.page_markdown(markdown, page)
         if self._reuse.rendering:
-            self._start_workers(page.file.src_uri, config=kwargs["config"])
+            self._start_workers(page.file.src_uri, config=config)
         return markdown
 
     def _start_workers(self, src_uri: str, *, config: Any) -> None:

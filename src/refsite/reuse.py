@@ -44,7 +44,7 @@ from refsite.cache import (
 from refsite.directives import find_identifiers
 from refsite.search import feed_tree
 
-__all__ = ["BuildReuse", "PageEffects", "fingerprint"]
+__all__ = ["BuildReuse", "PageEffects", "fingerprint", "materialize_after_loads"]
 
 # What griffe loaded for the python handler, kept across the rebuilds of one
 # `mkdocs serve` process (each rebuild gets a new handler): loading FastAPI,
@@ -257,7 +257,6 @@ class BuildReuse:
             # The handler's templates are compiled anew with every handler,
             # i.e. every build: keep the compiled code instead.
             env.bytecode_cache = self._templates
-        self._materialize_after_loads(handler)
         saved = _LOADED.get(self.fingerprint)
         collections = self._python_handler_collections()
         if collections is None:
@@ -276,35 +275,6 @@ class BuildReuse:
             self._modules_from_disk = True
         else:
             self.log.debug("sources changed since the previous build: griffe loads them again")
-
-    def _materialize_after_loads(self, handler: Any) -> None:
-        """After griffe loads modules for the handler, create every alias it would create later.
-
-        griffe makes the alias objects of members (``fastapi.responses.
-        StreamingResponse.close`` for Starlette's method) when something first
-        reads them, and mkdocstrings registers a rendered object's aliases in
-        objects.inv and with autorefs. So what a page registered would depend
-        on which pages the process rendered before it: pages rendered by a
-        worker, or replayed from the cache, would differ from a serial build.
-        Creating them all as soon as modules are loaded makes each page's
-        registrations its own.
-        """
-        collect = getattr(handler, "collect", None)
-        modules = getattr(handler, "_modules_collection", None)
-        if collect is None or modules is None:
-            return
-        done: set[str] = set()
-
-        def collect_then_materialize(identifier: str, options: Any) -> Any:
-            data = collect(identifier, options)
-            loaded = set(modules.members)
-            if loaded != done:
-                materialize_aliases(modules.members.values())
-                done.clear()
-                done.update(loaded)
-            return data
-
-        handler.collect = collect_then_materialize
 
     def _keep_loaded_modules(self) -> None:
         collections = self._python_handler_collections()
@@ -382,6 +352,38 @@ class BuildReuse:
             self.search_entries[page.url] = entries
 
         index.add_entry_from_context = cached_add_entry
+
+
+def materialize_after_loads(handler: Any) -> None:
+    """After griffe loads modules for the handler, create every alias it would create later.
+
+    griffe makes the alias objects of members (``fastapi.responses.
+    StreamingResponse.close`` for Starlette's method) when something first
+    reads them, and mkdocstrings registers a rendered object's aliases in
+    objects.inv and with autorefs. What a page registered would then depend
+    on the pages the process rendered before it: a serial build, a worker and
+    a replay from the cache would each write another objects.inv. Creating
+    them all as soon as modules are loaded makes each page's registrations its
+    own, in every build, whatever renders it.
+    """
+    collect = getattr(handler, "collect", None)
+    if collect is None or getattr(collect, "materializes", False):
+        return
+
+    def collect_then_materialize(identifier: str, options: Any) -> Any:
+        data = collect(identifier, options)
+        # Read anew: the modules may come from an earlier rebuild or from disk.
+        modules = getattr(handler, "_modules_collection", None)
+        if modules is not None:
+            loaded = frozenset(modules.members)
+            # Kept on the collection, so a copy from disk is not walked again.
+            if getattr(modules, "refsite_materialized", None) != loaded:
+                materialize_aliases(modules.members.values())
+                modules.refsite_materialized = loaded
+        return data
+
+    collect_then_materialize.materializes = True  # type: ignore[attr-defined]
+    handler.collect = collect_then_materialize
 
 
 def _in_child_process(work: Callable[[], None]) -> None:
