@@ -33,7 +33,12 @@ RELEASES = """\
 
 def _package(version: str, *, colours: bool) -> dict[str, str]:
     init = (SRC / "__init__.py").read_text()
-    files = {"minipkg/shapes.py": (SRC / "shapes.py").read_text()}
+    # Each release's wheel says which it is, so a page shows what it was rendered from.
+    shapes = (SRC / "shapes.py").read_text()
+    shapes = shapes.replace(
+        "A square of a given side.", f"A square of a given side (minipkg {version})."
+    )
+    files = {"minipkg/shapes.py": shapes}
     if colours:
         files["minipkg/colours.py"] = (SRC / "colours.py").read_text()
     else:
@@ -156,6 +161,13 @@ def test_an_object_a_release_lacks_is_a_note_and_its_page_leaves_the_navigation(
 
 def test_each_release_lives_and_links_within_its_folder(versioned: Versioned) -> None:
     site = versioned.site
+    # Rendered from its own wheel; the root from the fixture's sources.
+    for folder, version in [("1.0", "1.0.0"), ("1.1", "1.1.0"), ("2.0", "2.0.0")]:
+        text = _soup(site / folder / "api/shapes/index.html").select_one("article").get_text(" ")
+        assert f"A square of a given side (minipkg {version})." in text, folder
+    root = _soup(site / "api/shapes/index.html").select_one("article").get_text(" ")
+    assert "A square of a given side." in root
+    assert "(minipkg" not in root
     for folder in ["1.0", "1.1"]:
         page = (site / folder / "api/shapes/index.html").read_text()
         assert f'<link rel="canonical" href="http://127.0.0.1:8000/{folder}/api/shapes/">' in page

@@ -216,9 +216,6 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._coverage = None
         self._materializing = False
         self._base = Path(config.config_file_path).parent
-        self._release = self._release_site(config)
-        if versioned():
-            config.extra["version"] = {"provider": "mike", "alias": True}
         self._search_paths = _search_paths(config)
         self._reuse = None
         self._objects = None
@@ -250,7 +247,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             ) from None
         return config
 
-    on_config = CombinedEvent(_on_config_templates, _on_config)
+    @event_priority(100)  # Before mkdocstrings' on_config reads its handlers' paths.
+    def _on_config_release(self, config: Any) -> None:
+        self._base = Path(config.config_file_path).parent
+        self._release = self._release_site(config)
+        if versioned():
+            config.extra["version"] = {"provider": "mike", "alias": True}
+
+    on_config = CombinedEvent(_on_config_templates, _on_config_release, _on_config)
 
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
         if self._release is not None:
