@@ -17,6 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from mkdocstrings import Inventory
+
+from refsite.inventories import cached_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -104,17 +107,42 @@ def mini_built(tmp_path_factory: pytest.TempPathFactory) -> Build:
     return build
 
 
+def write_inventory(path: Path, items: dict[str, str]) -> None:
+    """Write a Sphinx ``objects.inv`` of Python classes: name to URI (relative)."""
+    inventory = Inventory()
+    for name, uri in items.items():
+        inventory.register(name, "py", "class", uri)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(inventory.format_sphinx())
+
+
+# Small stand-ins for the inventories the FastAPI site links into: the tests
+# cannot download the real ones, so the session's cache holds these copies.
+INVENTORIES = {
+    "https://docs.python.org/3/objects.inv": {
+        "str": "library/stdtypes.html#str",
+        "enum.Enum": "library/enum.html#enum.Enum",
+    },
+    "https://docs.pydantic.dev/latest/objects.inv": {
+        "pydantic.BaseModel": "api/base_model/#pydantic.BaseModel",
+    },
+}
+
+
+def seed_inventories(cache_dir: Path) -> None:
+    """Put the stand-in inventories where a build with ``cache_dir`` finds its copies."""
+    for url, items in INVENTORIES.items():
+        write_inventory(cached_copy(cache_dir / "inventories", url), items)
+
+
 @pytest.fixture(scope="session")
 def fastapi_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The real FastAPI reference site of this repository, built once per session."""
     site = tmp_path_factory.mktemp("fastapi") / "site"
+    cache = tmp_path_factory.getbasetemp() / "fastapi-cache"
+    seed_inventories(cache)
     # Cold, with a worker process rendering pages beside MkDocs' own.
-    build = mkdocs_build(
-        ROOT,
-        site,
-        cache=tmp_path_factory.getbasetemp() / "fastapi-cache",
-        env={"REFSITE_WORKERS": "2"},
-    )
+    build = mkdocs_build(ROOT, site, cache=cache, env={"REFSITE_WORKERS": "2"})
     assert build.returncode == 0, build.output
     return build
 

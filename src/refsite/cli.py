@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -36,6 +37,7 @@ from refsite.coverage import (
     rendered_names,
 )
 from refsite.links import check_links
+from refsite.llms import write_llms
 from refsite.manifest import (
     ManifestError,
     build_manifest,
@@ -45,11 +47,15 @@ from refsite.manifest import (
     format_diff_text,
     load_manifest,
 )
+from refsite.project import check_writable, project_files, trial_build, write_project
+from refsite.scaffold import ScaffoldError, culprits, load, plan_site
 from refsite.tree import TreeError, load_tree
 
 __all__ = ["main"]
 
 PROG = "refsite"
+# Each trial build of `init` excludes what warned; a second one is rarely needed.
+_TRIAL_ROUNDS = 3
 DEFAULT_CACHE_DIR = ".cache/refsite"
 
 
@@ -69,13 +75,8 @@ _TolerantLoader.add_multi_constructor(
 
 def _plugin_options(config: Path, plugin: str = PROG) -> dict[str, Any]:
     """A plugin's options in an mkdocs.yml, or {} without them."""
-    if not config.is_file():
-        return {}
-    try:
-        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_TolerantLoader)
-    except yaml.YAMLError as error:
-        raise _Usage(f"{config}: not valid YAML: {error}") from None
-    plugins = data.get("plugins", []) if isinstance(data, Mapping) else []
+    data = _mkdocs_config(config)
+    plugins = data.get("plugins") or []
     entries = plugins.items() if isinstance(plugins, Mapping) else plugins
     for entry in entries:
         name, options = entry if isinstance(entry, tuple) else (entry, None)
@@ -181,6 +182,30 @@ def _cmd_links(args: argparse.Namespace, options: dict[str, Any]) -> int:
     return 1 if report.findings else 0
 
 
+def _cmd_llms(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    site = _site_dir(args.site_dir)
+    config = _mkdocs_config(Path(args.config))
+    title = args.title or config.get("site_name") or site.name
+    summary = args.summary if args.summary is not None else config.get("site_description") or ""
+    report = write_llms(site, title=str(title), summary=str(summary))
+    print(
+        f"{PROG} llms: {site / 'llms.txt'} lists {len(report.pages)} pages; their Markdown "
+        f"twins are {report.markdown_bytes // 1000} kB, {100 * report.ratio:.0f}% of the HTML"
+    )
+    return 0
+
+
+def _mkdocs_config(config: Path) -> dict[str, Any]:
+    """The top-level settings of an mkdocs.yml, or {} without one."""
+    if not config.is_file():
+        return {}
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_TolerantLoader)
+    except yaml.YAMLError as error:
+        raise _Usage(f"{config}: not valid YAML: {error}") from None
+    return dict(data) if isinstance(data, Mapping) else {}
+
+
 def _cmd_manifest(args: argparse.Namespace, options: dict[str, Any]) -> int:
     site = _site_dir(args.site_dir)
     text = json.dumps(build_manifest(site), indent=1, sort_keys=True)
@@ -202,6 +227,57 @@ def _cmd_diff(args: argparse.Namespace, options: dict[str, Any]) -> int:
         print(format_diff_json(diff))
     else:
         print(format_diff_text(diff))
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    start = time.monotonic()
+    folder = Path(args.dir)
+    src = Path(args.src) if args.src else None
+    try:
+        check_writable(folder)
+        print(f"{PROG} init: reading {args.package} with griffe", flush=True)
+        loaded = load(args.package, src=src)
+        plan = plan_site(loaded)
+        # The project names the source folder relative to itself, so it moves with it.
+        where = os.path.relpath(src.resolve(), folder.resolve()) if src else None
+        files = write_project(folder, project_files(plan, src=where), force=args.force)
+    except ScaffoldError as error:
+        raise _Usage(str(error)) from None
+    print(f"{PROG} init: wrote {len(files)} files to {folder}", flush=True)
+    rounds = 0 if args.no_trial else _TRIAL_ROUNDS
+    found: dict[str, str] = {}
+    for _ in range(rounds):
+        print(f"{PROG} init: trial build (mkdocs build --strict)", flush=True)
+        code, warnings = trial_build(folder)
+        if code == 0 and not warnings:
+            break
+        new = culprits(plan, loaded, warnings, base=folder)
+        new = {name: reason for name, reason in new.items() if name not in found}
+        if not new:
+            for line in warnings:
+                print(line, file=sys.stderr)
+            print(
+                f"{PROG} init: the trial build of {folder} fails for a reason no object "
+                "explains (above): fix it in the project, then run mkdocs build --strict",
+                file=sys.stderr,
+            )
+            return 1
+        found.update(new)
+        print(f"{PROG} init: excluding {len(new)} object(s) the build warned about", flush=True)
+        plan = plan_site(loaded, exclude=found)
+        files = write_project(folder, project_files(plan, src=where), force=True, previous=files)
+    else:
+        if rounds:
+            print(
+                f"{PROG} init: the trial build still warns after {rounds} rounds", file=sys.stderr
+            )
+            return 1
+    print(
+        f"{PROG} init: {len(plan.pages)} page(s), {plan.documented} object(s) documented, "
+        f"{len(plan.exclusions)} excluded (see coverage-exclusions.yml) "
+        f"in {time.monotonic() - start:.1f}s; next: cd {folder} && mkdocs serve"
+    )
     return 0
 
 
@@ -287,6 +363,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     links.set_defaults(run=_cmd_links)
 
+    llms = commands.add_parser("llms", help="write llms.txt and a Markdown twin next to every page")
+    llms.add_argument("site_dir", metavar="SITE_DIR", help="the built site folder")
+    llms.add_argument("--title", help="the title of llms.txt (default: site_name)")
+    llms.add_argument("--summary", help="its one-line summary (default: site_description)")
+    llms.set_defaults(run=_cmd_llms)
+
     manifest = commands.add_parser("manifest", help="write the build manifest of a site")
     manifest.add_argument("site_dir", metavar="SITE_DIR", help="the built site folder")
     manifest.add_argument("-o", "--output", help="write to this file instead of stdout")
@@ -298,6 +380,20 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     diff.add_argument("--base-url", help="link pages in Markdown output to this site URL")
     diff.set_defaults(run=_cmd_diff)
+
+    init = commands.add_parser("init", help="write a checked reference site for a package")
+    init.add_argument("package", metavar="PACKAGE", help="the package to document (import name)")
+    init.add_argument("dir", metavar="DIR", help="the folder to write the project into")
+    init.add_argument(
+        "--src", help="the source folder holding PACKAGE (default: the installed package)"
+    )
+    init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.add_argument(
+        "--no-trial",
+        action="store_true",
+        help="skip the trial build that excludes what would warn",
+    )
+    init.set_defaults(run=_cmd_init)
 
     cache = commands.add_parser("cache", help="manage the build cache")
     cache_commands = cache.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
@@ -322,7 +418,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        code: int = args.run(args, _plugin_options(Path(args.config)))
+        # init writes a project; no existing mkdocs.yml has a say in it.
+        options = {} if args.command == "init" else _plugin_options(Path(args.config))
+        code: int = args.run(args, options)
     except (_Usage, cli_versions.UsageError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2

@@ -33,10 +33,12 @@ __all__ = [
     "load_api",
     "load_api_data",
     "load_exclusions",
+    "load_packages",
     "measure",
     "objects_from_data",
     "objects_to_data",
     "package_folders",
+    "public_api",
     "rendered_names",
 ]
 # libyaml's loader where PyYAML has it: these files are read on every rebuild.
@@ -111,6 +113,21 @@ def load_api(
     Raises:
         CoverageError: a package cannot be found.
     """
+    loader = load_packages(packages, preload=preload, search_paths=search_paths)
+    return public_api(loader.modules_collection, packages)
+
+
+def load_packages(
+    packages: Sequence[str],
+    *,
+    preload: Sequence[str] = (),
+    search_paths: Sequence[Path] | None = None,
+) -> griffe.GriffeLoader:
+    """Load ``preload`` then ``packages`` as coverage reads them, aliases resolved.
+
+    Raises:
+        CoverageError: a package cannot be found.
+    """
     loader = griffe.GriffeLoader(
         extensions=griffe.load_extensions("griffe_public_redundant_aliases"),
         search_paths=list(search_paths) if search_paths is not None else None,
@@ -124,9 +141,14 @@ def load_api(
                 f"package {name!r} not found: install it or fix the coverage 'packages'"
             ) from None
     loader.resolve_aliases(external=False, implicit=False)
+    return loader
+
+
+def public_api(collection: griffe.ModulesCollection, packages: Sequence[str]) -> list[PublicObject]:
+    """The public objects of ``packages``, loaded in ``collection`` by :func:`load_packages`."""
     by_path: dict[str, list[str]] = {}
     for package in packages:
-        for name, path in _public_names(loader.modules_collection.get_member(package)):
+        for name, path in _public_names(collection.get_member(package)):
             by_path.setdefault(path, []).append(name)
     objects = [
         PublicObject(path=path, names=tuple(sorted(names, key=lambda n: (n.count("."), n))))

@@ -60,6 +60,8 @@ def render_key(obj: griffe.Object | griffe.Alias, options: str, settings: str) -
             data = {k: v for k, v in target.as_dict(full=True).items() if k not in _PLACE}
             digest.update(encoder.encode(data).encode())
             digest.update("\0".join(_resolved_names(target)).encode())
+            # Where its source is shown (a release's own tag): not in its data.
+            digest.update(f"\0source:{_source_link(target)}".encode())
             members = list(target.members.values())
             digest.update(f"\0members:{[m.name for m in members]}".encode())
             stack.extend(reversed(members))
@@ -68,6 +70,14 @@ def render_key(obj: griffe.Object | griffe.Alias, options: str, settings: str) -
     except (TypeError, ValueError, RecursionError):
         return None
     return digest.hexdigest()
+
+
+def _source_link(obj: griffe.Object) -> str | None:
+    try:
+        link = getattr(obj, "source_link", None)
+    except Exception:  # griffe computes it from git data that may be missing
+        return None
+    return None if link is None else str(link)
 
 
 def _resolved_names(obj: griffe.Object) -> Iterator[str]:
@@ -105,14 +115,20 @@ class ObjectRenders:
         """The object cache on the MkDocs ``config``'s mkdocstrings python handler.
 
         Besides the options, what renders an object is the site's Markdown
-        extensions and theme. None without a python handler.
+        extensions, theme and custom templates. None without a python handler.
         """
         try:
             handler = config.plugins["mkdocstrings"].handlers.get_handler("python")
         except Exception:  # no python handler to be had: objects render as usual
             return None
         settings = json.dumps(
-            [config.markdown_extensions, config.mdx_configs, config.theme.name, config.theme.dirs],
+            [
+                config.markdown_extensions,
+                config.mdx_configs,
+                config.theme.name,
+                config.theme.dirs,
+                config.plugins["mkdocstrings"].config.get("custom_templates"),
+            ],
             sort_keys=True,
             default=lambda value: f"{type(value).__module__}.{type(value).__qualname__}",
         )

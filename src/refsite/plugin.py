@@ -42,7 +42,9 @@ from refsite.coverage import (
     rendered_names,
 )
 from refsite.directives import diagnose, find_identifiers
+from refsite.inventories import Inventories, load_inventories
 from refsite.links import check_links
+from refsite.llms import write_llms
 from refsite.object_cache import ObjectRenders
 from refsite.parallel import WORKER_ENV, Workers, assign, worker_count
 from refsite.placeholders import PlaceholderError, expand, versions_table
@@ -58,6 +60,7 @@ from refsite.releases import LockError
 from refsite.reuse import BuildReuse, materialize_after_loads
 from refsite.search import INDEX, boost_site_index
 from refsite.site import ParsedFiles
+from refsite.sourcelinks import TEMPLATES
 from refsite.templates import compiled_templates, theme_env
 from refsite.tree import Tree, TreeError, load_tree
 from refsite.wheels import WheelError
@@ -137,6 +140,21 @@ class RefsiteConfig(base.Config):
     search_boost = c.Type((int, float), default=1)
     """Multiply the search rank of API object sections by this (1 leaves the index alone)."""
 
+    source_links = c.Type(bool, default=True)
+    """Show each object's source link (see :mod:`refsite.sourcelinks`) next to its heading.
+
+    refsite's python templates do it; they are mkdocstrings' ``custom_templates``
+    unless the site sets its own."""
+
+    inventories = c.ListOfItems(c.Type(str), default=[])
+    """URLs of other projects' ``objects.inv`` whose objects annotations link to.
+
+    Each is downloaded once into ``cache_dir``/inventories; without network
+    and without a copy, the site is built without those links."""
+
+    llms = c.Type(bool, default=False)
+    """Write ``llms.txt`` and a Markdown twin next to every page (see :mod:`refsite.llms`)."""
+
     cache = c.Type(bool, default=True)
     """Reuse rendered pages whose Markdown, configuration, renderers and sources are unchanged."""
 
@@ -185,6 +203,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._pages: list[str] = []
         # In a worker process (refsite.parallel), the fingerprint of the build it serves.
         self._worker_of = os.environ.get(WORKER_ENV)
+        self._inventories: tuple[tuple[str, ...], Inventories] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command = command
@@ -207,6 +226,18 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             listings=self._theme_listings,
             project=base,
         )
+
+    @event_priority(100)  # Before mkdocstrings reads its options in its own on_config.
+    def _on_config_source_links(self, config: Any) -> None:
+        mkdocstrings = config.plugins.get("mkdocstrings")
+        # A site with templates of its own keeps them (they may extend ours).
+        if (
+            self.config.enabled
+            and self.config.source_links
+            and mkdocstrings is not None
+            and mkdocstrings.config.get("custom_templates") is None
+        ):
+            mkdocstrings.config["custom_templates"] = str(TEMPLATES)
 
     def _on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
@@ -254,7 +285,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if versioned():
             config.extra["version"] = {"provider": "mike", "alias": True}
 
-    on_config = CombinedEvent(_on_config_templates, _on_config_release, _on_config)
+    on_config = CombinedEvent(
+        _on_config_templates, _on_config_source_links, _on_config_release, _on_config
+    )
 
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
         if self._release is not None:
@@ -380,7 +413,30 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                     "incremental rebuild: a page changed its title, metadata or anchors, "
                     "which every page shows or links to: writing every page"
                 )
+        autorefs = config.plugins.get("autorefs")
+        if self.config.enabled and self.config.inventories and autorefs is not None:
+            # Before autorefs (priority -50) turns cross-references into links.
+            self._link_inventories(autorefs)
         return env
+
+    def _link_inventories(self, autorefs: Any) -> None:
+        cache_dir = self._base / self.config.cache_dir / "inventories"
+        # Read once per process: a `mkdocs serve` rebuild links the same items.
+        key = (str(cache_dir), *self.config.inventories)
+        if self._inventories is None or self._inventories[0] != key:
+            self._inventories = (key, load_inventories(self.config.inventories, cache_dir))
+        found = self._inventories[1]
+        for name, url in found.items.items():
+            autorefs.register_url(name, url)
+        if found.missing:
+            log.info(
+                "inventories: no copy of %s in %s and it cannot be downloaded (no network?): "
+                "built without links into those docs",
+                " or ".join(found.missing),
+                cache_dir,
+            )
+        else:
+            log.info("inventories: annotations link to %d objects of other docs", len(found.items))
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_worker()
@@ -434,6 +490,19 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             report = check_links(site, base_path=base_path, files=self._parsed)
             for link in report.findings:
                 log.warning("broken link: %s", link)
+        if self.config.llms:
+            llms = write_llms(
+                site,
+                title=config.site_name,
+                summary=config.site_description or "",
+                files=self._parsed,
+            )
+            log.info(
+                "llms.txt: %d pages; their Markdown twins are %d kB, %.0f%% of the HTML",
+                len(llms.pages),
+                llms.markdown_bytes // 1000,
+                100 * llms.ratio,
+            )
         coverage = self._coverage_report(site)
         # An older release's coverage is reported; only the newest's gates the build.
         say = log.warning

@@ -511,8 +511,10 @@ def fingerprint(config: Any) -> str:
         dict(config.plugins["mkdocstrings"].config),
     ]
     digest.update(json.dumps(resolved, sort_keys=True, default=_type_name).encode())
-    # refsite's own code (its griffe extension renders docstrings too), also
-    # when it is an editable install whose version does not change.
-    for file in sorted(Path(__file__).parent.glob("*.py")):
+    # refsite's own code and templates (its griffe extensions and templates
+    # render objects too), also when it is an editable install whose version
+    # does not change.
+    package = Path(__file__).parent
+    for file in sorted([*package.glob("*.py"), *package.glob("handler_templates/**/*.jinja")]):
         digest.update(file.read_bytes())
     return digest.hexdigest()
