@@ -51,6 +51,18 @@ def test_the_same_object_in_another_folder_has_the_same_key(tmp_path: Path) -> N
     assert _key(tmp_path / "a", FILES) == _key(tmp_path / "b", FILES)
 
 
+def test_where_its_file_lies_counts_when_the_source_is_shown(tmp_path: Path) -> None:
+    """A page that shows source code names the file: another folder is another rendering."""
+    keys = []
+    for folder in ["a", "b"]:
+        _key(tmp_path / folder, FILES)
+        loader = griffe.GriffeLoader(search_paths=[tmp_path / folder], allow_inspection=False)
+        loader.load("pkg")
+        obj = loader.modules_collection.get_member("pkg.Child")
+        keys.append(render_key(obj, "o", "s", files=True))
+    assert keys[0] != keys[1]
+
+
 @pytest.mark.parametrize(
     "edit",
     [

@@ -32,14 +32,19 @@ __all__ = ["ObjectRenders", "render_key"]
 _PLACE = frozenset({"filepath", "relative_filepath", "relative_package_filepath", "members"})
 
 
-def render_key(obj: griffe.Object | griffe.Alias, options: str, settings: str) -> str | None:
+def render_key(
+    obj: griffe.Object | griffe.Alias, options: str, settings: str, *, files: bool = False
+) -> str | None:
     """The key of ``obj``'s rendering under ``options`` and ``settings``.
 
     It covers the object, its members, its base classes (whose members are
     inherited) and the targets of aliases, each with the canonical paths its
     annotations, defaults and bases resolve to (a cross-reference renders
-    them). None when part of it cannot be serialised.
+    them). Where its files lie counts only with ``files`` (when the page shows
+    its source code, which names the file). None when part of it cannot be
+    serialised.
     """
+    place = {"members"} if files else _PLACE
     digest = hashlib.sha256(f"{FORMAT}/objects\0{renderer_versions()}\0{settings}\0".encode())
     digest.update(options.encode())
     seen: set[str] = set()
@@ -57,7 +62,7 @@ def render_key(obj: griffe.Object | griffe.Alias, options: str, settings: str) -
             if target.path in seen:
                 continue
             seen.add(target.path)
-            data = {k: v for k, v in target.as_dict(full=True).items() if k not in _PLACE}
+            data = {k: v for k, v in target.as_dict(full=True).items() if k not in place}
             digest.update(encoder.encode(data).encode())
             digest.update("\0".join(_resolved_names(target)).encode())
             # Where its source is shown (a release's own tag): not in its data.
@@ -177,7 +182,8 @@ class ObjectRenders:
             )
         except (TypeError, ValueError):
             return None
-        key = render_key(data, described, self.settings)
+        shows_files = bool(getattr(options, "show_source", True))
+        key = render_key(data, described, self.settings, files=shows_files)
         return None if key is None else f"object-{key}"
 
 
