@@ -1,0 +1,160 @@
+"""Exact wheels from the package index, fetched and unpacked without installing them.
+
+pip finds and downloads (it knows the index, its mirrors and certificates);
+this module names the result: a :class:`Wheel` with its file and hash, and an
+unpacked folder that griffe reads packages from statically. Nothing is
+imported or installed, so any release of any package can sit side by side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import (
+    InvalidWheelFilename,
+    canonicalize_name,
+    canonicalize_version,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+__all__ = ["Wheel", "WheelError", "available_versions", "download", "find_wheel", "unpack"]
+
+
+class WheelError(Exception):
+    """A wheel could not be listed, downloaded or unpacked (the message says which)."""
+
+
+@dataclass(frozen=True)
+class Wheel:
+    """One downloaded wheel file."""
+
+    name: str
+    """Normalised project name, e.g. ``fastapi``."""
+    version: str
+    """The release, e.g. ``0.115.14``."""
+    filename: str
+    """The ``.whl`` file name."""
+    sha256: str
+    """Hex digest of the file."""
+    path: Path
+    """Where the file lies."""
+
+
+def available_versions(name: str) -> list[str]:
+    """The final releases of ``name`` on the index, oldest first.
+
+    Raises:
+        WheelError: pip cannot list them (unknown project, no index).
+    """
+    result = _pip("index", "versions", name)
+    match = re.search(r"^Available versions:\s*(.+)$", result.stdout, re.MULTILINE)
+    if result.returncode != 0 or match is None:
+        raise WheelError(f"cannot list the releases of {name!r}: {_reason(result)}")
+    versions: list[Version] = []
+    for text in match.group(1).split(","):
+        try:
+            version = Version(text.strip())
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease:
+            versions.append(version)
+    return [str(v) for v in sorted(versions)]
+
+
+def find_wheel(name: str, version: str, folder: Path) -> Wheel | None:
+    """The wheel of ``name`` ``version`` already in ``folder``, if there is one."""
+    if not folder.is_dir():
+        return None
+    want_name = canonicalize_name(name)
+    want_version = canonicalize_version(version)
+    for path in sorted(folder.glob("*.whl")):
+        try:
+            file_name, file_version, _, _ = parse_wheel_filename(path.name)
+        except InvalidWheelFilename:
+            continue
+        if file_name == want_name and canonicalize_version(file_version) == want_version:
+            return _wheel(path)
+    return None
+
+
+def download(name: str, version: str, dest: Path) -> Wheel:
+    """Download the wheel of ``name==version`` into ``dest`` (or reuse the one there).
+
+    Raises:
+        WheelError: no such release, no wheel of it, or no index to ask.
+    """
+    found = find_wheel(name, version, dest)
+    if found is not None:
+        return found
+    dest.mkdir(parents=True, exist_ok=True)
+    result = _pip(
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--dest",
+        str(dest),
+        f"{name}=={version}",
+    )
+    found = find_wheel(name, version, dest)
+    if result.returncode != 0 or found is None:
+        raise WheelError(f"cannot download the wheel of {name}=={version}: {_reason(result)}")
+    return found
+
+
+def unpack(wheel: Wheel, root: Path) -> Path:
+    """Unzip ``wheel`` into ``root/<sha256[:16]>/`` once and return that folder.
+
+    The folder appears whole or not at all (unzipped beside it, then renamed),
+    so an interrupted unpack never leaves half a package for griffe to read.
+
+    Raises:
+        WheelError: the file is not a readable wheel.
+    """
+    target = root / wheel.sha256[:16]
+    if target.is_dir():
+        return target
+    root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{wheel.sha256[:16]}-", dir=root))
+    try:
+        with zipfile.ZipFile(wheel.path) as archive:
+            archive.extractall(scratch)
+        os.rename(scratch, target)
+    except (OSError, zipfile.BadZipFile) as error:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if target.is_dir():  # another process unpacked it first
+            return target
+        raise WheelError(f"cannot unpack {wheel.path}: {error}") from None
+    return target
+
+
+def _wheel(path: Path) -> Wheel:
+    name, version, _, _ = parse_wheel_filename(path.name)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Wheel(name=str(name), version=str(version), filename=path.name, sha256=digest, path=path)
+
+
+def _pip(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pip", *args, "--disable-pip-version-check"]
+    try:
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as error:
+        return subprocess.CompletedProcess(command, 1, "", f"ERROR: {error}")
+
+
+def _reason(result: subprocess.CompletedProcess[str]) -> str:
+    """pip's own one-line reason, without its warnings about unused indexes."""
+    lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+    errors = [line.removeprefix("ERROR: ") for line in lines if line.startswith("ERROR:")]
+    if errors:
+        return errors[0]
+    return lines[-1] if lines else f"pip exited with {result.returncode}"
