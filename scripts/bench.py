@@ -85,6 +85,18 @@ plugins:
 """
 
 
+EXTRAS_OFF = {"REFSITE_LLMS": "false", "REFSITE_SOURCE_LINKS": "false"}
+
+
+def extras_sizes(site: Path) -> dict[str, int]:
+    """Bytes of the built site's HTML, its Markdown twins and llms.txt, and source links."""
+    html = sum(f.stat().st_size for f in site.rglob("*.html"))
+    twins = sum(f.stat().st_size for f in site.rglob("*.md"))
+    links = sum(f.read_text(encoding="utf-8").count("/blob/") for f in site.rglob("*.html"))
+    llms = (site / "llms.txt").stat().st_size if (site / "llms.txt").is_file() else 0
+    return {"html": html, "twins": twins, "llms.txt": llms, "source links": links}
+
+
 def make_floor_site(dest: Path) -> Path:
     """A one-page site: its serve round trip is little more than the watcher's delay."""
     (dest / "docs").mkdir(parents=True)
@@ -171,6 +183,7 @@ def main() -> int:
     use_zensical = not args.no_zensical and zensical.exists()
 
     times: dict[str, list[float]] = {}
+    sizes: dict[str, int] = {}
     memory: dict[str, list[float]] = {}
 
     def record(name: str, figures: tuple[float, float]) -> None:
@@ -204,11 +217,16 @@ def main() -> int:
             shutil.rmtree(work / "cache", ignore_errors=True)
             record("ours cold", timed(mkdocs, ours, cache))
             record("ours warm", timed(mkdocs, ours, cache))
+            if run == 1:
+                sizes = extras_sizes(ours / "site")
             edit_page(ours / EDITED_PAGE, f"build-{run}")
             record("ours after page edit", timed(mkdocs, ours, cache))
             shutil.rmtree(work / "cache", ignore_errors=True)
             record("ours cold, 1 process", timed(mkdocs, ours, {**cache, "REFSITE_WORKERS": "1"}))
             record("baseline (plain MkDocs)", timed(mkdocs, plain, baseline))
+            # The reader extras' cost: the same cold build without them.
+            shutil.rmtree(work / "cache", ignore_errors=True)
+            record("ours cold, extras off", timed(mkdocs, ours, {**cache, **EXTRAS_OFF}))
             if use_zensical:
                 shutil.rmtree(zen / ".cache", ignore_errors=True)
                 shutil.rmtree(zen / "site", ignore_errors=True)
@@ -296,6 +314,7 @@ def main() -> int:
     def ratio(a: str, b: str) -> float | None:
         return medians[a] / medians[b] if a in medians and b in medians else None
 
+    ratios_extras = ratio("ours cold", "ours cold, extras off")
     ours_peak = max(
         (peak for name, peak in peaks.items() if name.startswith(("ours", "fixture"))),
         default=None,
@@ -313,6 +332,7 @@ def main() -> int:
         "cold / baseline (target <= 0.6)": ratio("ours cold", "baseline (plain MkDocs)"),
         "cold / zensical cold (target < 1.0)": ratio("ours cold", "zensical cold"),
         "cold / cold in 1 process": ratio("ours cold", "ours cold, 1 process"),
+        "cold / cold without llms and source links": ratios_extras,
         "warm / baseline (target <= 0.15)": ratio("ours warm", "baseline (plain MkDocs)"),
         "fixture docstring edit / plain": ratio(
             "fixture docstring edit, ours", "fixture docstring edit, plain"
@@ -328,6 +348,11 @@ def main() -> int:
             else None
         ),
         "peak MiB of one of our processes (target <= 150)": ours_peak,
+        "Markdown twins / HTML (target <= 0.40)": (
+            sizes["twins"] / sizes["html"] if sizes.get("html") else None
+        ),
+        "llms.txt KiB": sizes.get("llms.txt", 0) / 1024,
+        "source links in the HTML": sizes.get("source links"),
     }
     print(f"\n{'measurement':<32} {'median':>8} {'min':>8} {'max':>8} {'peak MiB':>9}")
     for name, values in times.items():

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import griffe
 import yaml
 
+from refsite import cli_versions
 from refsite.cache import cache_files, prune
 from refsite.changes import ReleaseChanges, compare
 from refsite.changes import format_json as format_changes_json
@@ -569,6 +570,8 @@ def _parser() -> argparse.ArgumentParser:
         help="keep at most this many MiB (default: the plugin's 'cache_max_mb', else 200)",
     )
     prune_cmd.set_defaults(run=_cmd_cache_prune)
+
+    cli_versions.add_commands(commands)
     return parser
 
 
@@ -596,7 +599,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # init writes a project; no existing mkdocs.yml has a say in it.
         options = {} if args.command == "init" else _plugin_options(Path(args.config))
         code: int = args.run(args, options)
-    except _Usage as error:
+    except (_Usage, cli_versions.UsageError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     return code

@@ -21,14 +21,14 @@ class PlaceholderError(ValueError):
     """A placeholder that names no generator or cannot be filled."""
 
 
-def versions_table(distributions: Sequence[str]) -> str:
-    """A Markdown table of the installed versions of ``distributions``."""
+def versions_table(distributions: Sequence[str], known: Mapping[str, str] | None = None) -> str:
+    """A Markdown table of the versions of ``distributions``: ``known`` ones, else installed."""
     if not distributions:
         raise PlaceholderError("refsite:versions needs at least one distribution name")
     rows = ["| Package | Version documented |", "| --- | --- |"]
     for name in distributions:
         try:
-            version = metadata.version(name)
+            version = (known or {}).get(name) or metadata.version(name)
         except metadata.PackageNotFoundError:
             raise PlaceholderError(f"refsite:versions: {name!r} is not installed") from None
         rows.append(f"| {name} | {version} |")

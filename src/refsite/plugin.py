@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,15 +48,25 @@ from refsite.history_view import HistoryView, staleness, view
 from refsite.inventories import Inventories, load_inventories
 from refsite.links import check_links
 from refsite.llms import write_llms
+from refsite.object_cache import ObjectRenders
 from refsite.parallel import WORKER_ENV, Workers, assign, worker_count
 from refsite.placeholders import PlaceholderError, expand, placeholder_names, versions_table
 from refsite.rebuild import IncrementalServe, watch_with_events
+from refsite.release_site import (
+    WORKERS_ENV,
+    ReleaseSite,
+    root_script,
+    versioned,
+    wanted_release,
+)
+from refsite.releases import LockError
 from refsite.reuse import BuildReuse, materialize_after_loads
 from refsite.search import INDEX, boost_site_index
 from refsite.site import ParsedFiles
 from refsite.sourcelinks import TEMPLATES
 from refsite.templates import compiled_templates, theme_env
 from refsite.tree import Tree, TreeError, load_tree
+from refsite.wheels import WheelError
 
 __all__ = ["PLUGIN_NAME", "CoverageConfig", "RefsiteConfig", "RefsitePlugin"]
 
@@ -96,6 +107,32 @@ class HistoryConfig(base.Config):
 
     badges = c.Type(bool, default=True)
     """Add "Added in X.Y.Z" (and "Deprecated since") after each object's name."""
+
+
+class ReleasesConfig(base.Config):
+    """The ``releases`` options: the releases a versioned site documents."""
+
+    package = c.Optional(c.Type(str))
+    """The package whose releases are documented (e.g. fastapi); unset: no versions."""
+
+    label = c.Optional(c.Type(str))
+    """Its name as readers know it, in notes (e.g. FastAPI); default: ``package``."""
+
+    dependencies = c.ListOfItems(c.Type(str), default=[])
+    """Packages read with each release, at the versions its requirements resolve to."""
+
+    select = c.Type((int, str, list), default=10)
+    """N: the newest patch of the N newest minors; ``all``: of every minor since
+    ``since``; or a list of versions (``X.Y`` for its newest patch)."""
+
+    since = c.Type(str, default="0.0")
+    """The oldest release ``all`` reaches back to."""
+
+    lock = c.Type(str, default="requirements/releases.lock.json")
+    """The lock file (exact wheels, hashes), relative to ``mkdocs.yml``; scripts/lock writes it."""
+
+    wheels_dir = c.Type(str, default=".cache/wheels")
+    """Where downloaded and unpacked wheels are kept, relative to ``mkdocs.yml``."""
 
 
 class RefsiteConfig(base.Config):
@@ -142,6 +179,8 @@ class RefsiteConfig(base.Config):
     cache_dir = c.Type(str, default=".cache/refsite")
     """Where the page cache lives, relative to ``mkdocs.yml``."""
 
+    releases = c.SubConfig(ReleasesConfig)
+    """The releases of a versioned site (built by ``refsite build --versions``)."""
     cache_max_mb = c.Type((int, float), default=200)
     """After each build, delete the least recently used cache entries beyond this size."""
 
@@ -169,6 +208,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._api_key: str | None = None
         self._history: HistoryView | None = None
         self._attr_list = False
+        self._release: ReleaseSite | None = None
+        self._objects: ObjectRenders | None = None
         # Kept across the rebuilds of one `mkdocs serve`: this instance lives
         # that long (MkDocs keeps plugins that have on_startup).
         self._incremental: IncrementalServe | None = None
@@ -228,6 +269,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._base = Path(config.config_file_path).parent
         self._search_paths = _search_paths(config)
         self._reuse = None
+        self._objects = None
         plugins = config.plugins
         # mkdocstrings adds autorefs in its own on_config, which runs before ours.
         if (
@@ -243,6 +285,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 # A serve process keeps them in memory across its rebuilds.
                 keep_modules=self._command != "serve",
             )
+            self._objects = ObjectRenders.install(config, self._reuse.cache)
         self._stop_worker()
         self._start_public_api()
         self._load_history()
@@ -257,9 +300,22 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             ) from None
         return config
 
-    on_config = CombinedEvent(_on_config_templates, _on_config_source_links, _on_config)
+    @event_priority(100)  # Before mkdocstrings' on_config reads its handlers' paths.
+    def _on_config_release(self, config: Any) -> None:
+        self._base = Path(config.config_file_path).parent
+        self._release = self._release_site(config)
+        if versioned():
+            config.extra["version"] = {"provider": "mike", "alias": True}
+
+    on_config = CombinedEvent(
+        _on_config_templates, _on_config_source_links, _on_config_release, _on_config
+    )
 
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
+        if self._release is not None:
+            pages = files.documentation_pages()
+            self._release.scan([("/" + f.url, f.content_string) for f in pages])
+            self._release.prune_navigation(nav)
         if self.config.enabled:
             # Navigation labels mark inline code with backticks (as the tree
             # does); Material shows a `typeset` title as HTML instead of text.
@@ -304,7 +360,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             expanded = expand(
                 markdown,
                 {
-                    "versions": versions_table,
+                    "versions": self._versions_table,
                     "coverage": lambda args: COVERAGE_PLACEHOLDER,
                     "changes": self._changes_page,
                 },
@@ -317,6 +373,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             "changes"
         }
         markdown = expanded
+        if self._release is not None:
+            markdown = self._release.page_markdown(markdown)
         if (
             not self._materializing
             and "mkdocstrings" in config.plugins
@@ -341,7 +399,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             # Pages were reused before this one: an edit, not a cold build.
             return
         rest = self._pages[self._pages.index(src_uri) + 1 :]
-        processes = worker_count(self.config.workers, os.cpu_count())
+        # A versioned build running releases side by side sets this to 1.
+        setting = int(os.environ.get(WORKERS_ENV) or 0) or self.config.workers
+        processes = worker_count(setting, os.cpu_count())
         started = self._workers.start(
             config.config_file_path, self._reuse.cache.fingerprint, assign(rest, processes)
         )
@@ -362,6 +422,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         if self._history is not None and self.config.history.badges and "doc-heading" in output:
             output = add_badges(output, self._history.marks())
+        if versioned() and self._release is None:
+            # The root of a versioned site: see assets/versions.js.
+            base = "../" * page.url.count("/") or "./"
+            script = f'<script data-base="{base}">{root_script()}</script>'
+            output = output.replace("</head>", script + "</head>", 1)
         if COVERAGE_PLACEHOLDER not in output or not self.config.enabled:
             return output
         # objects.inv is written before pages are (mkdocstrings' on_env).
@@ -440,12 +505,16 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 deleted = prune(cache.directory, max_bytes=limit, now=time.time())
                 if deleted:
                     log.info("cache: deleted %d least recently used file(s)", len(deleted))
+        if self._objects is not None and self._objects.hits + self._objects.misses:
+            objects = self._objects
+            log.info("object cache: %d object(s) reused, %d rendered", objects.hits, objects.misses)
         site = Path(config.site_dir)
         # Material's search plugin, listed before this one, has written its index.
         if self.config.search_boost != 1 and (site / INDEX).is_file():
             boost_site_index(site, self.config.search_boost)
         if self._tree is not None:
-            findings = check_site(site, self._tree, files=self._parsed)
+            tree = self._tree if self._release is None else self._release.tree(self._tree)
+            findings = check_site(site, tree, files=self._parsed)
             for finding in findings:
                 log.warning("%s", finding)
             if not findings:
@@ -469,10 +538,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 100 * llms.ratio,
             )
         coverage = self._coverage_report(site)
+        # An older release's coverage is reported; only the newest's gates the build.
+        say = log.warning
+        if self._release is not None and not self._release.is_newest:
+            say = log.info
         if coverage is not None:
             settings = self.config.coverage
             for obj in coverage.missing:
-                log.warning(
+                say(
                     "coverage: %s is public but not documented: render it with '::: %s' "
                     "or exclude it with a reason in %s",
                     obj.name,
@@ -480,13 +553,13 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                     settings.exclusions or "an exclusions file",
                 )
             for exclusion in coverage.stale:
-                log.warning(
+                say(
                     "coverage: exclusion %r in %s matches nothing left to document: remove it",
                     exclusion.pattern,
                     settings.exclusions,
                 )
             if coverage.percent + 1e-9 < settings.fail_under:
-                log.warning(
+                say(
                     "coverage: %.1f%% documented or excluded, under fail_under %s",
                     coverage.percent,
                     settings.fail_under,
@@ -511,6 +584,35 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if self._history is None:
             raise PlaceholderError("refsite:changes needs the plugin's 'history.file' option")
         return self._history.page(ids=self._attr_list)
+
+    def _release_site(self, config: Any) -> ReleaseSite | None:
+        """The release this build renders (``REFSITE_RELEASE``); None: the installed packages."""
+        version = wanted_release()
+        settings = self.config.releases
+        if version is None or not self.config.enabled:
+            return None
+        if not settings.package:
+            raise PluginError(
+                f"{PLUGIN_NAME}: REFSITE_RELEASE={version} but no 'releases' options: "
+                "declare the documented package under the plugin's 'releases'"
+            )
+        wheels = self._base / settings.wheels_dir
+        try:
+            release = ReleaseSite.load(
+                self._base / settings.lock,
+                version,
+                settings.label or settings.package,
+                wheels / "files",
+                wheels / "unpacked",
+            )
+        except (LockError, WheelError) as error:
+            raise PluginError(f"{PLUGIN_NAME}: releases: {error}") from None
+        release.configure(config)
+        return release
+
+    def _versions_table(self, names: Sequence[str]) -> str:
+        known = self._release.versions if self._release is not None else None
+        return versions_table(names, known)
 
     def _start_public_api(self) -> None:
         """Start reading the public API now, on the other core when it must be read.

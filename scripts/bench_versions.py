@@ -1,0 +1,143 @@
+"""Measure the versioned site: one release against every locked release, cold and unchanged.
+
+Run through ``scripts/bench --versions`` (which sets up .venv). On a copy of
+the site in a temporary folder, with the wheels downloaded beforehand (their
+download is timed apart), it times:
+
+- one release, cold: ``mkdocs build`` of the installed release, empty caches;
+- every locked release, cold: ``refsite build --versions``, empty caches;
+- every release again with nothing changed;
+
+and prints them with their ratios to the single cold build and each one's
+peak memory (the largest process). ``--all`` does the same for ``select:
+all`` (every minor since ``since``), locked afresh into the copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PROJECT_FILES = ("mkdocs.yml", "navtree.yml", "coverage-exclusions.yml", "docs", "requirements")
+
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
+    " stderr=subprocess.DEVNULL).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(code)\n"
+)
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB, the largest process) of one run of ``command``."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command],
+        cwd=cwd,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"bench: {' '.join(command)} failed (exit {result.returncode}) in {cwd}")
+    return seconds, int(result.stdout.strip()) / 1024
+
+
+def say(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+def measure(work: Path, label: str, select_all: bool) -> list[tuple[str, float, float]]:
+    project = work / label
+    project.mkdir()
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        else:
+            shutil.copy(source, project / name)
+    env = {
+        "REFSITE_WHEELS_DIR": str(work / "wheels"),
+        "SOURCE_DATE_EPOCH": "1700000000",
+    }
+    if select_all:
+        config = project / "mkdocs.yml"
+        config.write_text(config.read_text().replace("select: 10", "select: all", 1))
+        say("locking select: all")
+        timed([str(BIN / "refsite"), "lock-releases"], project, env)
+    lock = json.loads((project / "requirements/releases.lock.json").read_text())
+    count = len(lock["releases"])
+    say(f"{label}: {count} releases; downloading their wheels")
+    started = time.perf_counter()
+    # A versioned build of nothing but the wheels: fetch every release's.
+    fetch = (
+        "import sys; from pathlib import Path\n"
+        "from refsite.releases import load_lock, fetch\n"
+        "w = Path(sys.argv[2])\n"
+        "for r in load_lock(Path(sys.argv[1])).releases: fetch(r, w / 'files', w / 'unpacked')\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", fetch, str(project / "requirements/releases.lock.json"),
+         env["REFSITE_WHEELS_DIR"]],
+        check=True,
+    )  # fmt: skip
+    rows = [(f"download the wheels of {count} releases", time.perf_counter() - started, 0.0)]
+    say("one release, cold")
+    single = {**env, "REFSITE_CACHE_DIR": str(work / f"{label}-cache-single")}
+    seconds, peak = timed(
+        [str(BIN / "mkdocs"), "build", "--strict", "-d", str(work / f"{label}-single")],
+        project,
+        single,
+    )
+    rows.append(("one release, cold (mkdocs build)", seconds, peak))
+    versioned = {**env, "REFSITE_CACHE_DIR": str(work / f"{label}-cache")}
+    command = [str(BIN / "refsite"), "build", "--versions", "-d", str(work / f"{label}-site")]
+    say(f"{count} releases and the root, cold")
+    seconds, peak = timed(command, project, versioned)
+    rows.append((f"{count} releases + root, cold", seconds, peak))
+    say(f"{count} releases and the root, nothing changed")
+    seconds, peak = timed(command, project, versioned)
+    rows.append((f"{count} releases + root, nothing changed", seconds, peak))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--versions", action="store_true", help="(how scripts/bench routes here)")
+    parser.add_argument("--all", action="store_true", help="also measure select: all")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="refsite-bench-versions-") as folder:
+        work = Path(folder)
+        rows = measure(work, "declared", select_all=False)
+        if args.all:
+            rows += measure(work, "all", select_all=True)
+    single = {}
+    print(f"{'measurement':<44} {'seconds':>8} {'x one cold':>11} {'peak MiB':>9}")
+    for name, seconds, peak in rows:
+        if name.startswith("one release"):
+            single = {"seconds": seconds}
+        ratio = seconds / single["seconds"] if single and not name.startswith("download") else None
+        shown = f"{ratio:.2f}" if ratio is not None else "-"
+        print(f"{name:<44} {seconds:>8.1f} {shown:>11} {peak:>9.0f}")
+    if args.json:
+        args.json.write_text(
+            json.dumps([{"name": n, "seconds": s, "peak_mib": p} for n, s, p in rows], indent=2)
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Objects an older release does not have: find them, say so, and relax the contract.
+
+A page written for the newest release may render objects that an older one
+lacks (FastAPI's Server-Sent Events arrived in 0.135). In that release the
+page's ``:::`` directive becomes a short note instead of a failed build; a
+page whose objects are all absent leaves the release's navigation, and the
+contract check of that release no longer asks for those pages and anchors.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import griffe
+
+from refsite.tree import NavEntry, TocEntry, Tree
+
+__all__ = ["absent_note", "present", "prune_tree", "replace_absent"]
+
+# A `:::` line (optionally after a heading marker) and the indented option lines under it.
+_BLOCK = r"^(?:#{{1,6}} *)?::: ?{name} *(?:\n|\Z)(?:[ \t]+\S.*(?:\n|\Z))*"
+
+
+def present(identifiers: Iterable[str], folders: Sequence[Path]) -> set[str]:
+    """Which of ``identifiers`` the packages found in ``folders`` define.
+
+    Read statically with griffe; a re-export counts even when its target lives
+    in a package that is not loaded.
+    """
+    wanted = list(dict.fromkeys(identifiers))
+    loader = griffe.GriffeLoader(search_paths=list(folders), allow_inspection=False)
+    found: set[str] = set()
+    for top in dict.fromkeys(i.split(".", 1)[0] for i in wanted):
+        try:
+            loader.load(top, try_relative_path=False)
+        except (ImportError, OSError, griffe.LoadingError):
+            continue
+    collection = loader.modules_collection
+    for identifier in wanted:
+        try:
+            collection.get_member(identifier)
+        except (KeyError, ValueError, griffe.AliasResolutionError, griffe.CyclicAliasError):
+            continue
+        found.add(identifier)
+    return found
+
+
+def absent_note(identifier: str, package: str, version: str, first_with: str | None) -> str:
+    """What stands for ``identifier`` in a release that lacks it.
+
+    Raw HTML in Material's admonition classes, so it needs no Markdown
+    extension of the site's.
+    """
+    name = f"<code>{html.escape(identifier)}</code>"
+    if first_with is None:
+        body = f"{name} is not part of this release."
+    else:
+        body = (
+            f"{name} was added in a later release: the oldest documented "
+            f"release that has it is {html.escape(package)} {html.escape(first_with)}."
+        )
+    return (
+        '<div class="admonition note refsite-absent">\n'
+        f'<p class="admonition-title">Not in {html.escape(package)} {html.escape(version)}</p>\n'
+        f"<p>{body}</p>\n</div>\n\n"
+    )
+
+
+def replace_absent(markdown: str, notes: Mapping[str, str]) -> str:
+    """``markdown`` with the ``:::`` block of each identifier in ``notes`` replaced by its note."""
+    for identifier, note in notes.items():
+        pattern = re.compile(_BLOCK.format(name=re.escape(identifier)), re.MULTILINE)
+        markdown = pattern.sub(lambda _m, n=note: n, markdown)  # type: ignore[misc]
+    return markdown
+
+
+def prune_tree(tree: Tree, absent: Collection[str], hidden: Collection[str]) -> Tree:
+    """``tree`` without the pages in ``hidden`` and the anchors of ``absent`` objects.
+
+    An anchor goes when it is an absent object or one of its members.
+    """
+
+    def gone(anchor: str) -> bool:
+        return any(anchor == a or anchor.startswith(a + ".") for a in absent)
+
+    def toc(entries: tuple[TocEntry, ...]) -> tuple[TocEntry, ...]:
+        return tuple(replace(e, children=toc(e.children)) for e in entries if not gone(e.anchor))
+
+    def nav(entries: tuple[NavEntry, ...]) -> tuple[NavEntry, ...]:
+        kept = []
+        for entry in entries:
+            if entry.url is not None and entry.url in hidden and not entry.children:
+                continue
+            kept.append(
+                replace(
+                    entry,
+                    children=nav(entry.children),
+                    anchors=tuple(a for a in entry.anchors if not gone(a)),
+                    toc=toc(entry.toc),
+                )
+            )
+        return tuple(kept)
+
+    return replace(tree, entries=nav(tree.entries))

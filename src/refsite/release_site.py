@@ -1,0 +1,172 @@
+"""The MkDocs side of one release of a versioned site.
+
+With ``REFSITE_RELEASE=X.Y`` a build renders that release of the lock
+(:mod:`refsite.releases`) instead of the installed packages: mkdocstrings'
+python handler reads the release's unpacked wheels first, the site lives at
+``site_url`` + ``X.Y/``, a ``:::`` of an object the release lacks becomes a
+note (:mod:`refsite.absent`), and a page with nothing left leaves the
+navigation. With ``REFSITE_VERSIONED`` set (every build of a versioned site,
+the root included) pages get Material's version selector.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from refsite.absent import absent_note, present, prune_tree, replace_absent
+from refsite.directives import find_identifiers
+from refsite.releases import Lock, Release, fetch, load_lock
+from refsite.tree import Tree
+
+__all__ = [
+    "RELEASE_ENV",
+    "VERSIONED_ENV",
+    "WORKERS_ENV",
+    "ReleaseSite",
+    "root_script",
+    "wanted_release",
+]
+
+RELEASE_ENV = "REFSITE_RELEASE"
+VERSIONED_ENV = "REFSITE_VERSIONED"
+# How many processes one build renders with (refsite.parallel); a versioned
+# build that runs several builds at once sets it to 1.
+WORKERS_ENV = "REFSITE_WORKERS"
+
+
+def wanted_release() -> str | None:
+    """The release this process builds (``REFSITE_RELEASE``), or None for the installed one."""
+    return os.environ.get(RELEASE_ENV) or None
+
+
+def versioned() -> bool:
+    """Whether this build is part of a versioned site (``REFSITE_VERSIONED``)."""
+    return os.environ.get(VERSIONED_ENV, "").lower() not in ("", "0", "false", "no")
+
+
+def root_script() -> str:
+    """The script the root pages of a versioned site carry (see assets/versions.js)."""
+    return resources.files("refsite").joinpath("assets/versions.js").read_text(encoding="utf-8")
+
+
+class ReleaseSite:
+    """One release of the lock, as one MkDocs build renders it."""
+
+    def __init__(
+        self,
+        lock: Lock,
+        release: Release,
+        label: str,
+        wheels_dir: Path,
+        unpacked_dir: Path,
+    ) -> None:
+        self.lock = lock
+        self.release = release
+        self.label = label
+        self._wheels_dir = wheels_dir
+        self._unpacked_dir = unpacked_dir
+        self.folders = fetch(release, wheels_dir, unpacked_dir)
+        self.absent: dict[str, str] = {}
+        """Identifier -> the note that stands for it on this release's pages."""
+        self.hidden: set[str] = set()
+        """URLs (``/x/y/``) of the pages left out of the navigation."""
+
+    @classmethod
+    def load(
+        cls, lock_file: Path, version: str, label: str, wheels_dir: Path, unpacked_dir: Path
+    ) -> ReleaseSite:
+        """The release ``version`` (``X.Y`` or exact) of the lock in ``lock_file``.
+
+        Raises:
+            LockError: no such lock or release; a wheel's hash differs.
+            WheelError: a wheel cannot be downloaded.
+        """
+        lock = load_lock(lock_file)
+        return cls(lock, lock.release(version), label, wheels_dir, unpacked_dir)
+
+    @property
+    def is_newest(self) -> bool:
+        """Whether this is the newest documented release (the one that gates coverage)."""
+        return self.release == self.lock.releases[0]
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """Package name -> version, for the versions table."""
+        return {w.name: w.version for w in self.release.wheels}
+
+    def configure(self, config: Any) -> None:
+        """Point mkdocstrings at the release's wheels and the site at its folder."""
+        handlers = config.plugins["mkdocstrings"].config.setdefault("handlers", {})
+        python = handlers.setdefault("python", {})
+        python["paths"] = [str(f) for f in self.folders]
+        base = config.site_url or "/"
+        config.site_url = base.rstrip("/") + f"/{self.release.minor}/"
+
+    def scan(self, pages: Sequence[tuple[str, str]]) -> None:
+        """Find the objects this release lacks on ``pages`` ((url, markdown) pairs)."""
+        by_page = {url: find_identifiers(markdown) for url, markdown in pages}
+        identifiers = {i for ids in by_page.values() for i in ids}
+        if not identifiers:
+            return
+        missing = identifiers - present(identifiers, self.folders)
+        for identifier in sorted(missing):
+            note = absent_note(
+                identifier, self.label, self.release.version, self._first_with(identifier)
+            )
+            self.absent[identifier] = note
+        for url, ids in by_page.items():
+            if ids and all(i in missing for i in ids):
+                self.hidden.add(url)
+
+    def page_markdown(self, markdown: str) -> str:
+        """The page with a note in place of each absent object."""
+        return replace_absent(markdown, self.absent) if self.absent else markdown
+
+    def tree(self, tree: Tree) -> Tree:
+        """The contract of this release: without its hidden pages and absent anchors."""
+        return prune_tree(tree, self.absent, self.hidden)
+
+    def prune_navigation(self, nav: Any) -> None:
+        """Take the hidden pages out of MkDocs' navigation, its page order and their links."""
+        nav.items = self.prune_nav(nav.items, _page_url)
+        nav.pages = [p for p in nav.pages if _page_url(p) not in self.hidden]
+        for previous, page in zip([None, *nav.pages], nav.pages, strict=False):
+            page.previous_page = previous
+            if previous is not None:
+                previous.next_page = page
+        if nav.pages:
+            nav.pages[-1].next_page = None
+
+    def prune_nav(self, items: list[Any], url_of: Callable[[Any], str | None]) -> list[Any]:
+        """Navigation ``items`` without the hidden pages (and sections left empty)."""
+        kept = []
+        for item in items:
+            if item.children:
+                item.children = self.prune_nav(item.children, url_of)
+                if not item.children:
+                    continue
+            elif url_of(item) in self.hidden:
+                continue
+            kept.append(item)
+        return kept
+
+    def _first_with(self, identifier: str) -> str | None:
+        """The oldest newer documented release that has ``identifier``."""
+        newer = [r for r in self.lock.releases if _key(r.version) > _key(self.release.version)]
+        for release in sorted(newer, key=lambda r: _key(r.version)):
+            folders = fetch(release, self._wheels_dir, self._unpacked_dir)
+            if identifier in present([identifier], folders):
+                return release.version
+        return None
+
+
+def _page_url(item: Any) -> str | None:
+    return "/" + item.url if getattr(item, "is_page", False) else None
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())

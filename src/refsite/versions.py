@@ -1,0 +1,243 @@
+"""Assemble a versioned site: every release of the lock in its folder, the newest at the root.
+
+Each release is one ordinary MkDocs build (``REFSITE_RELEASE=X.Y``, see
+:mod:`refsite.release_site`) into ``X.Y/``; the root is a build of the
+installed packages, which are the newest release. ``versions.json`` at the
+root, in mike's format, feeds Material's version selector. A release whose
+inputs (its wheels, the site's sources and configuration, the renderers) are
+those of the site already in place keeps its folder as it is, unbuilt.
+
+Each build runs in its own process (``jobs`` at once): memory stays that of
+one build per job, and a failed build names its release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from refsite.cache import renderer_versions
+from refsite.release_site import RELEASE_ENV, VERSIONED_ENV, WORKERS_ENV
+from refsite.releases import Lock, Release, fetch
+
+__all__ = [
+    "STAMP",
+    "VERSIONS_JSON",
+    "BuiltRelease",
+    "VersionedBuild",
+    "VersionsError",
+    "build_versioned",
+    "input_key",
+    "versions_json",
+]
+
+VERSIONS_JSON = "versions.json"
+# Beside the site (not in it): the input key each release folder was built from.
+STAMP = ".refsite-versions.json"
+
+
+class VersionsError(Exception):
+    """A versioned build failed; the message names the release and why."""
+
+
+@dataclass(frozen=True)
+class BuiltRelease:
+    """One folder of the versioned site."""
+
+    folder: str
+    """``X.Y``, or ``""`` for the root."""
+    version: str
+    seconds: float
+    reused: bool
+
+
+@dataclass
+class VersionedBuild:
+    """What :func:`build_versioned` did."""
+
+    site: Path
+    releases: list[BuiltRelease] = field(default_factory=list)
+    download_seconds: float = 0.0
+    seconds: float = 0.0
+
+
+def versions_json(releases: Sequence[Release]) -> list[dict[str, Any]]:
+    """mike's ``versions.json`` for ``releases`` (newest first); the newest is ``latest``."""
+    return [
+        {
+            "version": release.minor,
+            "title": release.version,
+            "aliases": ["latest"] if index == 0 else [],
+        }
+        for index, release in enumerate(releases)
+    ]
+
+
+def input_key(release: Release | None, files: Iterable[Path], extra: Mapping[str, str]) -> str:
+    """What a release's folder is built from: its wheels, ``files``' bytes, renderers, ``extra``."""
+    digest = hashlib.sha256(renderer_versions().encode())
+    if release is not None:
+        digest.update(repr(release).encode())
+    for path in sorted(set(files)):
+        digest.update(f"\0{path}\0".encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"missing")
+    digest.update(json.dumps(dict(extra), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def build_versioned(
+    config_file: Path,
+    site_dir: Path,
+    lock: Lock,
+    *,
+    wheels_dir: Path,
+    inputs: Iterable[Path],
+    mkdocs: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
+) -> VersionedBuild:
+    """Build every release of ``lock`` and the root into ``site_dir``.
+
+    Args:
+        config_file: The site's ``mkdocs.yml``.
+        site_dir: Where the versioned site goes (replaced when all builds succeed).
+        lock: The releases, newest first.
+        wheels_dir: Where wheels are downloaded and unpacked.
+        inputs: The files every release is rendered from (docs, tree, config, code).
+        mkdocs: The command that runs MkDocs (``[".venv/bin/mkdocs"]``).
+        env: The environment of the builds (default: this process's).
+        progress: Called with one line per step (from several threads when ``jobs`` > 1).
+        jobs: How many builds run at once (each in its own process).
+
+    Raises:
+        VersionsError: a build failed or printed warnings.
+    """
+    say = progress or (lambda text: None)
+    start = time.perf_counter()
+    result = VersionedBuild(site=site_dir)
+    base_env = dict(os.environ if env is None else env)
+    base_env[VERSIONED_ENV] = "1"
+    if jobs > 1:  # the builds share the cores: each renders in its own process only
+        base_env[WORKERS_ENV] = "1"
+    base_env.pop(RELEASE_ENV, None)
+    inputs = sorted(set(inputs))
+    extra = {"site_url": base_env.get("REFSITE_SITE_URL", "")}
+
+    wheels = sorted({w for r in lock.releases for w in r.wheels}, key=repr)
+    say(f"wheels: {len(wheels)} for {len(lock.releases)} release(s)")
+    # One pass over the distinct wheels, so two releases never fetch one file at once.
+    fetch(Release("all", tuple(wheels)), wheels_dir / "files", wheels_dir / "unpacked")
+    result.download_seconds = time.perf_counter() - start
+    say(f"wheels: ready in {result.download_seconds:.1f} s")
+
+    work = site_dir.with_name(f".{site_dir.name}.building")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    stamps_file = site_dir.with_name(site_dir.name + STAMP)
+    old_stamps = _read_stamps(stamps_file) if site_dir.is_dir() else {}
+    stamps = {r.minor: input_key(r, inputs, extra) for r in lock.releases}
+    total = len(lock.releases) + 1
+    root = work / "_root"
+    newest = lock.releases[0].version
+
+    def one(number: int, release: Release | None) -> BuiltRelease:
+        folder = release.minor if release is not None else ""
+        name = f"{folder} ({release.version})" if release is not None else f"root ({newest})"
+        began = time.perf_counter()
+        previous = site_dir / folder
+        if release is not None and old_stamps.get(folder) == stamps[folder] and previous.is_dir():
+            shutil.copytree(previous, work / folder)
+            built = BuiltRelease(folder, release.version, time.perf_counter() - began, True)
+            say(f"{number}/{total} {name}: unchanged, kept in {built.seconds:.1f} s")
+            return built
+        say(f"building {number}/{total}: {name}")
+        env = {**base_env, RELEASE_ENV: folder} if release is not None else base_env
+        summary = _mkdocs(mkdocs, config_file, work / folder if folder else root, env)
+        built = BuiltRelease(folder, release.version if release else newest, 0.0, False)
+        built = replace(built, seconds=time.perf_counter() - began)
+        detail = f" ({summary})" if summary else ""
+        say(f"{number}/{total} {name}: built in {built.seconds:.1f} s{detail}")
+        return built
+
+    tasks: list[Release | None] = [*lock.releases, None]
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(one, n, r) for n, r in enumerate(tasks, start=1)]
+            failures = []
+            for future in futures:
+                try:
+                    result.releases.append(future.result())
+                except VersionsError as error:
+                    failures.append(error)
+                    for other in futures:
+                        other.cancel()
+            if failures:
+                raise failures[0]
+        for release in lock.releases:
+            (work / release.minor).rename(root / release.minor)
+        (root / VERSIONS_JSON).write_text(
+            json.dumps(versions_json(lock.releases), indent=2) + "\n", encoding="utf-8"
+        )
+        _replace(site_dir, root)
+        stamps_file.write_text(json.dumps(stamps, indent=2) + "\n", encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _mkdocs(command: Sequence[str], config_file: Path, site: Path, env: Mapping[str, str]) -> str:
+    """Run one strict build; what its caches reused, e.g. ``page cache: 3 page(s) reused, ...``."""
+    process = subprocess.run(
+        [*command, "build", "--strict", "--config-file", str(config_file), "--site-dir", str(site)],
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    # `mkdocs build --strict -q` can exit 0 despite warnings (mkdocs#4126): read them too.
+    problems = [
+        line for line in process.stdout.splitlines() if line.startswith(("WARNING", "ERROR"))
+    ]
+    if process.returncode != 0 or problems:
+        which = env.get(RELEASE_ENV) or "the root"
+        detail = "\n  ".join(problems[-20:] or process.stdout.strip().splitlines()[-20:])
+        raise VersionsError(f"the build of {which} failed (exit {process.returncode}):\n  {detail}")
+    caches = [
+        line.split("refsite: ", 1)[1]
+        for line in process.stdout.splitlines()
+        if "refsite: page cache:" in line or "refsite: object cache:" in line
+    ]
+    return "; ".join(caches)
+
+
+def _read_stamps(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _replace(site_dir: Path, new: Path) -> None:
+    """Put ``new`` where ``site_dir`` is, the old one removed only once the new is in place."""
+    old = site_dir.with_name(f".{site_dir.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site_dir.exists():
+        site_dir.rename(old)
+    new.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)

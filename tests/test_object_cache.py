@@ -1,0 +1,92 @@
+"""The object cache's key: what an object renders from, not where its file lies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import griffe
+import pytest
+
+from refsite.object_cache import render_key
+
+BASE = '''
+class Base:
+    """A base."""
+
+    def inherited(self, x: int) -> str:
+        """Inherited by subclasses."""
+'''
+PKG = '''
+from pkg.base import Base
+from pkg.types import Thing
+
+
+class Child(Base):
+    """A child."""
+
+    def own(self, thing: Thing) -> None:
+        """Its own method."""
+'''
+
+
+def _key(root: Path, files: dict[str, str], path: str = "pkg.Child") -> str | None:
+    for name, text in files.items():
+        file = root / "pkg" / name
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text)
+    loader = griffe.GriffeLoader(search_paths=[root], allow_inspection=False)
+    loader.load("pkg")
+    loader.resolve_aliases()
+    return render_key(loader.modules_collection.get_member(path), "options", "settings")
+
+
+FILES = {
+    "__init__.py": PKG,
+    "base.py": BASE,
+    "types.py": "class Thing:\n    pass\n",
+}
+
+
+def test_the_same_object_in_another_folder_has_the_same_key(tmp_path: Path) -> None:
+    assert _key(tmp_path / "a", FILES) == _key(tmp_path / "b", FILES)
+
+
+def test_where_its_file_lies_counts_when_the_source_is_shown(tmp_path: Path) -> None:
+    """A page that shows source code names the file: another folder is another rendering."""
+    keys = []
+    for folder in ["a", "b"]:
+        _key(tmp_path / folder, FILES)
+        loader = griffe.GriffeLoader(search_paths=[tmp_path / folder], allow_inspection=False)
+        loader.load("pkg")
+        obj = loader.modules_collection.get_member("pkg.Child")
+        keys.append(render_key(obj, "o", "s", files=True))
+    assert keys[0] != keys[1]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"__init__.py": PKG.replace("Its own method.", "Its own method, reworded.")},
+        {"base.py": BASE.replace("Inherited by subclasses.", "Inherited, reworded.")},
+        {"base.py": BASE.replace("x: int", "x: float")},
+        # Same text, but the annotation's name now resolves elsewhere.
+        {
+            "__init__.py": PKG.replace(
+                "from pkg.types import Thing", "from pkg.other import Thing"
+            ),
+            "other.py": "class Thing:\n    pass\n",
+        },
+    ],
+    ids=["docstring", "inherited-docstring", "inherited-signature", "resolution"],
+)
+def test_what_renders_differently_has_another_key(tmp_path: Path, edit: dict[str, str]) -> None:
+    assert _key(tmp_path / "a", FILES) != _key(tmp_path / "b", {**FILES, **edit})
+
+
+def test_options_and_settings_are_part_of_the_key(tmp_path: Path) -> None:
+    _key(tmp_path, FILES)
+    loader = griffe.GriffeLoader(search_paths=[tmp_path], allow_inspection=False)
+    loader.load("pkg")
+    obj = loader.modules_collection.get_member("pkg.Child")
+    keys = {render_key(obj, o, s) for o in ("a", "b") for s in ("x", "y")}
+    assert len(keys) == 4

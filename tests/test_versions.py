@@ -1,0 +1,246 @@
+"""A versioned site of the mini fixture: three releases of its package, made as wheels here.
+
+The same path as the FastAPI site: `refsite lock-releases` resolves the
+declared releases on a package index (a local folder pip reads), `refsite
+build --versions` builds each under /X.Y/ and the installed one at the root.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import BIN, FIXTURES, Build, run
+from refsite.manifest import build_manifest
+from refsite.search import INDEX
+from test_wheels import make_wheel
+
+SRC = FIXTURES / "mini" / "src" / "minipkg"
+RELEASES = """\
+      releases:
+        package: minipkg
+        dependencies: [minidep]
+        select: 3
+        lock: releases.lock.json
+        wheels_dir: wheels
+"""
+
+
+def _package(version: str, *, colours: bool) -> dict[str, str]:
+    init = (SRC / "__init__.py").read_text()
+    # Each release's wheel says which it is, so a page shows what it was rendered from.
+    shapes = (SRC / "shapes.py").read_text()
+    shapes = shapes.replace(
+        "A square of a given side.", f"A square of a given side (minipkg {version})."
+    )
+    files = {"minipkg/shapes.py": shapes}
+    if colours:
+        files["minipkg/colours.py"] = (SRC / "colours.py").read_text()
+    else:
+        init = init.replace("from minipkg.colours import Colour\n", "").replace('"Colour", ', "")
+    files["minipkg/__init__.py"] = init.replace('VERSION = "1.0"', f"VERSION = {version!r}")
+    return files
+
+
+@dataclass
+class Versioned:
+    project: Path
+    site: Path
+    env: dict[str, str]
+    output: str
+
+
+def _env(index: Path) -> dict[str, str]:
+    return {
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(index),
+        "SOURCE_DATE_EPOCH": "1700000000",
+        "REFSITE_VERSIONS": "",
+    }
+
+
+@pytest.fixture(scope="module")
+def versioned(tmp_path_factory: pytest.TempPathFactory) -> Versioned:
+    """The mini site with releases 1.0 (no colours), 1.1 and 2.0 (the fixture's own)."""
+    work = tmp_path_factory.mktemp("versioned")
+    index = work / "index"
+    for version in ["1.0.0", "1.1.0", "1.2.0"]:
+        make_wheel(index, "minidep", version, {"minidep/__init__.py": ""})
+    make_wheel(index, "minipkg", "1.0.0", _package("1.0.0", colours=False), ("minidep<1.1",))
+    make_wheel(index, "minipkg", "1.1.0", _package("1.1.0", colours=True), ("minidep>=1.1",))
+    make_wheel(index, "minipkg", "2.0.0", _package("2.0.0", colours=True), ("minidep>=1.1",))
+    make_wheel(index, "minipkg", "2.1.0rc1", _package("2.1.0", colours=True))
+    project = work / "mini"
+    shutil.copytree(FIXTURES / "mini", project)
+    config = project / "mkdocs.yml"
+    text = config.read_text()
+    config.write_text(text.replace("  - refsite:\n", "  - refsite:\n" + RELEASES, 1))
+    env = _env(index)
+    locked = run(BIN / "refsite", "lock-releases", "--newest", "2.0.0", cwd=project, env=env)
+    assert locked.returncode == 0, locked.stdout
+    built = run(BIN / "refsite", "build", "--versions", cwd=project, env=env)
+    assert built.returncode == 0, built.stdout
+    return Versioned(project, project / "site", env, built.stdout)
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _nav_labels(page: Path) -> list[str]:
+    return [
+        a.get_text(" ", strip=True)
+        for a in _soup(page).select("nav.md-nav--primary a.md-nav__link")
+    ]
+
+
+def test_the_lock_pins_each_release_and_its_dependency(versioned: Versioned) -> None:
+    lock = json.loads((versioned.project / "releases.lock.json").read_text())
+    pins = [
+        (r["version"], [(w["name"], w["version"]) for w in r["wheels"]]) for r in lock["releases"]
+    ]
+    assert pins == [
+        ("2.0.0", [("minipkg", "2.0.0"), ("minidep", "1.2.0")]),
+        ("1.1.0", [("minipkg", "1.1.0"), ("minidep", "1.2.0")]),
+        ("1.0.0", [("minipkg", "1.0.0"), ("minidep", "1.0.0")]),
+    ]
+    assert all(len(w["sha256"]) == 64 for r in lock["releases"] for w in r["wheels"])
+
+
+def test_every_release_has_its_folder_and_versions_json_lists_them(versioned: Versioned) -> None:
+    site = versioned.site
+    assert json.loads((site / "versions.json").read_text()) == [
+        {"version": "2.0", "title": "2.0.0", "aliases": ["latest"]},
+        {"version": "1.1", "title": "1.1.0", "aliases": []},
+        {"version": "1.0", "title": "1.0.0", "aliases": []},
+    ]
+    for folder in ["", "2.0/", "1.1/", "1.0/"]:
+        assert (site / folder / "api/shapes/index.html").is_file(), folder
+        assert (site / folder / "objects.inv").is_file(), folder
+        assert (site / folder / INDEX).is_file(), folder
+        config = json.loads(_soup(site / folder / "index.html").select_one("#__config").text)
+        assert config["version"] == {"provider": "mike", "alias": True}, folder
+    # Progress: one line per release and the total.
+    lines = versioned.output.splitlines()
+    assert "refsite: building 1/4: 2.0 (2.0.0)" in lines
+    assert "refsite: building 4/4: root (2.0.0)" in lines
+    assert lines[-1].startswith("refsite: site: 3 release(s) and the root built in ")
+
+
+def test_an_object_a_release_lacks_is_a_note_and_its_page_leaves_the_navigation(
+    versioned: Versioned,
+) -> None:
+    site = versioned.site
+    article = _soup(site / "1.0/api/colours/index.html").select_one("article")
+    assert article is not None
+    note = article.select_one(".admonition.note")
+    assert note is not None
+    assert note.select_one(".admonition-title").get_text(strip=True) == "Not in minipkg 1.0.0"
+    assert note.get_text(" ", strip=True).endswith(
+        "minipkg.colours.Colour was added in a later release: the oldest documented release that has it is minipkg 1.1.0."
+    )
+    assert not article.select(".doc-heading")
+    assert "Colours" not in _nav_labels(site / "1.0/api/shapes/index.html")
+    assert "Colours" in _nav_labels(site / "1.1/api/shapes/index.html")
+    assert "Colours" in _nav_labels(site / "api/shapes/index.html")
+    # Each release documents (and indexes, and searches) only what it has.
+    inventory_10 = (site / "1.0/objects.inv").read_bytes()
+    inventory_11 = (site / "1.1/objects.inv").read_bytes()
+    assert inventory_10 != inventory_11
+    index_10 = json.loads((site / "1.0" / INDEX).read_text())
+    assert not [d for d in index_10["docs"] if d["location"].startswith("api/colours/#minipkg")]
+    index_11 = json.loads((site / "1.1" / INDEX).read_text())
+    assert [d for d in index_11["docs"] if d["location"] == "api/colours/#minipkg.colours.Colour"]
+    assert all(not d["location"].startswith(("/", "..")) for d in index_10["docs"])
+
+
+def test_each_release_lives_and_links_within_its_folder(versioned: Versioned) -> None:
+    site = versioned.site
+    # Rendered from its own wheel; the root from the fixture's sources.
+    for folder, version in [("1.0", "1.0.0"), ("1.1", "1.1.0"), ("2.0", "2.0.0")]:
+        text = _soup(site / folder / "api/shapes/index.html").select_one("article").get_text(" ")
+        assert f"A square of a given side (minipkg {version})." in text, folder
+    root = _soup(site / "api/shapes/index.html").select_one("article").get_text(" ")
+    assert "A square of a given side." in root
+    assert "(minipkg" not in root
+    for folder in ["1.0", "1.1"]:
+        page = (site / folder / "api/shapes/index.html").read_text()
+        assert f'<link rel="canonical" href="http://127.0.0.1:8000/{folder}/api/shapes/">' in page
+        result = run(
+            BIN / "refsite",
+            "links",
+            site / folder,
+            "--site-url",
+            f"http://127.0.0.1:8000/{folder}/",
+            cwd=versioned.project,
+        )
+        assert result.returncode == 0, result.stdout
+
+
+def test_a_release_in_the_versioned_site_equals_its_own_clean_build(
+    versioned: Versioned, tmp_path: Path
+) -> None:
+    for folder in ["1.0", "2.0"]:
+        env = {**versioned.env, "REFSITE_RELEASE": folder, "REFSITE_VERSIONED": "1"}
+        alone = tmp_path / folder
+        result = run(
+            BIN / "mkdocs", "build", "--strict", "--site-dir", alone,
+            cwd=versioned.project,
+            env={**env, "REFSITE_CACHE_DIR": str(tmp_path / "cache")},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout
+        assert build_manifest(versioned.site / folder) == build_manifest(alone), folder
+
+
+def test_a_rebuild_keeps_unchanged_releases_and_rebuilds_after_an_edit(
+    versioned: Versioned, tmp_path: Path
+) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(versioned.project, project, ignore=shutil.ignore_patterns("site"))
+    shutil.copytree(versioned.site, project / "site")
+    before = build_manifest(project / "site")
+    again = run(BIN / "refsite", "build", "--versions", cwd=project, env=versioned.env)
+    assert again.returncode == 0, again.stdout
+    for folder in ["2.0", "1.1", "1.0"]:
+        assert f"({folder}.0): unchanged, kept" in again.stdout, again.stdout
+    assert build_manifest(project / "site") == before
+    page = project / "docs/api/shapes.md"
+    page.write_text(page.read_text() + "\nA new closing line.\n")
+    edited = run(BIN / "refsite", "build", "--versions", cwd=project, env=versioned.env)
+    assert edited.returncode == 0, edited.stdout
+    assert "unchanged, kept" not in edited.stdout
+    assert "A new closing line." in (project / "site/1.0/api/shapes/index.html").read_text()
+
+
+def test_build_versions_without_a_usable_lock_says_what_to_run(
+    versioned: Versioned, tmp_path: Path
+) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(versioned.project, project, ignore=shutil.ignore_patterns("site", "wheels"))
+    (project / "releases.lock.json").unlink()
+    result = run(BIN / "refsite", "build", "--versions", cwd=project, env=versioned.env)
+    assert result.returncode == 2
+    assert result.stdout.strip() == (
+        "refsite: error: releases.lock.json: no such lock file; create it with scripts/lock"
+    )
+    config = project / "mkdocs.yml"
+    shutil.copy(versioned.project / "releases.lock.json", project / "releases.lock.json")
+    config.write_text(config.read_text().replace("select: 3", "select: 2"))
+    result = run(BIN / "refsite", "build", "--versions", cwd=project, env=versioned.env)
+    assert result.returncode == 2
+    assert result.stdout.strip() == (
+        "refsite: error: releases.lock.json was written for other 'releases' options than "
+        "mkdocs.yml's: run scripts/lock to refresh it"
+    )
+
+
+def test_a_plain_build_is_the_installed_release_alone(mini_built: Build) -> None:
+    """Without REFSITE_VERSIONED, no selector and no release folders."""
+    config = json.loads(_soup(mini_built.site / "index.html").select_one("#__config").text)
+    assert config["version"] is None
+    assert not (mini_built.site / "versions.json").exists()

@@ -1,0 +1,167 @@
+"""The versioned FastAPI site: two releases (0.163 and 0.130, before Server-Sent Events).
+
+Built once per session from a copy of this repository's site files with a lock
+of two releases (tests/fixtures/fastapi-releases.lock.json, written for the
+same `releases` options), sharing the page cache of the session's plain build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from playwright.sync_api import expect
+
+from conftest import BIN, FIXTURES, ROOT, Build, recorded_context, run, serve_site
+from refsite.manifest import build_manifest
+
+
+@dataclass
+class VersionedSite:
+    project: Path
+    site: Path
+    output: str
+
+
+@pytest.fixture(scope="session")
+def fastapi_versioned(
+    tmp_path_factory: pytest.TempPathFactory, fastapi_site: Build
+) -> VersionedSite:
+    """`refsite build --versions` of the FastAPI site with two locked releases."""
+    project = tmp_path_factory.mktemp("fastapi-versioned") / "project"
+    project.mkdir()
+    for name in ["mkdocs.yml", "navtree.yml", "coverage-exclusions.yml"]:
+        shutil.copy(ROOT / name, project / name)
+    shutil.copytree(ROOT / "docs", project / "docs")
+    (project / "requirements").mkdir()
+    shutil.copy(
+        FIXTURES / "fastapi-releases.lock.json", project / "requirements/releases.lock.json"
+    )
+    base = tmp_path_factory.getbasetemp()
+    env = {
+        "SOURCE_DATE_EPOCH": "1700000000",
+        # The session's plain build filled this cache: the root reuses its pages.
+        "REFSITE_CACHE_DIR": str(base / "fastapi-cache"),
+        "REFSITE_WHEELS_DIR": str(base / "fastapi-wheels"),
+    }
+    env = {**{k: v for k, v in os.environ.items() if k != "REFSITE_SITE_URL"}, **env}
+    result = run(BIN / "refsite", "build", "--versions", cwd=project, env=env)
+    assert result.returncode == 0, result.stdout
+    return VersionedSite(project, project / "site", result.stdout)
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _nav(page: Path) -> list[str]:
+    return [
+        a.get_text(" ", strip=True)
+        for a in _soup(page).select("nav.md-nav--primary a.md-nav__link")
+    ]
+
+
+def test_the_root_is_the_newest_release_at_the_seed_urls(
+    fastapi_versioned: VersionedSite, fastapi_site: Build
+) -> None:
+    site = fastapi_versioned.site
+    assert json.loads((site / "versions.json").read_text()) == [
+        {"version": "0.163", "title": "0.163.2", "aliases": ["latest"]},
+        {"version": "0.130", "title": "0.130.0", "aliases": []},
+    ]
+    check = run(BIN / "refsite", "check", site, cwd=ROOT)
+    assert check.returncode == 0, check.stdout
+    links = run(BIN / "refsite", "links", site, cwd=ROOT)
+    assert links.returncode == 0, links.stdout
+    plain = build_manifest(fastapi_site.site)["pages"]
+    versioned = build_manifest(site)["pages"]
+    root = {url: page for url, page in versioned.items() if not url.startswith("/0.")}
+    newest = {
+        url.removeprefix("/0.163"): page
+        for url, page in versioned.items()
+        if url.startswith("/0.163/")
+    }
+    # The root renders the installed packages, /0.163/ the locked wheels: the same pages.
+    assert root == plain
+    assert newest == plain
+
+
+def test_an_older_release_documents_what_it_had(fastapi_versioned: VersionedSite) -> None:
+    old = fastapi_versioned.site / "0.130"
+    note = _soup(old / "reference/sse/index.html").select(".refsite-absent")
+    assert [n.select_one(".admonition-title").get_text(strip=True) for n in note] == [
+        "Not in FastAPI 0.130.0",
+        "Not in FastAPI 0.130.0",
+    ]
+    text = " ".join(note[0].get_text(" ").split())
+    assert "fastapi.sse.EventSourceResponse was added in a later release" in text
+    sse = "Server-Sent Events - EventSourceResponse and ServerSentEvent"
+    assert sse not in _nav(old / "reference/websockets/index.html")
+    assert sse in _nav(fastapi_versioned.site / "0.163/reference/websockets/index.html")
+    table = _soup(old / "index.html").select("article table tbody tr")
+    versions = {r.select("td")[0].get_text(): r.select("td")[1].get_text() for r in table}
+    assert versions["fastapi"] == "0.130.0"
+    assert versions["starlette"] == "0.52.1"
+    # Rendered from its own wheels: FastAPI 0.130's class lacks what 0.163's has.
+    old_page = (old / "reference/fastapi/index.html").read_text()
+    new_page = (fastapi_versioned.site / "0.163/reference/fastapi/index.html").read_text()
+    assert old_page.count('class="doc doc-heading"') < new_page.count('class="doc doc-heading"')
+    # Its own objects, and no search entry for what it lacks.
+    index = json.loads((old / "search/search_index.json").read_text())
+    assert not [d for d in index["docs"] if d["location"].startswith("reference/sse/#fastapi")]
+    assert [d for d in index["docs"] if d["location"] == "reference/websockets/#fastapi.WebSocket"]
+    assert (old / "objects.inv").read_bytes() != (
+        fastapi_versioned.site / "objects.inv"
+    ).read_bytes()
+    links = run(
+        BIN / "refsite", "links", old, "--site-url", "http://127.0.0.1:8000/0.130/", cwd=ROOT
+    )
+    assert links.returncode == 0, links.stdout
+
+
+# --- In Chromium ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["/", "/refsite/"], ids=["at-root", "under-a-path"])
+def versioned_url(request: Any, fastapi_versioned: VersionedSite) -> Iterator[str]:
+    with serve_site(fastapi_versioned.site, request.param) as url:
+        yield url
+
+
+def _switch(page: Any, title: str) -> None:
+    """Pick ``title`` in Material's version selector, as a reader does (its list opens on hover)."""
+    page.mouse.move(600, 600)
+    page.locator(".md-version").hover()
+    page.locator(".md-version__link", has_text=title).click()
+
+
+@pytest.mark.browser
+def test_switching_releases_keeps_the_page(browser: Any, versioned_url: str) -> None:
+    with recorded_context(browser, viewport={"width": 1280, "height": 900}) as visit:
+        page = visit.page
+        page.goto(versioned_url + "reference/websockets/")
+        selector = page.locator(".md-version")
+        expect(selector.locator(".md-version__current")).to_have_text("0.163.2latest")
+        titles = selector.locator(".md-version__link").all_text_contents()
+        assert [t.strip() for t in titles] == ["0.163.2latest", "0.130.0"]
+
+        _switch(page, "0.130.0")
+        page.wait_for_url(versioned_url + "0.130/reference/websockets/")
+        expect(page.locator(".md-version__current")).to_have_text("0.130.0")
+        expect(page.locator('[id="fastapi.WebSocket"]')).to_have_count(1)
+
+        _switch(page, "0.163.2")
+        page.wait_for_url(versioned_url + "0.163/reference/websockets/")
+        expect(page.locator(".md-version__current")).to_have_text("0.163.2latest")
+
+        page.goto(versioned_url + "0.130/reference/sse/")
+        expect(page.locator(".refsite-absent .admonition-title").first).to_have_text(
+            "Not in FastAPI 0.130.0"
+        )
