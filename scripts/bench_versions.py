@@ -27,7 +27,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PROJECT_FILES = ("mkdocs.yml", "navtree.yml", "coverage-exclusions.yml", "docs", "requirements")
+PROJECT_FILES = (
+    "mkdocs.yml",
+    "navtree.yml",
+    "coverage-exclusions.yml",
+    "api-history.json",
+    "docs",
+    "requirements",
+)
 
 _MEASURE = (
     "import resource, subprocess, sys\n"
