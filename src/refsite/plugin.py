@@ -672,8 +672,15 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._worker = None
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
-        if self.config.enabled and self.config.watch_events and watch_with_events(server):
+        if not self.config.enabled:
+            return server
+        if self.config.watch_events and watch_with_events(server):
             log.debug("watching for changes with the OS's notifications")
+        # A docstring edit in a package the site documents from the project's
+        # own folders (mkdocstrings' `paths`, e.g. src/) must reload the site;
+        # installed packages are not watched.
+        for folder in _project_source_folders(config):
+            server.watch(str(folder))
         return server
 
     def on_shutdown(self) -> None:
@@ -713,6 +720,21 @@ def _inline_code(title: str) -> str:
     if len(parts) % 2 == 0:
         return html.escape(title, quote=False)  # unbalanced: show it as it is
     return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def _project_source_folders(config: Any) -> list[Path]:
+    """mkdocstrings' python handler paths that are folders of the project, docs excluded."""
+    root = Path(config.config_file_path).parent.resolve()
+    docs = Path(config.docs_dir).resolve()
+    plugin = config.plugins.get("mkdocstrings")
+    handler = plugin.config.get("handlers", {}).get("python", {}) if plugin is not None else {}
+    folders = []
+    for entry in handler.get("paths", []):
+        folder = (root / entry).resolve()
+        inside = folder.is_dir() and folder != root and folder.is_relative_to(root)
+        if inside and not (folder.is_relative_to(docs) or docs.is_relative_to(folder)):
+            folders.append(folder)
+    return folders
 
 
 def _search_paths(config: Any) -> list[Path]:
