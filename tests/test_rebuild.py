@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
+import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -310,3 +314,50 @@ def test_fresh_build_after_an_edit_reuses_modules_kept_on_disk(
     shutil.rmtree(project / ".cache")
     clean = mkdocs_build(project, tmp_path / "clean")
     assert _same_tree(torn.site, clean.site) == []
+
+
+def test_serve_shows_a_docstring_edit_in_the_projects_sources(tmp_path: Path) -> None:
+    # mkdocs.yml reads the package from src/ (mkdocstrings' paths) and names
+    # no `watch:` folder: the plugin watches src/ for `mkdocs serve`.
+    project = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", project)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api/colours/"
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [BIN / "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        start_new_session=True,
+    )
+
+    def page() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return str(response.read().decode("utf-8"))
+        except OSError:
+            return ""
+
+    try:
+        deadline = time.monotonic() + 120
+        while "Primary colours." not in page():
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline, "mkdocs serve did not start"
+            time.sleep(0.2)
+        source = project / "src/minipkg/colours.py"
+        source.write_text(source.read_text().replace("Primary colours.", "Colours of light."))
+        deadline = time.monotonic() + 60
+        while "Colours of light." not in page():
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.2)
+        assert (
+            "incremental rebuild: 1 of 4 page(s) to render" in (tmp_path / "serve.log").read_text()
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
