@@ -357,6 +357,9 @@ def test_serve_shows_a_docstring_edit_in_the_projects_sources(tmp_path: Path) ->
         assert (
             "incremental rebuild: 1 of 4 page(s) to render" in (tmp_path / "serve.log").read_text()
         )
+        # Reading files to rebuild is no change: one edit, one rebuild.
+        time.sleep(2)
+        assert (tmp_path / "serve.log").read_text().count("Detected file changes") == 1
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

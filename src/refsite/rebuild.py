@@ -259,23 +259,41 @@ def watch_with_events(server: Any) -> bool:
 
     MkDocs polls the watched folders every 0.5 s, so an edit waits 0.25 s on
     average before a rebuild even starts. watchdog's native observer (inotify
-    on Linux) is told at once. Returns False, changing nothing, where the
-    server is not the one this was written for.
+    on Linux) is told at once. Only events that change a file are delivered:
+    the native observer also reports files being opened and closed, which
+    every build does to the files it reads, and MkDocs would rebuild on each.
+    Returns False, changing nothing, where the server is not the one this was
+    written for.
     """
+    from watchdog import events
     from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    changes: list[type[events.FileSystemEvent]] = [
+        events.FileCreatedEvent,
+        events.FileModifiedEvent,
+        events.FileDeletedEvent,
+        events.FileMovedEvent,
+        events.DirCreatedEvent,
+        events.DirDeletedEvent,
+        events.DirMovedEvent,
+    ]
+
+    class ChangeObserver(Observer):  # type: ignore[misc,valid-type]
+        def schedule(self, handler: Any, path: Any, **kw: Any) -> Any:
+            kw["event_filter"] = kw.get("event_filter") or changes
+            return super().schedule(handler, path, **kw)
 
     watched = getattr(server, "_watched_paths", None)
     refs = getattr(server, "_watch_refs", None)
     observer = getattr(server, "observer", None)
     if not isinstance(watched, dict) or not isinstance(refs, dict) or observer is None:
         return False
-    from watchdog.observers.polling import PollingObserver
-
     # Only a polling observer that has not started yet is swapped.
     if observer.is_alive() or not isinstance(observer, PollingObserver):
         return False
     paths = list(watched)
-    server.observer = Observer()
+    server.observer = ChangeObserver()
     watched.clear()
     refs.clear()
     for path in paths:
