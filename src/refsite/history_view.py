@@ -2,15 +2,22 @@
 
 Both are made from the history file when first asked for, and kept while the
 file's content stays the same (comparing 190-odd releases takes seconds, and
-``mkdocs serve`` rebuilds on every edit).
+``mkdocs serve`` rebuilds on every edit). With a cache folder they are also
+kept on disk, by the file's digest and the code that makes them, so a new
+process (every ``mkdocs build``) does not compute them again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from refsite.badges import Marks, marks_for
 from refsite.changes import changes_page
@@ -25,21 +32,63 @@ class HistoryView:
 
     digest: str
     history: History
+    cache_dir: Path | None = None
     _marks: dict[str, Marks] | None = None
     _pages: dict[bool, str] = field(default_factory=dict)
 
     def marks(self) -> dict[str, Marks]:
         """Heading id -> badges, for the history's last release."""
         if self._marks is None:
-            last = self.history.snapshots[-1] if self.history.snapshots else {}
-            self._marks = marks_for(since(self.history), last)
+            kept = self._load("marks")
+            if isinstance(kept, dict):
+                self._marks = {key: Marks(**value) for key, value in kept.items()}
+            else:
+                last = self.history.snapshots[-1] if self.history.snapshots else {}
+                self._marks = marks_for(since(self.history), last)
+                self._save("marks", {k: dataclasses.asdict(v) for k, v in self._marks.items()})
         return self._marks
 
     def page(self, *, ids: bool) -> str:
         """The Markdown of the changes page; ``ids``: give release headings ``{ #id }``."""
         if ids not in self._pages:
-            self._pages[ids] = changes_page(self.history, ids=ids)
+            kept = self._load(f"page-{ids}")
+            if isinstance(kept, str):
+                self._pages[ids] = kept
+            else:
+                self._pages[ids] = changes_page(self.history, ids=ids)
+                self._save(f"page-{ids}", self._pages[ids])
         return self._pages[ids]
+
+    def _file(self, what: str) -> Path | None:
+        if self.cache_dir is None or not self.digest:
+            return None
+        return self.cache_dir / "history" / f"{what}-{self.digest[:24]}-{_CODE[:16]}.json"
+
+    def _load(self, what: str) -> Any:
+        file = self._file(what)
+        try:
+            return json.loads(file.read_text(encoding="utf-8")) if file else None
+        except (OSError, ValueError):
+            return None  # absent or torn: computed again
+
+    def _save(self, what: str, value: Any) -> None:
+        file = self._file(what)
+        if file is None:
+            return
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(value, out)
+        os.replace(temp, file)
+
+
+# The code that makes the page and the badges: a change to it invalidates them.
+_CODE = hashlib.sha256(
+    b"".join(
+        (Path(__file__).parent / f"{name}.py").read_bytes()
+        for name in ("history", "changes", "badges", "history_view")
+    )
+).hexdigest()
 
 
 def staleness(history: History) -> str | None:
@@ -56,8 +105,12 @@ def staleness(history: History) -> str | None:
     return None
 
 
-def view(path: Path, previous: HistoryView | None = None) -> HistoryView:
+def view(
+    path: Path, previous: HistoryView | None = None, *, cache_dir: Path | None = None
+) -> HistoryView:
     """The view of the history file at ``path``; ``previous`` when its content is unchanged.
+
+    ``cache_dir`` keeps the page and badges on disk for later processes.
 
     Raises:
         refsite.history.HistoryError: the file is missing or not a history.
@@ -68,4 +121,4 @@ def view(path: Path, previous: HistoryView | None = None) -> HistoryView:
         digest = ""
     if previous is not None and digest and previous.digest == digest:
         return previous
-    return HistoryView(digest, load_history(path))
+    return HistoryView(digest, load_history(path), cache_dir=cache_dir)

@@ -573,7 +573,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._history = None
             return
         try:
-            self._history = view(self._base / settings.file, self._history)
+            cache_dir = self._base / self.config.cache_dir if self.config.cache else None
+            self._history = view(self._base / settings.file, self._history, cache_dir=cache_dir)
         except HistoryError as error:
             raise PluginError(f"{PLUGIN_NAME}: history.file: {error}") from None
         reason = staleness(self._history.history)
