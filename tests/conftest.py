@@ -97,6 +97,29 @@ def mini(tmp_path: Path) -> Path:
     return dest
 
 
+def inherit_from_private_base(project: Path) -> None:
+    """Make a copy of the mini fixture's Square inherit a documented member from a private base.
+
+    Square's page then renders ``name``, defined in ``_base.py``: a base
+    class's file is one of the page's sources.
+    """
+    shapes = project / "src/minipkg/shapes.py"
+    shapes.write_text(
+        "from minipkg._base import Shape\n\n"
+        + shapes.read_text().replace("class Square:", "class Square(Shape):")
+    )
+    (project / "src/minipkg/_base.py").write_text(
+        'class Shape:\n    """A shape."""\n\n    def name(self) -> str:\n'
+        '        """Its name."""\n        return "shape"\n'
+    )
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "members_order: source", "members_order: source\n            inherited_members: true"
+        )
+    )
+
+
 @pytest.fixture(scope="session")
 def mini_built(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The mini fixture site, built once; tests must not modify it."""

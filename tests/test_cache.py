@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, FIXTURES, Build, mkdocs_build, run
+from conftest import BIN, FIXTURES, Build, inherit_from_private_base, mkdocs_build, run
 from refsite.cache import first_heading
 
 
@@ -79,21 +79,7 @@ def test_base_class_edit_re_renders_pages_that_inherit_from_it(
     project: Path, tmp_path: Path
 ) -> None:
     # Square's page renders its members; a base class's file is a source too.
-    shapes = project / "src/minipkg/shapes.py"
-    shapes.write_text(
-        "from minipkg._base import Shape\n\n"
-        + shapes.read_text().replace("class Square:", "class Square(Shape):")
-    )
-    (project / "src/minipkg/_base.py").write_text(
-        'class Shape:\n    """A shape."""\n\n    def name(self) -> str:\n        """Its name."""\n        return "shape"\n'
-    )
-    (project / "mkdocs.yml").write_text(
-        (project / "mkdocs.yml")
-        .read_text()
-        .replace(
-            "members_order: source", "members_order: source\n            inherited_members: true"
-        )
-    )
+    inherit_from_private_base(project)
     again = _edit_and_rebuild(
         project, tmp_path / "again", "src/minipkg/_base.py", "Its name.", "What it is called."
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, FIXTURES, mkdocs_build, run
+from conftest import BIN, FIXTURES, inherit_from_private_base, mkdocs_build, run
 from refsite.cache import CacheFile, prune_plan
 from refsite.parallel import assign, worker_count
 from refsite.rebuild import PageRecord, changes_shape, plan
@@ -91,21 +91,7 @@ def inheriting_project(tmp_path: Path) -> Path:
     """The mini fixture, where Square inherits a documented member from a private base."""
     project = tmp_path / "mini"
     shutil.copytree(FIXTURES / "mini", project)
-    shapes = project / "src/minipkg/shapes.py"
-    shapes.write_text(
-        "from minipkg._base import Shape\n\n"
-        + shapes.read_text().replace("class Square:", "class Square(Shape):")
-    )
-    (project / "src/minipkg/_base.py").write_text(
-        'class Shape:\n    """A shape."""\n\n    def name(self) -> str:\n'
-        '        """Its name."""\n        return "shape"\n'
-    )
-    config = project / "mkdocs.yml"
-    config.write_text(
-        config.read_text().replace(
-            "members_order: source", "members_order: source\n            inherited_members: true"
-        )
-    )
+    inherit_from_private_base(project)
     return project
 
 
