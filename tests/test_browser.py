@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -337,7 +338,13 @@ def test_live_reload_shows_an_edit_within_60_seconds(
         }
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/objects.inv", timeout=10) as inv:
             assert inv.read() == (fastapi_site.site / "objects.inv").read_bytes()
-        assert "incremental rebuild: 1 of" in (tmp_path / "serve.log").read_text()
+        # The edited page, and the home page, whose versions table comes from
+        # the environment and is filled in every rebuild.
+        rebuilt = re.search(
+            r"incremental rebuild: (\d+) of (\d+) page", (tmp_path / "serve.log").read_text()
+        )
+        assert rebuilt is not None
+        assert int(rebuilt[1]) <= 2 < int(rebuilt[2])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
