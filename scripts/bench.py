@@ -40,9 +40,10 @@ _MEASURE = (
 )
 
 
-def copy_project(dest: Path, sources: Path = ROOT) -> Path:
+def copy_project(dest: Path, sources: Path = ROOT, names: tuple[str, ...] = PROJECT_FILES) -> Path:
+    """Copy what a build of the project reads into ``dest``."""
     dest.mkdir(parents=True)
-    for name in PROJECT_FILES:
+    for name in names:
         source = sources / name
         if source.is_dir():
             shutil.copytree(source, dest / name)

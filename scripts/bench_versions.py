@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+# scripts/ is this script's folder, first on sys.path: one way to time and copy.
+from bench import copy_project, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -36,45 +37,13 @@ PROJECT_FILES = (
     "requirements",
 )
 
-_MEASURE = (
-    "import resource, subprocess, sys\n"
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
-    " stderr=subprocess.DEVNULL).returncode\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    "sys.exit(code)\n"
-)
-
-
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB, the largest process) of one run of ``command``."""
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command],
-        cwd=cwd,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"bench: {' '.join(command)} failed (exit {result.returncode}) in {cwd}")
-    return seconds, int(result.stdout.strip()) / 1024
-
 
 def say(text: str) -> None:
     print(f"bench: {text}", file=sys.stderr, flush=True)
 
 
 def measure(work: Path, label: str, select_all: bool) -> list[tuple[str, float, float]]:
-    project = work / label
-    project.mkdir()
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        else:
-            shutil.copy(source, project / name)
+    project = copy_project(work / label, names=PROJECT_FILES)
     env = {
         "REFSITE_WHEELS_DIR": str(work / "wheels"),
         "SOURCE_DATE_EPOCH": "1700000000",

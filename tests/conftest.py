@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from mkdocstrings import Inventory
 
 from refsite.inventories import cached_copy
@@ -156,6 +157,26 @@ def seed_inventories(cache_dir: Path) -> None:
     """Put the stand-in inventories where a build with ``cache_dir`` finds its copies."""
     for url, items in INVENTORIES.items():
         write_inventory(cached_copy(cache_dir / "inventories", url), items)
+
+
+@pytest.fixture
+def site_copy(mini_built: Build, tmp_path: Path) -> Path:
+    """A copy of the built mini site, free to change (to break a link, to add twins)."""
+    site = tmp_path / "site"
+    shutil.copytree(mini_built.site, site)
+    return site
+
+
+def soup(path: Path) -> BeautifulSoup:
+    """A built page, parsed."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def nav_labels(page: Path) -> list[str]:
+    """The labels of a built page's primary navigation links, in order."""
+    return [
+        a.get_text(" ", strip=True) for a in soup(page).select("nav.md-nav--primary a.md-nav__link")
+    ]
 
 
 @pytest.fixture(scope="session")

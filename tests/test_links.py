@@ -1,8 +1,7 @@
-"""Link integrity on fixture sites: real builds, then damaged copies."""
+"""Link integrity on fixture sites: real builds, then site_copy copies."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,14 +9,6 @@ import pytest
 from conftest import Build, refsite
 from refsite.links import check_links
 from refsite.site import ParsedFiles
-
-
-@pytest.fixture
-def damaged(mini_built: Build, tmp_path: Path) -> Path:
-    """A copy of the built mini site, to break."""
-    site = tmp_path / "site"
-    shutil.copytree(mini_built.site, site)
-    return site
 
 
 def _append(page: Path, html: str) -> None:
@@ -59,41 +50,41 @@ def test_fixture_site_links_resolve(mini_built: Build) -> None:
     ],
     ids=["page", "fragment", "cross-page-fragment", "asset", "duplicate-id"],
 )
-def test_broken_link_is_a_finding(damaged: Path, html: str, expected: str) -> None:
-    _append(damaged / "api/shapes/index.html", html)
-    assert [str(f) for f in check_links(damaged).findings] == [expected]
-    result = refsite("links", damaged, cwd=damaged.parent)
+def test_broken_link_is_a_finding(site_copy: Path, html: str, expected: str) -> None:
+    _append(site_copy / "api/shapes/index.html", html)
+    assert [str(f) for f in check_links(site_copy).findings] == [expected]
+    result = refsite("links", site_copy, cwd=site_copy.parent)
     assert result.returncode == 1
     assert expected in result.stdout.splitlines()
 
 
-def test_checks_between_rebuilds_see_what_changed(damaged: Path) -> None:
+def test_checks_between_rebuilds_see_what_changed(site_copy: Path) -> None:
     # `mkdocs serve` checks the same folder after every rebuild, rereading only
     # the files a rebuild wrote: a change to a target page, to the linking page,
     # or to the files present must still show.
     files = ParsedFiles()
     _append(
-        damaged / "api/shapes/index.html",
+        site_copy / "api/shapes/index.html",
         '<a href="../colours/#minipkg.colours.Colour.RED">red</a>',
     )
-    assert check_links(damaged, files=files).findings == []
-    colours = damaged / "api/colours/index.html"
+    assert check_links(site_copy, files=files).findings == []
+    colours = site_copy / "api/colours/index.html"
     whole = colours.read_text()
     colours.write_text(whole.replace('id="minipkg.colours.Colour.RED"', 'id="renamed"'))
-    broken = [str(f) for f in check_links(damaged, files=files).findings]
+    broken = [str(f) for f in check_links(site_copy, files=files).findings]
     assert broken
     assert all("no element #minipkg.colours.Colour.RED on /api/colours/" in f for f in broken)
     assert {f.split(":")[0] for f in broken} == {"/api/colours/", "/api/shapes/"}
     colours.write_text(whole)
-    assert check_links(damaged, files=files).findings == []
-    _append(damaged / "api/shapes/index.html", '<a href="../../extra/">x</a>')
-    assert [str(f) for f in check_links(damaged, files=files).findings] == [
+    assert check_links(site_copy, files=files).findings == []
+    _append(site_copy / "api/shapes/index.html", '<a href="../../extra/">x</a>')
+    assert [str(f) for f in check_links(site_copy, files=files).findings] == [
         "/api/shapes/: ../../extra/: no file serves /extra/"
     ]
-    (damaged / "extra").mkdir()
-    (damaged / "extra/index.html").write_text("<html><body>extra</body></html>")
-    assert check_links(damaged, files=files).findings == []
-    assert check_links(damaged, files=files).links == check_links(damaged).links
+    (site_copy / "extra").mkdir()
+    (site_copy / "extra/index.html").write_text("<html><body>extra</body></html>")
+    assert check_links(site_copy, files=files).findings == []
+    assert check_links(site_copy, files=files).links == check_links(site_copy).links
 
 
 def test_links_that_escape_the_base_path_are_findings(mini_built: Build) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import lxml.html
@@ -63,18 +62,11 @@ def test_a_page_without_content_has_an_empty_twin() -> None:
     assert page_markdown("<html><body><main><p>a main</p></main></body></html>") == "a main\n"
 
 
-@pytest.fixture
-def mini_site(mini_built: Build, tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    shutil.copytree(mini_built.site, site)
-    return site
-
-
-def test_fixture_site_gets_llms_txt_and_twins(mini_built: Build, mini_site: Path) -> None:
-    result = refsite("llms", mini_site, cwd=mini_built.project)
+def test_fixture_site_gets_llms_txt_and_twins(mini_built: Build, site_copy: Path) -> None:
+    result = refsite("llms", site_copy, cwd=mini_built.project)
     assert result.returncode == 0, result.stdout
     assert "lists 4 pages" in result.stdout
-    text = (mini_site / "llms.txt").read_text()
+    text = (site_copy / "llms.txt").read_text()
     assert text.startswith("# Mini reference\n")
     entries = re.findall(r"^- \[([^\]]+)\]\(([^)]+)\)", text, re.MULTILINE)
     # The home page, then the navigation's order.
@@ -84,15 +76,15 @@ def test_fixture_site_gets_llms_txt_and_twins(mini_built: Build, mini_site: Path
         "api/shapes/index.md",
         "api/colours/index.md",
     ]
-    shapes = (mini_site / "api/shapes/index.md").read_text()
+    shapes = (site_copy / "api/shapes/index.md").read_text()
     assert "minipkg.shapes.Square" in shapes
     # The fixture shows sources: the code, without the line numbers.
     assert '\n    def scale(self, factor: float) -> "Square":\n' in shapes
     assert "\n13\n14\n" not in shapes
     assert ":::" not in shapes
     # Twins are no pages: the link check and the manifest read the HTML alone.
-    assert check_links(mini_site).findings == []
-    assert build_manifest(mini_site) == build_manifest(mini_built.site)
+    assert check_links(site_copy).findings == []
+    assert build_manifest(site_copy) == build_manifest(mini_built.site)
 
 
 def test_cli_llms_needs_a_built_site(tmp_path: Path) -> None:

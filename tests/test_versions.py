@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
-from conftest import BIN, FIXTURES, Build, run
+from conftest import BIN, FIXTURES, Build, nav_labels, run, soup
 from refsite.manifest import build_manifest
 from refsite.search import INDEX
 from test_wheels import make_wheel
@@ -88,17 +87,6 @@ def versioned(tmp_path_factory: pytest.TempPathFactory) -> Versioned:
     return Versioned(project, project / "site", env, built.stdout)
 
 
-def _soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def _nav_labels(page: Path) -> list[str]:
-    return [
-        a.get_text(" ", strip=True)
-        for a in _soup(page).select("nav.md-nav--primary a.md-nav__link")
-    ]
-
-
 def test_the_lock_pins_each_release_and_its_dependency(versioned: Versioned) -> None:
     lock = json.loads((versioned.project / "releases.lock.json").read_text())
     pins = [
@@ -123,7 +111,7 @@ def test_every_release_has_its_folder_and_versions_json_lists_them(versioned: Ve
         assert (site / folder / "api/shapes/index.html").is_file(), folder
         assert (site / folder / "objects.inv").is_file(), folder
         assert (site / folder / INDEX).is_file(), folder
-        config = json.loads(_soup(site / folder / "index.html").select_one("#__config").text)
+        config = json.loads(soup(site / folder / "index.html").select_one("#__config").text)
         assert config["version"] == {"provider": "mike", "alias": True}, folder
     # Progress: one line per release and the total.
     lines = versioned.output.splitlines()
@@ -136,7 +124,7 @@ def test_an_object_a_release_lacks_is_a_note_and_its_page_leaves_the_navigation(
     versioned: Versioned,
 ) -> None:
     site = versioned.site
-    article = _soup(site / "1.0/api/colours/index.html").select_one("article")
+    article = soup(site / "1.0/api/colours/index.html").select_one("article")
     assert article is not None
     note = article.select_one(".admonition.note")
     assert note is not None
@@ -145,9 +133,9 @@ def test_an_object_a_release_lacks_is_a_note_and_its_page_leaves_the_navigation(
         "minipkg.colours.Colour was added in a later release: the oldest documented release that has it is minipkg 1.1.0."
     )
     assert not article.select(".doc-heading")
-    assert "Colours" not in _nav_labels(site / "1.0/api/shapes/index.html")
-    assert "Colours" in _nav_labels(site / "1.1/api/shapes/index.html")
-    assert "Colours" in _nav_labels(site / "api/shapes/index.html")
+    assert "Colours" not in nav_labels(site / "1.0/api/shapes/index.html")
+    assert "Colours" in nav_labels(site / "1.1/api/shapes/index.html")
+    assert "Colours" in nav_labels(site / "api/shapes/index.html")
     # Each release documents (and indexes, and searches) only what it has.
     inventory_10 = (site / "1.0/objects.inv").read_bytes()
     inventory_11 = (site / "1.1/objects.inv").read_bytes()
@@ -163,9 +151,9 @@ def test_each_release_lives_and_links_within_its_folder(versioned: Versioned) ->
     site = versioned.site
     # Rendered from its own wheel; the root from the fixture's sources.
     for folder, version in [("1.0", "1.0.0"), ("1.1", "1.1.0"), ("2.0", "2.0.0")]:
-        text = _soup(site / folder / "api/shapes/index.html").select_one("article").get_text(" ")
+        text = soup(site / folder / "api/shapes/index.html").select_one("article").get_text(" ")
         assert f"A square of a given side (minipkg {version})." in text, folder
-    root = _soup(site / "api/shapes/index.html").select_one("article").get_text(" ")
+    root = soup(site / "api/shapes/index.html").select_one("article").get_text(" ")
     assert "A square of a given side." in root
     assert "(minipkg" not in root
     for folder in ["1.0", "1.1"]:
@@ -241,6 +229,6 @@ def test_build_versions_without_a_usable_lock_says_what_to_run(
 
 def test_a_plain_build_is_the_installed_release_alone(mini_built: Build) -> None:
     """Without REFSITE_VERSIONED, no selector and no release folders."""
-    config = json.loads(_soup(mini_built.site / "index.html").select_one("#__config").text)
+    config = json.loads(soup(mini_built.site / "index.html").select_one("#__config").text)
     assert config["version"] is None
     assert not (mini_built.site / "versions.json").exists()

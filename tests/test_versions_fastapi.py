@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 from playwright.sync_api import expect
 
-from conftest import BIN, FIXTURES, ROOT, Build, recorded_context, run, serve_site
+from conftest import BIN, FIXTURES, ROOT, Build, nav_labels, recorded_context, run, serve_site, soup
 from refsite.manifest import build_manifest
 
 
@@ -57,17 +56,6 @@ def fastapi_versioned(
     return VersionedSite(project, project / "site", result.stdout)
 
 
-def _soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def _nav(page: Path) -> list[str]:
-    return [
-        a.get_text(" ", strip=True)
-        for a in _soup(page).select("nav.md-nav--primary a.md-nav__link")
-    ]
-
-
 def test_the_root_is_the_newest_release_at_the_seed_urls(
     fastapi_versioned: VersionedSite, fastapi_site: Build
 ) -> None:
@@ -95,7 +83,7 @@ def test_the_root_is_the_newest_release_at_the_seed_urls(
 
 def test_an_older_release_documents_what_it_had(fastapi_versioned: VersionedSite) -> None:
     old = fastapi_versioned.site / "0.130"
-    note = _soup(old / "reference/sse/index.html").select(".refsite-absent")
+    note = soup(old / "reference/sse/index.html").select(".refsite-absent")
     assert [n.select_one(".admonition-title").get_text(strip=True) for n in note] == [
         "Not in FastAPI 0.130.0",
         "Not in FastAPI 0.130.0",
@@ -103,9 +91,9 @@ def test_an_older_release_documents_what_it_had(fastapi_versioned: VersionedSite
     text = " ".join(note[0].get_text(" ").split())
     assert "fastapi.sse.EventSourceResponse was added in a later release" in text
     sse = "Server-Sent Events - EventSourceResponse and ServerSentEvent"
-    assert sse not in _nav(old / "reference/websockets/index.html")
-    assert sse in _nav(fastapi_versioned.site / "0.163/reference/websockets/index.html")
-    table = _soup(old / "index.html").select("article table tbody tr")
+    assert sse not in nav_labels(old / "reference/websockets/index.html")
+    assert sse in nav_labels(fastapi_versioned.site / "0.163/reference/websockets/index.html")
+    table = soup(old / "index.html").select("article table tbody tr")
     versions = {r.select("td")[0].get_text(): r.select("td")[1].get_text() for r in table}
     assert versions["fastapi"] == "0.130.0"
     assert versions["starlette"] == "0.52.1"

@@ -18,19 +18,18 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from email.parser import HeaderParser
 from importlib import metadata
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from refsite import coverage, history
 from refsite.history import FORMAT, History, Release, Snapshot, read_snapshot
+from refsite.releases import dependency_specifiers, newest_matching, wheel_metadata
 from refsite.wheels import Wheel, WheelError, available_versions, download, unpack
 
-__all__ = ["Step", "read_history", "read_release", "releases_between", "requirement_of"]
+__all__ = ["Step", "read_history", "read_release", "releases_between"]
 
 
 @dataclass(frozen=True)
@@ -56,26 +55,6 @@ def releases_between(versions: Sequence[str], first: str, last: str | None) -> l
     if not chosen:
         raise history.HistoryError(f"no release between {first} and {last or 'the newest'}")
     return sorted(chosen, key=Version)
-
-
-def requirement_of(folder: Path, package: str, dependency: str) -> Requirement | None:
-    """The ``Requires-Dist`` of ``package``'s unpacked wheel in ``folder`` on ``dependency``."""
-    wanted = canonicalize_name(dependency)
-    for info in folder.glob("*.dist-info/METADATA"):
-        if canonicalize_name(info.parent.name.split("-")[0]) != canonicalize_name(package):
-            continue
-        headers = HeaderParser().parsestr(info.read_text(encoding="utf-8"))
-        for line in headers.get_all("Requires-Dist") or []:
-            try:
-                requirement = Requirement(line)
-            except InvalidRequirement:
-                continue
-            if canonicalize_name(requirement.name) != wanted:
-                continue
-            if requirement.marker is not None and "extra" in str(requirement.marker):
-                continue
-            return requirement
-    return None
 
 
 def _code_version() -> str:
@@ -109,7 +88,7 @@ class _Reader:
         for name in self.preload:
             pinned = (pins or {}).get(name)
             if pinned is None:
-                pinned = self._newest(name, requirement_of(main_root, self.package, name))
+                pinned = self._newest(name, dependency_specifiers(wheel_metadata(main), name))
             deps.append(download(name, pinned, self.wheels))
         wheels = [main, *deps]
         key = "-".join([self.code, *(w.sha256[:16] for w in wheels)])
@@ -127,17 +106,14 @@ class _Reader:
         temp.replace(stored)
         return release, snapshot, False
 
-    def _newest(self, name: str, requirement: Requirement | None) -> str:
+    def _newest(self, name: str, specifier: SpecifierSet | None) -> str:
+        """The newest final release of ``name`` that ``specifier`` allows."""
         if name not in self._versions:
             self._versions[name] = available_versions(name)
-        allowed = [
-            v
-            for v in self._versions[name]
-            if requirement is None or requirement.specifier.contains(v, prereleases=False)
-        ]
-        if not allowed:
-            raise WheelError(f"no release of {name} satisfies {requirement}")
-        return max(allowed, key=Version)
+        newest = newest_matching(self._versions[name], specifier)
+        if newest is None:
+            raise WheelError(f"no release of {name} satisfies {specifier}")
+        return newest
 
 
 def read_history(

@@ -41,6 +41,7 @@ __all__ = [
     "newest_matching",
     "resolve",
     "select_versions",
+    "wheel_metadata",
     "write_lock",
 ]
 
@@ -226,7 +227,7 @@ def resolve(
     packages = _parallel(lambda v: get(selection.package, v, folder), versions)
     wanted: list[list[tuple[str, str]]] = []
     for wheel in packages:
-        text = _metadata(wheel)
+        text = wheel_metadata(wheel)
         pins = []
         for dependency in selection.dependencies:
             spec = dependency_specifiers(text, dependency)
@@ -335,7 +336,8 @@ def _final(versions: Iterable[str]) -> list[Version]:
     return out
 
 
-def _metadata(wheel: Wheel) -> str:
+def wheel_metadata(wheel: Wheel) -> str:
+    """The text of a wheel's ``METADATA``, read from the archive."""
     with zipfile.ZipFile(wheel.path) as archive:
         name = next((n for n in archive.namelist() if n.endswith(".dist-info/METADATA")), None)
         if name is None:
