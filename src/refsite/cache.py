@@ -36,6 +36,7 @@ __all__ = [
     "PageCache",
     "cache_files",
     "first_heading",
+    "own_code",
     "prune",
     "prune_plan",
     "renderer_versions",
@@ -91,6 +92,16 @@ def _versions(names: tuple[str, ...], environment: tuple[tuple[str, int], ...]) 
         except metadata.PackageNotFoundError:
             parts.append(f"{name}==absent")
     return ";".join(parts)
+
+
+@functools.lru_cache(maxsize=1)
+def own_code() -> str:
+    """A hash of refsite's own code and templates (an editable install keeps its version)."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for file in sorted([*package.glob("*.py"), *package.glob("handler_templates/**/*.jinja")]):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 _HEADING = re.compile(r"^# .*$", re.MULTILINE)
@@ -170,6 +181,20 @@ class PageCache:
     def derived_key(self, *parts: str | bytes) -> str:
         """A key for a value derived from ``parts`` under this site's fingerprint."""
         digest = hashlib.sha256(f"{FORMAT}\0{self.fingerprint}".encode())
+        for part in parts:
+            digest.update(b"\0")
+            digest.update(part.encode() if isinstance(part, str) else part)
+        return digest.hexdigest()
+
+    def shared_key(self, *parts: str | bytes) -> str:
+        """A key for a value derived from ``parts`` and the renderers alone.
+
+        Unlike :meth:`derived_key`, not under this site's fingerprint: two
+        releases of a versioned site (whose builds read other source folders)
+        share the value. ``parts`` must name all else it depends on.
+        """
+        digest = hashlib.sha256(f"{FORMAT}/shared\0{renderer_versions()}".encode())
+        digest.update(own_code().encode())
         for part in parts:
             digest.update(b"\0")
             digest.update(part.encode() if isinstance(part, str) else part)

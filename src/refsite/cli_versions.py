@@ -78,6 +78,24 @@ def _say(text: str) -> None:
 
 def _config(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     """mkdocs.yml (with !ENV resolved, as MkDocs reads it) and the plugin's options."""
+    path, data = _read_config(args)
+    for entry in data.get("plugins") or []:
+        if isinstance(entry, Mapping) and PROG in entry:
+            return path, dict(entry[PROG] or {})
+    return path, {}
+
+
+def _handler_paths(args: argparse.Namespace) -> Any:
+    """The mkdocstrings python handler's ``paths`` in mkdocs.yml (None when unset)."""
+    _, data = _read_config(args)
+    for entry in data.get("plugins") or []:
+        if isinstance(entry, Mapping) and "mkdocstrings" in entry:
+            handlers = (entry["mkdocstrings"] or {}).get("handlers") or {}
+            return (handlers.get("python") or {}).get("paths")
+    return None
+
+
+def _read_config(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     from mkdocs.utils.yaml import yaml_load
 
     path = Path(args.config)
@@ -88,10 +106,7 @@ def _config(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
         raise UsageError(f"{path}: no such file; pass --config mkdocs.yml") from None
     except Exception as error:  # MkDocs' loader raises its own YAML errors
         raise UsageError(f"{path}: not valid YAML: {error}") from None
-    for entry in data.get("plugins") or []:
-        if isinstance(entry, Mapping) and PROG in entry:
-            return path, dict(entry[PROG] or {})
-    return path, {}
+    return path, data if isinstance(data, dict) else {}
 
 
 def _releases(path: Path, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -160,12 +175,22 @@ def _inputs(path: Path, options: Mapping[str, Any]) -> list[Path]:
     """The files every release is rendered from: the site's own and refsite's code."""
     root = path.parent
     files = [path, *(p for p in (root / "docs").rglob("*") if p.is_file())]
-    for name in (options.get("tree"), (options.get("coverage") or {}).get("exclusions")):
+    for name in (
+        options.get("tree"),
+        (options.get("coverage") or {}).get("exclusions"),
+        (options.get("history") or {}).get("file"),
+    ):
         if name:
             files.append(root / str(name))
     package = Path(refsite.__file__).parent
     files.extend(p for p in package.rglob("*") if p.suffix in (".py", ".js"))
     return files
+
+
+def _source_paths(path: Path, paths: Any) -> list[Path]:
+    """The python handler's ``paths`` (default ``.``), relative to ``mkdocs.yml``."""
+    entries = paths if isinstance(paths, list) else ["."]
+    return [path.parent / str(p) for p in entries]
 
 
 def _cmd_build(args: argparse.Namespace, _options: dict[str, Any], *, serve: bool) -> int:
@@ -191,6 +216,7 @@ def _cmd_build(args: argparse.Namespace, _options: dict[str, Any], *, serve: boo
                 lock,
                 wheels_dir=wheels,
                 inputs=_inputs(path, options),
+                source_paths=_source_paths(path, _handler_paths(args)),
                 mkdocs=mkdocs,
                 progress=_say,
                 jobs=args.jobs,

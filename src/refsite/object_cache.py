@@ -9,6 +9,12 @@ signature, members, bases, and what their annotations' names resolve to),
 with the handler's options and the renderers' versions. An object identical
 in two releases renders once.
 
+Each object's source link (:mod:`refsite.sourcelinks`) names its release's
+tag and its lines, which differ between releases of the same object. Unless
+the page shows source code, the key leaves out line numbers and links, and the
+stored HTML holds a token in place of each link, which a hit fills with the
+links of the release being built.
+
 A rendering also registers headings (for the table of contents, autorefs and
 ``objects.inv``): they are stored with the HTML and handed back on a hit.
 """
@@ -17,19 +23,42 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from xml.etree.ElementTree import Element
 
 import griffe
+import markupsafe
 
 from refsite.cache import FORMAT, PageCache, renderer_versions
 
-__all__ = ["ObjectRenders", "render_key"]
+__all__ = ["ObjectRenders", "fill_links", "render_key", "render_key_and_links", "token_links"]
 
 # Keys that say where an object's file is, not what renders: they differ
 # between two unpacked releases of the same code.
 _PLACE = frozenset({"filepath", "relative_filepath", "relative_package_filepath", "members"})
+# Where in its file an object is and the link to it there: they differ between
+# releases of the same object, and render only as the source link, which a
+# stored rendering holds as a token (unless the page shows source code).
+_LINES = frozenset({"lineno", "endlineno", "source_link", "git_info"})
+_TOKEN = "refsite-source:"
+# A source link of refsite's templates (handler_templates/.../_refsite_source).
+_SOURCE_LINK = re.compile(r'class="doc-source-link" href="(?!' + re.escape(_TOKEN) + ")")
+
+
+class _Encoder(griffe.JSONEncoder):
+    """griffe's encoder, leaving ``drop`` out of every object's data."""
+
+    def __init__(self, *args: Any, drop: frozenset[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.drop = drop
+
+    def default(self, obj: Any) -> Any:
+        data = super().default(obj)
+        if self.drop and isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in self.drop}
+        return data
 
 
 def render_key(
@@ -40,16 +69,29 @@ def render_key(
     It covers the object, its members, its base classes (whose members are
     inherited) and the targets of aliases, each with the canonical paths its
     annotations, defaults and bases resolve to (a cross-reference renders
-    them). Where its files lie counts only with ``files`` (when the page shows
-    its source code, which names the file). None when part of it cannot be
-    serialised.
+    them). Where its files lie, its line numbers and its source links count
+    only with ``files`` (when the page shows its source code, which names the
+    file and lines). None when part of it cannot be serialised.
     """
-    place = {"members"} if files else _PLACE
-    digest = hashlib.sha256(f"{FORMAT}/objects\0{renderer_versions()}\0{settings}\0".encode())
+    return render_key_and_links(obj, options, settings, files=files)[0]
+
+
+def render_key_and_links(
+    obj: griffe.Object | griffe.Alias, options: str, settings: str, *, files: bool = False
+) -> tuple[str | None, dict[str, str]]:
+    """:func:`render_key`, and the source links its rendering shows that the key leaves out.
+
+    The links map each object's path to its link (empty with ``files``): see
+    :func:`token_links` and :func:`fill_links`.
+    """
+    place = {"members"} if files else _PLACE | _LINES
+    digest = hashlib.sha256(f"{FORMAT}/objects/2\0{renderer_versions()}\0{settings}\0".encode())
     digest.update(options.encode())
     seen: set[str] = set()
+    links: dict[str, str] = {}
+    paths: dict[str, str] = {}  # link -> the first path that has it
     stack: list[griffe.Object | griffe.Alias] = [obj]
-    encoder = griffe.JSONEncoder(full=True, sort_keys=True)
+    encoder = _Encoder(full=True, sort_keys=True, drop=frozenset() if files else _LINES)
     try:
         while stack:
             item = stack.pop()
@@ -65,16 +107,47 @@ def render_key(
             data = {k: v for k, v in target.as_dict(full=True).items() if k not in place}
             digest.update(encoder.encode(data).encode())
             digest.update("\0".join(_resolved_names(target)).encode())
-            # Where its source is shown (a release's own tag): not in its data.
-            digest.update(f"\0source:{_source_link(target)}".encode())
+            link = _source_link(target)
+            if files or link is None:
+                # Where its source is shown (a release's own tag): not in its data.
+                digest.update(f"\0source:{link}".encode())
+            else:
+                # Which object's link it shares, if any: its token stands for both.
+                shared = paths.setdefault(link, target.path)
+                digest.update(f"\0source-token:{shared}".encode())
+                links.setdefault(shared, link)
             members = list(target.members.values())
             digest.update(f"\0members:{[m.name for m in members]}".encode())
             stack.extend(reversed(members))
             if isinstance(target, griffe.Class):
                 stack.extend(target.resolved_bases)
     except (TypeError, ValueError, RecursionError):
-        return None
-    return digest.hexdigest()
+        return None, {}
+    return digest.hexdigest(), links
+
+
+def token_links(html: str, links: Mapping[str, str]) -> str | None:
+    """``html`` with a token in place of each of ``links`` (path -> link).
+
+    None when it shows a source link that is not one of them (an object
+    rendered from elsewhere): such a rendering cannot be filled in for
+    another release.
+    """
+    for path, link in links.items():
+        html = html.replace(_href(link), _href(_TOKEN + path))
+    return None if _SOURCE_LINK.search(html) else html
+
+
+def fill_links(html: str, links: Mapping[str, str]) -> str | None:
+    """The inverse of :func:`token_links`; None when a token is left unfilled."""
+    for path, link in links.items():
+        html = html.replace(_href(_TOKEN + path), _href(link))
+    return None if _TOKEN in html else html
+
+
+def _href(url: str) -> str:
+    # As the templates write it: Jinja escapes the URL.
+    return f'href="{markupsafe.escape(url)}"'
 
 
 def _source_link(obj: griffe.Object) -> str | None:
@@ -150,18 +223,21 @@ class ObjectRenders:
             # belong to the outer one, so only the outer layer is cached.
             if self._depth or not isinstance(data, griffe.Object | griffe.Alias):
                 return self._render(render, data, options, args, kwargs)
-            key = self._key(data, options, args, kwargs)
+            key, links = self._key(data, options, args, kwargs)
             stored = self.cache.load(key) if key else None
             if isinstance(stored, dict) and isinstance(stored.get("html"), str):
-                self.hits += 1
-                handler._headings.extend(_element(h) for h in stored["headings"])
-                return str(stored["html"])
+                filled = stored["html"] if links is None else fill_links(stored["html"], links)
+                if filled is not None:
+                    self.hits += 1
+                    handler._headings.extend(_element(h) for h in stored["headings"])
+                    return filled
             self.misses += 1
             before = len(handler._headings)
             html = self._render(render, data, options, args, kwargs)
-            if key:
+            tokened = str(html) if links is None else token_links(str(html), links)
+            if key and tokened is not None:
                 headings = [_data(h) for h in handler._headings[before:]]
-                self.cache.store(key, {"html": str(html), "headings": headings})
+                self.cache.store(key, {"html": tokened, "headings": headings})
             return html
 
         handler.render = cached_render
@@ -175,16 +251,21 @@ class ObjectRenders:
         finally:
             self._depth -= 1
 
-    def _key(self, data: Any, options: Any, args: Any, kwargs: Any) -> str | None:
+    def _key(
+        self, data: Any, options: Any, args: Any, kwargs: Any
+    ) -> tuple[str | None, dict[str, str] | None]:
+        """The key, and the links its HTML holds as tokens (None: it holds the links)."""
         try:
             described = json.dumps(
                 [_plain(options), repr(args), sorted(kwargs.items())], sort_keys=True, default=repr
             )
         except (TypeError, ValueError):
-            return None
+            return None, None
         shows_files = bool(getattr(options, "show_source", True))
-        key = render_key(data, described, self.settings, files=shows_files)
-        return None if key is None else f"object-{key}"
+        key, links = render_key_and_links(data, described, self.settings, files=shows_files)
+        if key is None:
+            return None, None
+        return f"object-{key}", None if shows_files else links
 
 
 def _plain(options: Any) -> Any:

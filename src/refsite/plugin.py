@@ -314,7 +314,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
         if self._release is not None:
             pages = files.documentation_pages()
-            self._release.scan([("/" + f.url, f.content_string) for f in pages])
+            cache = self._reuse.cache if self._reuse is not None else None
+            self._release.scan([("/" + f.url, f.content_string) for f in pages], cache)
             self._release.prune_navigation(nav)
         if self.config.enabled:
             # Navigation labels mark inline code with backticks (as the tree

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from refsite.absent import absent_note, present, prune_tree, replace_absent
+from refsite.cache import PageCache
 from refsite.directives import find_identifiers
 from refsite.releases import Lock, Release, fetch, load_lock
 from refsite.tree import Tree
@@ -106,17 +107,21 @@ class ReleaseSite:
         base = config.site_url or "/"
         config.site_url = base.rstrip("/") + f"/{self.release.minor}/"
 
-    def scan(self, pages: Sequence[tuple[str, str]]) -> None:
-        """Find the objects this release lacks on ``pages`` ((url, markdown) pairs)."""
+    def scan(self, pages: Sequence[tuple[str, str]], cache: PageCache | None = None) -> None:
+        """Find the objects this release lacks on ``pages`` ((url, markdown) pairs).
+
+        With ``cache``, which of the pages' objects a release has is kept by
+        its wheels' hashes: the other releases of the site, which look up the
+        newer ones for their notes, read it instead of loading them again.
+        """
         by_page = {url: find_identifiers(markdown) for url, markdown in pages}
         identifiers = {i for ids in by_page.values() for i in ids}
         if not identifiers:
             return
-        missing = identifiers - present(identifiers, self.folders)
+        missing = identifiers - self._present(self.release, identifiers, cache)
+        first = self._first_with(missing, identifiers, cache)
         for identifier in sorted(missing):
-            note = absent_note(
-                identifier, self.label, self.release.version, self._first_with(identifier)
-            )
+            note = absent_note(identifier, self.label, self.release.version, first.get(identifier))
             self.absent[identifier] = note
         for url, ids in by_page.items():
             if ids and all(i in missing for i in ids):
@@ -154,14 +159,39 @@ class ReleaseSite:
             kept.append(item)
         return kept
 
-    def _first_with(self, identifier: str) -> str | None:
-        """The oldest newer documented release that has ``identifier``."""
+    def _present(
+        self, release: Release, identifiers: set[str], cache: PageCache | None
+    ) -> set[str]:
+        """Which of ``identifiers`` ``release`` has."""
+        key = None
+        if cache is not None:
+            key = cache.shared_key(
+                "present", *sorted(w.sha256 for w in release.wheels), *sorted(identifiers)
+            )
+            kept = cache.load(key)
+            if isinstance(kept, list):
+                return {str(i) for i in kept}
+        folders = fetch(release, self._wheels_dir, self._unpacked_dir)
+        found = present(identifiers, folders)
+        if cache is not None and key is not None:
+            cache.store(key, sorted(found))
+        return found
+
+    def _first_with(
+        self, missing: set[str], identifiers: set[str], cache: PageCache | None
+    ) -> dict[str, str]:
+        """For each of ``missing``, the oldest newer documented release that has it."""
         newer = [r for r in self.lock.releases if _key(r.version) > _key(self.release.version)]
+        first: dict[str, str] = {}
+        left = set(missing)
         for release in sorted(newer, key=lambda r: _key(r.version)):
-            folders = fetch(release, self._wheels_dir, self._unpacked_dir)
-            if identifier in present([identifier], folders):
-                return release.version
-        return None
+            if not left:
+                break
+            # All of the pages' identifiers, as that release's own scan asks.
+            found = self._present(release, identifiers, cache) & left
+            first.update(dict.fromkeys(found, release.version))
+            left -= found
+        return first
 
 
 def _page_url(item: Any) -> str | None:

@@ -52,6 +52,10 @@ __all__ = ["BuildReuse", "PageEffects", "fingerprint", "materialize_after_loads"
 _LOADED: dict[str, Any] = {}
 # pymdownx.snippets' include markers: a page that includes files is not cached.
 _INCLUDES = re.compile(r"^\s*;?--8<--", re.MULTILINE)
+# refsite's source links (handler_templates/.../_refsite_source): excluded from
+# the search index, they name a release's tag and lines, in which two releases
+# of the same page differ.
+_SOURCE_HREF = re.compile(r'(<a class="doc-source-link" href=")[^"]*(" [^>]*data-search-exclude)')
 
 
 @dataclass
@@ -322,7 +326,9 @@ class BuildReuse:
         Material's search plugin parses every page's HTML with Python's
         html.parser to index it, a large share of a build. Its entries are a
         function of the page's content, table of contents, URL, title and
-        metadata, so they are cached under a hash of those.
+        metadata and the search plugin's options, so they are cached under a
+        hash of those (the content without what the index leaves out: source
+        links, so releases share entries).
         """
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
@@ -330,13 +336,18 @@ class BuildReuse:
             return
         self._search = search
         cache = self.cache
+        # What the entries depend on besides the page: the search plugin's
+        # options (not the whole site's fingerprint, which names the source
+        # folders: releases of a versioned site share entries).
+        settings = json.dumps(dict(search.config), sort_keys=True, default=_type_name)
         add_entry = _fast_add_entry(index) or type(index).add_entry_from_context.__get__(index)
 
         def cached_add_entry(page: Any) -> None:
-            key = cache.derived_key(
+            key = cache.shared_key(
                 "search",
+                settings,
                 page.url,
-                page.content or "",
+                _SOURCE_HREF.sub(r"\1\2", page.content or ""),
                 repr(toc_to_data(page.toc)),
                 str(page.title),
                 repr(sorted(page.meta.items())),

@@ -5,7 +5,8 @@ Each release is one ordinary MkDocs build (``REFSITE_RELEASE=X.Y``, see
 installed packages, which are the newest release. ``versions.json`` at the
 root, in mike's format, feeds Material's version selector. A release whose
 inputs (its wheels, the site's sources and configuration, the renderers) are
-those of the site already in place keeps its folder as it is, unbuilt.
+those of the site already in place keeps its folder as it is, unbuilt; so
+does the root while the installed packages it documents are unchanged too.
 
 Each build runs in its own process (``jobs`` at once): memory stays that of
 one build per job, and a failed build names its release.
@@ -14,6 +15,7 @@ one build per job, and a failed build names its release.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -22,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,7 @@ __all__ = [
     "VersionsError",
     "build_versioned",
     "input_key",
+    "installed_key",
     "versions_json",
 ]
 
@@ -97,6 +101,42 @@ def input_key(release: Release | None, files: Iterable[Path], extra: Mapping[str
     return digest.hexdigest()
 
 
+def installed_key(names: Iterable[str], paths: Sequence[Path] = ()) -> str:
+    """What the root renders ``names`` from: their files in ``paths``, else as installed.
+
+    ``paths`` are the python handler's own folders, which it searches first.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(set(names)):
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"\0{name}=={version}".encode())
+        files = _package_files(name, paths)
+        for file in files:
+            digest.update(f"\0{file}\0".encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _package_files(name: str, paths: Sequence[Path]) -> list[Path]:
+    for base in paths:
+        if (base / name).is_dir():
+            return sorted((base / name).rglob("*.py"))
+        if (base / f"{name}.py").is_file():
+            return [base / f"{name}.py"]
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return []
+    if spec is None:
+        return []
+    if spec.submodule_search_locations:
+        return sorted(f for d in spec.submodule_search_locations for f in Path(d).rglob("*.py"))
+    return [Path(spec.origin)] if spec.origin else []
+
+
 def build_versioned(
     config_file: Path,
     site_dir: Path,
@@ -105,6 +145,7 @@ def build_versioned(
     wheels_dir: Path,
     inputs: Iterable[Path],
     mkdocs: Sequence[str],
+    source_paths: Sequence[Path] = (),
     env: Mapping[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
@@ -117,6 +158,7 @@ def build_versioned(
         lock: The releases, newest first.
         wheels_dir: Where wheels are downloaded and unpacked.
         inputs: The files every release is rendered from (docs, tree, config, code).
+        source_paths: The python handler's own folders (the root reads packages there first).
         mkdocs: The command that runs MkDocs (``[".venv/bin/mkdocs"]``).
         env: The environment of the builds (default: this process's).
         progress: Called with one line per step (from several threads when ``jobs`` > 1).
@@ -149,19 +191,24 @@ def build_versioned(
     stamps_file = site_dir.with_name(site_dir.name + STAMP)
     old_stamps = _read_stamps(stamps_file) if site_dir.is_dir() else {}
     stamps = {r.minor: input_key(r, inputs, extra) for r in lock.releases}
+    installed = installed_key((w.name for w in lock.releases[0].wheels), source_paths)
+    stamps[""] = input_key(None, inputs, {**extra, "installed": installed})
     total = len(lock.releases) + 1
     root = work / "_root"
     newest = lock.releases[0].version
+    # Folders of the site in place that stay as they are (moved in at the end).
+    kept: set[str] = set()
 
     def one(number: int, release: Release | None) -> BuiltRelease:
         folder = release.minor if release is not None else ""
         name = f"{folder} ({release.version})" if release is not None else f"root ({newest})"
         began = time.perf_counter()
         previous = site_dir / folder
-        if release is not None and old_stamps.get(folder) == stamps[folder] and previous.is_dir():
-            shutil.copytree(previous, work / folder)
-            built = BuiltRelease(folder, release.version, time.perf_counter() - began, True)
-            say(f"{number}/{total} {name}: unchanged, kept in {built.seconds:.1f} s")
+        if old_stamps.get(folder) == stamps[folder] and (previous / "index.html").is_file():
+            kept.add(folder)
+            version = release.version if release is not None else newest
+            built = BuiltRelease(folder, version, time.perf_counter() - began, True)
+            say(f"{number}/{total} {name}: unchanged, kept")
             return built
         say(f"building {number}/{total}: {name}")
         env = {**base_env, RELEASE_ENV: folder} if release is not None else base_env
@@ -186,8 +233,16 @@ def build_versioned(
                         other.cancel()
             if failures:
                 raise failures[0]
+        # Every build succeeded: only now does the site in place give up folders.
+        if "" in kept:
+            root.mkdir()
+            releases = {r.minor for r in lock.releases} | {f for f in old_stamps if f}
+            for entry in site_dir.iterdir():
+                if entry.name not in releases and entry.name != VERSIONS_JSON:
+                    entry.rename(root / entry.name)
         for release in lock.releases:
-            (work / release.minor).rename(root / release.minor)
+            built_in = site_dir if release.minor in kept else work
+            (built_in / release.minor).rename(root / release.minor)
         (root / VERSIONS_JSON).write_text(
             json.dumps(versions_json(lock.releases), indent=2) + "\n", encoding="utf-8"
         )
