@@ -7,7 +7,7 @@ from pathlib import Path
 import griffe
 import pytest
 
-from refsite.object_cache import render_key
+from refsite.object_cache import fill_links, render_key, render_key_and_links, token_links
 
 BASE = '''
 class Base:
@@ -90,3 +90,53 @@ def test_options_and_settings_are_part_of_the_key(tmp_path: Path) -> None:
     obj = loader.modules_collection.get_member("pkg.Child")
     keys = {render_key(obj, o, s) for o in ("a", "b") for s in ("x", "y")}
     assert len(keys) == 4
+
+
+def _loaded(root: Path, files: dict[str, str], version: str) -> griffe.Object | griffe.Alias:
+    """pkg.Child from ``files`` as a wheel of ``version`` that names its GitHub repository."""
+    for name, text in files.items():
+        file = root / "pkg" / name
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text)
+    dist = root / f"pkg-{version}.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        f"Name: pkg\nVersion: {version}\nProject-URL: Source, https://github.com/o/pkg\n"
+    )
+    extensions = griffe.load_extensions({"refsite.sourcelinks": {"tags": {"pkg": "{version}"}}})
+    loader = griffe.GriffeLoader(search_paths=[root], allow_inspection=False, extensions=extensions)
+    loader.load("pkg")
+    loader.resolve_aliases()
+    return loader.modules_collection.get_member("pkg.Child")
+
+
+def test_lines_and_source_links_count_only_when_the_source_is_shown(tmp_path: Path) -> None:
+    """Two releases of the same code at other lines: one rendering, its links filled in."""
+    moved = {**FILES, "__init__.py": "# a line\n# another\n" + PKG}
+    one = _loaded(tmp_path / "a", FILES, "1.0")
+    two = _loaded(tmp_path / "b", moved, "2.0")
+    key_one, links_one = render_key_and_links(one, "o", "s")
+    key_two, links_two = render_key_and_links(two, "o", "s")
+    assert key_one == key_two
+    assert links_one["pkg.Child"].startswith("https://github.com/o/pkg/blob/1.0/pkg/__init__.py#L")
+    assert links_two["pkg.Child"] != links_one["pkg.Child"]
+    assert links_two.keys() == links_one.keys()
+    assert render_key(one, "o", "s", files=True) != render_key(two, "o", "s", files=True)
+
+    # A rendering of release 1.0, stored with tokens, filled in for 2.0.
+    def rendering(links: dict[str, str]) -> str:
+        return "".join(
+            f'<a class="doc-source-link" href="{links[path]}" title="Source on GitHub">source</a>'
+            for path in links_one
+        )
+
+    html = rendering(links_one)
+    stored = token_links(html, links_one)
+    assert stored is not None
+    assert "github.com" not in stored
+    assert fill_links(stored, links_two) == rendering(links_two)
+    # A link the key does not cover cannot be filled in for another release: not stored.
+    other = '<a class="doc-source-link" href="https://github.com/o/x/blob/1/x.py#L1-L2">source</a>'
+    assert token_links(html + other, links_one) is None
+    # A token the release being built has no link for: not a hit.
+    assert fill_links(stored, {}) is None

@@ -8,6 +8,7 @@ build --versions` builds each under /X.Y/ and the installed one at the root.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +31,25 @@ RELEASES = """\
 """
 
 
+# Each release's wheel names its repository: its objects link to their source
+# at the release's tag (refsite.sourcelinks, with the tag naming declared here),
+# and, as on the FastAPI site, their source code is not shown.
+SOURCE = "https://github.com/example/minipkg"
+SOURCE_LINKS = """\
+            show_source: false
+            extensions:
+              - refsite.sourcelinks:
+                  tags:
+                    minipkg: "v{version}"
+"""
+# Lines above the objects of shapes.py: each release has them at other lines.
+SHIFT = {"1.0.0": 0, "1.1.0": 1, "2.0.0": 3, "2.1.0": 3}
+
+
 def _package(version: str, *, colours: bool) -> dict[str, str]:
     init = (SRC / "__init__.py").read_text()
     # Each release's wheel says which it is, so a page shows what it was rendered from.
-    shapes = (SRC / "shapes.py").read_text()
+    shapes = "# A line of this release.\n" * SHIFT[version] + (SRC / "shapes.py").read_text()
     shapes = shapes.replace(
         "A square of a given side.", f"A square of a given side (minipkg {version})."
     )
@@ -70,15 +86,21 @@ def versioned(tmp_path_factory: pytest.TempPathFactory) -> Versioned:
     index = work / "index"
     for version in ["1.0.0", "1.1.0", "1.2.0"]:
         make_wheel(index, "minidep", version, {"minidep/__init__.py": ""})
-    make_wheel(index, "minipkg", "1.0.0", _package("1.0.0", colours=False), ("minidep<1.1",))
-    make_wheel(index, "minipkg", "1.1.0", _package("1.1.0", colours=True), ("minidep>=1.1",))
-    make_wheel(index, "minipkg", "2.0.0", _package("2.0.0", colours=True), ("minidep>=1.1",))
+    url = (f"Project-URL: Source, {SOURCE}",)
+    for version, colours, requires in [
+        ("1.0.0", False, ("minidep<1.1",)),
+        ("1.1.0", True, ("minidep>=1.1",)),
+        ("2.0.0", True, ("minidep>=1.1",)),
+    ]:
+        make_wheel(index, "minipkg", version, _package(version, colours=colours), requires, url)
     make_wheel(index, "minipkg", "2.1.0rc1", _package("2.1.0", colours=True))
     project = work / "mini"
     shutil.copytree(FIXTURES / "mini", project)
     config = project / "mkdocs.yml"
     text = config.read_text()
-    config.write_text(text.replace("  - refsite:\n", "  - refsite:\n" + RELEASES, 1))
+    text = text.replace("  - refsite:\n", "  - refsite:\n" + RELEASES, 1)
+    text = text.replace("members_order: source\n", "members_order: source\n" + SOURCE_LINKS, 1)
+    config.write_text(text)
     env = _env(index)
     locked = run(BIN / "refsite", "lock-releases", "--newest", "2.0.0", cwd=project, env=env)
     assert locked.returncode == 0, locked.stdout
@@ -170,6 +192,31 @@ def test_each_release_lives_and_links_within_its_folder(versioned: Versioned) ->
         assert result.returncode == 0, result.stdout
 
 
+def test_an_object_two_releases_share_renders_once_and_links_to_each_one_s_source(
+    versioned: Versioned,
+) -> None:
+    """``area`` is the same in every release but for its tag and lines."""
+    lines = (SRC / "shapes.py").read_text().splitlines()
+    start = lines.index("def area(square: Square) -> float:") + 1
+    end = start + 2
+    for folder, version in [("1.0", "1.0.0"), ("1.1", "1.1.0"), ("2.0", "2.0.0")]:
+        heading = soup(versioned.site / folder / "api/shapes/index.html").find(
+            id="minipkg.shapes.area"
+        )
+        assert heading is not None, folder
+        link = heading.select_one("a.doc-source-link")
+        assert link is not None, folder
+        shift = SHIFT[version]
+        assert link["href"] == (
+            f"{SOURCE}/blob/v{version}/minipkg/shapes.py#L{start + shift}-L{end + shift}"
+        ), folder
+    # Built after another release: it reused that release's rendering of area.
+    built = next(line for line in versioned.output.splitlines() if "1.0 (1.0.0): built" in line)
+    reused = re.search(r"object cache: (\d+) object\(s\) reused", built)
+    assert reused is not None, built
+    assert int(reused[1]) >= 1, built
+
+
 def test_a_release_in_the_versioned_site_equals_its_own_clean_build(
     versioned: Versioned, tmp_path: Path
 ) -> None:
@@ -189,14 +236,28 @@ def test_a_rebuild_keeps_unchanged_releases_and_rebuilds_after_an_edit(
     versioned: Versioned, tmp_path: Path
 ) -> None:
     project = tmp_path / "mini"
-    shutil.copytree(versioned.project, project, ignore=shutil.ignore_patterns("site"))
+    # Not its cache: its pages name the source files of the original by path.
+    shutil.copytree(versioned.project, project, ignore=shutil.ignore_patterns("site", ".cache"))
     shutil.copytree(versioned.site, project / "site")
     before = build_manifest(project / "site")
     again = run(BIN / "refsite", "build", "--versions", cwd=project, env=versioned.env)
     assert again.returncode == 0, again.stdout
     for folder in ["2.0", "1.1", "1.0"]:
         assert f"({folder}.0): unchanged, kept" in again.stdout, again.stdout
+    assert "root (2.0.0): unchanged, kept" in again.stdout, again.stdout
     assert build_manifest(project / "site") == before
+    # The root renders the project's own sources (the handler's paths): an
+    # edit there rebuilds the root alone.
+    source = project / "src/minipkg/shapes.py"
+    source.write_text(source.read_text().replace("The area of", "The surface of"))
+    edited = run(BIN / "refsite", "build", "--versions", cwd=project, env=versioned.env)
+    assert edited.returncode == 0, edited.stdout
+    assert "root (2.0.0): built" in edited.stdout, edited.stdout
+    assert edited.stdout.count("unchanged, kept") == 3, edited.stdout
+    assert "The surface of" in (project / "site/api/shapes/index.html").read_text()
+    assert (project / "site/1.0/api/shapes/index.html").read_bytes() == (
+        versioned.site / "1.0/api/shapes/index.html"
+    ).read_bytes()
     page = project / "docs/api/shapes.md"
     page.write_text(page.read_text() + "\nA new closing line.\n")
     edited = run(BIN / "refsite", "build", "--versions", cwd=project, env=versioned.env)

@@ -18,8 +18,12 @@ def make_wheel(
     version: str,
     files: dict[str, str],
     requires: tuple[str, ...] = (),
+    headers: tuple[str, ...] = (),
 ) -> Path:
-    """Write a minimal valid wheel of ``name`` ``version`` holding ``files``."""
+    """Write a minimal valid wheel of ``name`` ``version`` holding ``files``.
+
+    ``headers`` are more metadata lines, e.g. ``"Project-URL: Source, https://..."``.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     dist = f"{name.replace('-', '_')}-{version}"
     path = folder / f"{dist}-py3-none-any.whl"
@@ -29,6 +33,7 @@ def make_wheel(
             f"Name: {name}\n",
             f"Version: {version}\n",
             *(f"Requires-Dist: {r}\n" for r in requires),
+            *(f"{h}\n" for h in headers),
         ]
     )
     contents = {

@@ -55,10 +55,17 @@ class _Encoder(griffe.JSONEncoder):
         self.drop = drop
 
     def default(self, obj: Any) -> Any:
-        data = super().default(obj)
-        if self.drop and isinstance(data, dict):
-            return {k: v for k, v in data.items() if k not in self.drop}
-        return data
+        return self.strip(super().default(obj))
+
+    def strip(self, value: Any) -> Any:
+        """``value`` without ``drop`` in any of its dicts (griffe nests some as plain data)."""
+        if not self.drop:
+            return value
+        if isinstance(value, dict):
+            return {k: self.strip(v) for k, v in value.items() if k not in self.drop}
+        if isinstance(value, list):
+            return [self.strip(v) for v in value]
+        return value
 
 
 def render_key(
@@ -105,7 +112,7 @@ def render_key_and_links(
                 continue
             seen.add(target.path)
             data = {k: v for k, v in target.as_dict(full=True).items() if k not in place}
-            digest.update(encoder.encode(data).encode())
+            digest.update(encoder.encode(encoder.strip(data)).encode())
             digest.update("\0".join(_resolved_names(target)).encode())
             link = _source_link(target)
             if files or link is None:
