@@ -638,6 +638,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._api_data = self._reuse.cache.load(self._api_key)
             if self._api_data is not None:
                 return
+        if os.environ.get(WORKERS_ENV) == "1":
+            # Builds running side by side (a versioned site) keep every core
+            # busy: a process of its own would only add its start-up.
+            return
         # A plain subprocess, not multiprocessing: its "spawn" re-imports the
         # parent's __main__, which may be any script that runs a build.
         request = [settings.packages, settings.preload, [str(p) for p in self._search_paths]]

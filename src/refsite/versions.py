@@ -9,7 +9,10 @@ those of the site already in place keeps its folder as it is, unbuilt; so
 does the root while the installed packages it documents are unchanged too.
 
 Each build runs in its own process (``jobs`` at once): memory stays that of
-one build per job, and a failed build names its release.
+one build per job, and a failed build names its release. The newest release
+is built first, alone and on every core (its pages rendered by workers, see
+:mod:`refsite.parallel`): the object cache then holds what the other releases
+and the root mostly share, rather than two releases rendering it side by side.
 """
 
 from __future__ import annotations
@@ -172,9 +175,10 @@ def build_versioned(
     result = VersionedBuild(site=site_dir)
     base_env = dict(os.environ if env is None else env)
     base_env[VERSIONED_ENV] = "1"
+    base_env.pop(RELEASE_ENV, None)
+    first_env = dict(base_env)  # the newest release, built alone
     if jobs > 1:  # the builds share the cores: each renders in its own process only
         base_env[WORKERS_ENV] = "1"
-    base_env.pop(RELEASE_ENV, None)
     inputs = sorted(set(inputs))
     extra = {"site_url": base_env.get("REFSITE_SITE_URL", "")}
 
@@ -199,7 +203,7 @@ def build_versioned(
     # Folders of the site in place that stay as they are (moved in at the end).
     kept: set[str] = set()
 
-    def one(number: int, release: Release | None) -> BuiltRelease:
+    def one(number: int, release: Release | None, alone: bool = False) -> BuiltRelease:
         folder = release.minor if release is not None else ""
         name = f"{folder} ({release.version})" if release is not None else f"root ({newest})"
         began = time.perf_counter()
@@ -211,7 +215,8 @@ def build_versioned(
             say(f"{number}/{total} {name}: unchanged, kept")
             return built
         say(f"building {number}/{total}: {name}")
-        env = {**base_env, RELEASE_ENV: folder} if release is not None else base_env
+        common = first_env if alone else base_env
+        env = {**common, RELEASE_ENV: folder} if release is not None else common
         summary = _mkdocs(mkdocs, config_file, work / folder if folder else root, env)
         built = BuiltRelease(folder, release.version if release else newest, 0.0, False)
         built = replace(built, seconds=time.perf_counter() - began)
@@ -219,10 +224,11 @@ def build_versioned(
         say(f"{number}/{total} {name}: built in {built.seconds:.1f} s{detail}")
         return built
 
-    tasks: list[Release | None] = [*lock.releases, None]
+    tasks: list[Release | None] = [*lock.releases[1:], None]
     try:
+        result.releases.append(one(1, lock.releases[0], alone=True))
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(one, n, r) for n, r in enumerate(tasks, start=1)]
+            futures = [pool.submit(one, n, r) for n, r in enumerate(tasks, start=2)]
             failures = []
             for future in futures:
                 try:
