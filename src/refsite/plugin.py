@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +46,7 @@ from refsite.directives import diagnose, find_identifiers
 from refsite.history import HistoryError
 from refsite.history_view import HistoryView, staleness, view
 from refsite.inventories import Inventories, load_inventories
+from refsite.kept import KeptOutputs
 from refsite.links import check_links
 from refsite.llms import write_llms
 from refsite.object_cache import ObjectRenders
@@ -224,6 +225,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # In a worker process (refsite.parallel), the fingerprint of the build it serves.
         self._worker_of = os.environ.get(WORKER_ENV)
         self._inventories: tuple[tuple[str, ...], Inventories] | None = None
+        self._kept: KeptOutputs | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command = command
@@ -245,6 +247,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             bytecode=self._templates,
             listings=self._theme_listings,
             project=base,
+            render=self._render_page,
         )
 
     @event_priority(100)  # Before mkdocstrings reads its options in its own on_config.
@@ -286,6 +289,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 keep_modules=self._command != "serve",
             )
             self._objects = ObjectRenders.install(config, self._reuse.cache)
+            self._keep_outputs(config)
+        else:
+            self._kept = None
         self._stop_worker()
         self._start_public_api()
         self._load_history()
@@ -389,6 +395,26 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._start_workers(page.file.src_uri, config=config)
         return markdown
 
+    def _keep_outputs(self, config: Any) -> None:
+        """Read what the last build of this site kept for this one."""
+        assert self._reuse is not None
+        custom = config.theme.custom_dir
+        kept = KeptOutputs(
+            self._base / self.config.cache_dir,
+            self._reuse.fingerprint,
+            Path(custom) if custom else None,
+        )
+        # A serve process keeps its outputs in memory across rebuilds.
+        if self._command != "serve" or self._kept is None or not self._kept.same_site(kept):
+            self._kept = kept
+
+    def _render_page(
+        self, template: jinja2.Template, context: dict[str, Any], render: Callable[[], str]
+    ) -> str:
+        if self._kept is None:
+            return render()
+        return self._kept.render(template, context, render)
+
     def _start_workers(self, src_uri: str, *, config: Any) -> None:
         """At the first page to render, start workers on the pages after it."""
         if self._worker_of is not None or self._incremental is not None or self._reuse is None:
@@ -421,7 +447,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         if self._history is not None and self.config.history.badges and "doc-heading" in output:
-            output = add_badges(output, self._history.marks())
+            output = self._with_badges(output, self._history)
         if versioned() and self._release is None:
             # The root of a versioned site: see assets/versions.js.
             base = "../" * page.url.count("/") or "./"
@@ -436,9 +462,13 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         html = md.markdown(format_markdown(report), extensions=["tables"])
         return output.replace(COVERAGE_PLACEHOLDER, html)
 
+    def _with_badges(self, output: str, history: HistoryView) -> str:
+        add = lambda: add_badges(output, history.marks())  # noqa: E731
+        return add() if self._kept is None else self._kept.badges(output, history.digest, add)
+
     # Before mkdocstrings writes objects.inv and autorefs fixes cross-references.
     @event_priority(100)
-    def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
+    def _on_env(self, env: Any, *, config: Any, files: Any) -> Any:
         self._workers.stop()  # every page is rendered or replayed
         if self._reuse is not None:
             self._reuse.pages_rendered()
@@ -452,6 +482,21 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             # Before autorefs (priority -50) turns cross-references into links.
             self._link_inventories(autorefs)
         return env
+
+    @event_priority(-49)  # After every anchor and URL is registered, just before autorefs.
+    def _on_env_before_autorefs(self, env: Any, *, config: Any, files: Any) -> Any:
+        autorefs = config.plugins.get("autorefs")
+        if self._kept is not None and autorefs is not None:
+            self._kept.before_cross_references(_pages(files), autorefs)
+        return env
+
+    @event_priority(-60)  # Once autorefs has fixed the pages.
+    def _on_env_after_autorefs(self, env: Any, *, config: Any, files: Any) -> Any:
+        if self._kept is not None:
+            self._kept.after_cross_references(_pages(files))
+        return env
+
+    on_env = CombinedEvent(_on_env, _on_env_before_autorefs, _on_env_after_autorefs)
 
     def _link_inventories(self, autorefs: Any) -> None:
         cache_dir = self._base / self.config.cache_dir / "inventories"
@@ -505,10 +550,20 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 deleted = prune(cache.directory, max_bytes=limit, now=time.time())
                 if deleted:
                     log.info("cache: deleted %d least recently used file(s)", len(deleted))
+        if self._kept is not None and self._kept.memo.hits + self._kept.memo.misses:
+            memo = self._kept.memo
+            log.info(
+                "kept outputs (templated pages, cross-references, badges): %d reused, %d made",
+                memo.hits,
+                memo.misses,
+            )
         if self._objects is not None and self._objects.hits + self._objects.misses:
             objects = self._objects
             log.info("object cache: %d object(s) reused, %d rendered", objects.hits, objects.misses)
         site = Path(config.site_dir)
+        if self._kept is not None and not self._parsed.read_before:
+            # A fresh process: what the last build parsed is found by content.
+            self._parsed = self._kept.parsed()
         # Material's search plugin, listed before this one, has written its index.
         if self.config.search_boost != 1 and (site / INDEX).is_file():
             boost_site_index(site, self.config.search_boost)
@@ -537,6 +592,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 llms.markdown_bytes // 1000,
                 100 * llms.ratio,
             )
+        if self._kept is not None and self._command != "serve":
+            self._kept.save(self._parsed)
         coverage = self._coverage_report(site)
         # An older release's coverage is reported; only the newest's gates the build.
         say = log.warning
@@ -705,6 +762,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
 def _hide_dirty_warning(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+
+def _pages(files: Any) -> list[Any]:
+    return [f.page for f in files if f.page is not None]
 
 
 def _walk_nav(items: list[Any]) -> list[Any]:

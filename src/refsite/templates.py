@@ -8,7 +8,8 @@ that is most of the time. Jinja's bytecode cache checks each entry against
 the template's source; a folder per Jinja and Python version keeps entries
 of other interpreters apart. Listings leave out dot-files, which MkDocs never
 copies, and are kept only for folders outside the project, which do not
-change while a site is served.
+change while a site is served. A page's templated HTML can also come from
+``render``, which the plugin backs with :class:`refsite.memo.OutputMemo`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-__all__ = ["compiled_templates", "theme_env"]
+__all__ = ["PageRender", "compiled_templates", "theme_env"]
+
+PageRender = Callable[[jinja2.Template, dict[str, Any], Callable[[], str]], str]
+"""(template, context, render) -> HTML: may return a kept result instead of calling render."""
 
 
 def compiled_templates(cache_dir: Path) -> jinja2.BytecodeCache:
@@ -36,6 +41,7 @@ def theme_env(
     bytecode: jinja2.BytecodeCache,
     listings: dict[str, list[str]],
     project: Path,
+    render: PageRender | None = None,
 ) -> Callable[[], jinja2.Environment]:
     """Wrap a theme's ``get_env`` so its environments share compiled code and listings.
 
@@ -44,12 +50,15 @@ def theme_env(
         bytecode: Where compiled templates are kept.
         listings: Template names by folder, kept by the caller between builds.
         project: The project folder, whose theme overrides are listed every time.
+        render: Called for every top-level render of the environment's templates.
     """
     project = project.resolve()
 
     def env_with_caches() -> jinja2.Environment:
         env = get_env()
         env.bytecode_cache = bytecode
+        if render is not None:
+            env.template_class = _rendering_through(render)
         loader = env.loader
         if isinstance(loader, jinja2.FileSystemLoader):
             folders = [str(p) for p in loader.searchpath]
@@ -75,3 +84,18 @@ def theme_env(
         return env
 
     return env_with_caches
+
+
+def _rendering_through(render: PageRender) -> type[jinja2.Template]:
+    """A template class whose ``render`` goes through ``render``.
+
+    Only MkDocs calls ``render``: templates that a template includes or
+    extends are rendered through its own code, not through this method.
+    """
+
+    class Template(jinja2.Template):
+        def render(self, *args: Any, **kwargs: Any) -> str:
+            context = dict(*args, **kwargs)
+            return render(self, context, lambda: jinja2.Template.render(self, context))
+
+    return Template
