@@ -14,6 +14,7 @@ change while a site is served. A page's templated HTML can also come from
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,10 +29,23 @@ PageRender = Callable[[jinja2.Template, dict[str, Any], Callable[[], str]], str]
 
 
 def compiled_templates(cache_dir: Path) -> jinja2.BytecodeCache:
-    """A bytecode cache for templates, in ``cache_dir``."""
+    """A bytecode cache for templates: the user's, else one in ``cache_dir``.
+
+    Compiled templates belong to the installed packages, not to a site, as
+    Python's own ``.pyc`` files do: they are kept per user (``XDG_CACHE_HOME``,
+    by default ``~/.cache/refsite``), so a site's first build, or one after
+    its cache was deleted, does not compile them again. Each entry is checked
+    against its template's source before use.
+    """
     version = f"jinja-{jinja2.__version__}-py{sys.version_info[0]}.{sys.version_info[1]}"
-    folder = cache_dir / "templates" / version
-    folder.mkdir(parents=True, exist_ok=True)
+    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "refsite"
+    for folder in (user / "templates" / version, cache_dir / "templates" / version):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue  # a read-only home: keep them with the site's cache
+        if os.access(folder, os.W_OK):
+            break
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
