@@ -9,6 +9,7 @@ same checks with the CLI.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
@@ -705,6 +706,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             )
         except OSError:  # no process to spare: read it in this one, later
             self._worker = None
+            return
+        # Pages are what the build waits for: the worker takes the CPU that
+        # rendering them leaves (a cold build's own griffe loading and the
+        # page workers come first).
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, self._worker.pid, 10)
 
     def _public_api(self) -> list[Any]:
         settings = self.config.coverage
