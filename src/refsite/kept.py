@@ -2,12 +2,13 @@
 
 The page cache (:mod:`refsite.reuse`) makes rendering a page's objects
 cheap in a warm build; what is left is the same work on every page in every
-build: fixing cross-references, templating, badges, and parsing the written
-HTML for the checks. The plugin hands those steps to :class:`KeptOutputs`,
-which keeps each result in :class:`refsite.memo.OutputMemo` (and the checks'
-parsing in :class:`refsite.site.ParsedFiles`) under a digest of its inputs,
-one file per configuration in the cache folder. A build in a new process then repeats
-a step only for the pages whose inputs changed.
+build: fixing cross-references, templating, badges, boosting the search
+index, and parsing the written HTML for the checks. The plugin hands those
+steps to :class:`KeptOutputs`, which keeps each result in
+:class:`refsite.memo.OutputMemo` (and the checks' parsing in
+:class:`refsite.site.ParsedFiles`) under a digest of its inputs, one file
+per configuration in the cache folder. A build in a new process then
+repeats a step only for the pages whose inputs changed.
 
 Cross-references are kept only from builds in which autorefs warned of
 nothing: a kept result is one that a build made, warning-free, from the same
@@ -26,6 +27,7 @@ from typing import Any
 import jinja2
 
 from refsite.memo import OutputMemo, digest, folder_digest, render_key
+from refsite.search import boosted_index
 from refsite.site import ParsedFiles
 
 __all__ = ["KeptOutputs"]
@@ -89,6 +91,15 @@ class KeptOutputs:
     def badges(self, output: str, history: str, add: Callable[[], str]) -> str:
         """``add()`` (a page's HTML with its badges) for a page and history digest seen before."""
         return self._kept(digest("badges", history, output), add)
+
+    def boosted_index(self, boost: float) -> Callable[[str, bytes], str]:
+        """:func:`refsite.search.boosted_index`, kept by the index and inventory it boosts."""
+
+        def boosted(index: str, inventory: bytes) -> str:
+            key = digest("search", str(boost), index, inventory)
+            return self._kept(key, lambda: boosted_index(index, inventory, boost=boost))
+
+        return boosted
 
     def _kept(self, key: str, make: Callable[[], str]) -> str:
         value = self.memo.get(key)

@@ -567,7 +567,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._parsed = self._kept.parsed()
         # Material's search plugin, listed before this one, has written its index.
         if self.config.search_boost != 1 and (site / INDEX).is_file():
-            boost_site_index(site, self.config.search_boost)
+            boost = self.config.search_boost
+            boosted = None
+            if self._kept is not None:
+                boosted = self._kept.boosted_index(boost)
+            boost_site_index(site, boost, boosted=boosted)
         if self._tree is not None:
             tree = self._tree if self._release is None else self._release.tree(self._tree)
             findings = check_site(site, tree, files=self._parsed)
