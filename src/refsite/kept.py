@@ -101,6 +101,22 @@ class KeptOutputs:
 
         return boosted
 
+    def theme_listings(self, folders: list[str], listings: dict[str, list[str]]) -> None:
+        """Fill ``listings`` with the kept listings of the theme's ``folders``, if any."""
+        for folder in folders:
+            if folder not in listings:
+                names = self.memo.get(digest("listing", folder))
+                if names is not None:
+                    listings[folder] = names.split("\n") if names else []
+
+    def keep_theme_listings(self, listings: dict[str, list[str]]) -> None:
+        """Keep the theme folders' listings for the next build."""
+        # Only folders outside the project are listed once (see
+        # refsite.templates): installed themes, whose versions the
+        # fingerprint holds.
+        for folder, names in listings.items():
+            self.memo.put(digest("listing", folder), "\n".join(names))
+
     def _kept(self, key: str, make: Callable[[], str]) -> str:
         value = self.memo.get(key)
         if value is None:

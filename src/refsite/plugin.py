@@ -408,6 +408,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # A serve process keeps its outputs in memory across rebuilds.
         if self._command != "serve" or self._kept is None or not self._kept.same_site(kept):
             self._kept = kept
+        self._kept.theme_listings(list(config.theme.dirs), self._theme_listings)
 
     def _render_page(
         self, template: jinja2.Template, context: dict[str, Any], render: Callable[[], str]
@@ -598,6 +599,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 100 * llms.ratio,
             )
         if self._kept is not None and self._command != "serve":
+            self._kept.keep_theme_listings(self._theme_listings)
             self._kept.save(self._parsed)
         coverage = self._coverage_report(site)
         # An older release's coverage is reported; only the newest's gates the build.
