@@ -20,7 +20,7 @@ import pytest
 
 from conftest import BIN, FIXTURES, inherit_from_private_base, mkdocs_build, run
 from refsite.cache import CacheFile, prune_plan
-from refsite.parallel import assign, worker_count
+from refsite.parallel import Workers, assign, claim, worker_count
 from refsite.rebuild import PageRecord, changes_shape, plan
 from test_cache import _counts, _same_tree
 
@@ -215,6 +215,16 @@ def test_workers_take_pages_from_the_end(
     pages: list[str], processes: int, expected: list[list[str]]
 ) -> None:
     assert assign(pages, processes) == expected
+
+
+def test_a_page_is_claimed_once(tmp_path: Path) -> None:
+    # MkDocs and the workers each claim a page before rendering it: the
+    # first to ask renders it, the other waits for it or stops.
+    assert claim(tmp_path, "reference/fastapi.md")
+    assert not claim(tmp_path, "reference/fastapi.md")
+    assert claim(tmp_path, "reference/apirouter.md")
+    # Without workers running, MkDocs renders every page itself.
+    assert Workers().claim("reference/fastapi.md")
 
 
 @pytest.mark.parametrize(

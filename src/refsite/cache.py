@@ -176,6 +176,10 @@ class PageCache:
             digest.update(part.encode() if isinstance(part, str) else part)
         return digest.hexdigest()
 
+    def exists(self, key: str) -> bool:
+        """Whether an entry is stored under ``key`` (complete: entries are written atomically)."""
+        return (self.directory / f"{key}.json").is_file()
+
     def load(self, key: str) -> Any:
         """A stored JSON value, or None."""
         file = self.directory / f"{key}.json"

@@ -10,23 +10,47 @@ cache entries, so the site is the one a serial build writes: a page the
 workers have not reached is rendered by MkDocs itself, and they are stopped
 once MkDocs has every page.
 
+Each page is rendered once: whoever starts it first claims it (a file
+created exclusively in a folder of the build's own). MkDocs waits for a page
+a worker has claimed; a worker stops at the first page MkDocs has claimed,
+since every page before it is MkDocs' too.
+
 :func:`assign` is pure; :class:`Workers` runs the processes; running this
 module (``python -m refsite.parallel``) is one worker.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
-__all__ = ["WORKER_ENV", "Workers", "assign", "worker_count"]
+__all__ = ["CLAIMS_ENV", "WORKER_ENV", "Workers", "assign", "claim", "worker_count"]
 
 # Set in a worker's environment: its refsite plugin renders into the cache
 # and starts no workers or checks of its own.
 WORKER_ENV = "REFSITE_WORKER"
+# The folder of the build's claims on pages, in a worker's environment.
+CLAIMS_ENV = "REFSITE_CLAIMS"
+# How often MkDocs looks whether a worker has finished the page it waits for.
+POLL_SECONDS = 0.01
+
+
+def claim(folder: Path, page: str) -> bool:
+    """Claim ``page`` in ``folder``: True for the first process to ask, False after."""
+    name = hashlib.sha256(page.encode()).hexdigest()[:32]
+    try:
+        os.close(os.open(folder / name, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
 
 
 def worker_count(setting: int | None, cpus: int | None) -> int:
@@ -55,6 +79,7 @@ class Workers:
 
     def __init__(self) -> None:
         self._processes: list[subprocess.Popen[bytes]] = []
+        self._claims: Path | None = None
         self.started = False
 
     def start(
@@ -62,7 +87,8 @@ class Workers:
     ) -> int:
         """Start one worker per assignment; returns how many started."""
         self.started = True
-        env = {**os.environ, WORKER_ENV: fingerprint}
+        self._claims = Path(tempfile.mkdtemp(prefix="refsite-claims-"))
+        env = {**os.environ, WORKER_ENV: fingerprint, CLAIMS_ENV: str(self._claims)}
         for pages in assignments:
             if not pages:
                 continue
@@ -79,6 +105,17 @@ class Workers:
             self._processes.append(process)
         return len(self._processes)
 
+    def claim(self, page: str) -> bool:
+        """Whether MkDocs' process may render ``page``: no worker has claimed it."""
+        return self._claims is None or not self._processes or claim(self._claims, page)
+
+    def wait_for(self, ready: Callable[[], bool]) -> None:
+        """Wait until ``ready()``, or until no worker is left to make it so."""
+        while not ready():
+            if all(process.poll() is not None for process in self._processes):
+                return
+            time.sleep(POLL_SECONDS)
+
     def stop(self) -> None:
         """Stop every worker: what they stored is complete (writes are atomic)."""
         for process in self._processes:
@@ -87,6 +124,9 @@ class Workers:
         for process in self._processes:
             process.wait()
         self._processes = []
+        if self._claims is not None:
+            shutil.rmtree(self._claims, ignore_errors=True)
+            self._claims = None
         self.started = False
 
 
@@ -113,7 +153,10 @@ def _run(config_file: str, pages: Sequence[str]) -> int:
     set_exclusions(files, config)
     nav = get_navigation(files, config)
     config.plugins.on_nav(nav, config=config, files=files)
+    claims = os.environ.get(CLAIMS_ENV)
     for src in pages:
+        if claims and not claim(Path(claims), src):
+            break  # MkDocs has reached this page: the rest are before it
         file = files.get_file_from_path(src)
         if file is None:
             continue

@@ -10,6 +10,7 @@ same checks with the CLI.
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import json
 import logging
@@ -391,7 +392,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._materializing = True
         if self._reuse is None:
             return markdown
-        markdown = self._reuse.page_markdown(markdown, page)
+        wait = None
+        if self._workers.started:
+            wait = functools.partial(self._wait_for_worker, page.file.src_uri)
+        markdown = self._reuse.page_markdown(markdown, page, wait=wait)
         if self._reuse.rendering:
             self._start_workers(page.file.src_uri, config=config)
         return markdown
@@ -417,6 +421,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             return render()
         return self._kept.render(template, context, render)
 
+    def _wait_for_worker(self, src_uri: str, ready: Callable[[], bool]) -> None:
+        """Wait for a page that a worker is rendering; claim it if none is."""
+        if not self._workers.claim(src_uri):
+            self._workers.wait_for(ready)
+
     def _start_workers(self, src_uri: str, *, config: Any) -> None:
         """At the first page to render, start workers on the pages after it."""
         if self._worker_of is not None or self._incremental is not None or self._reuse is None:
@@ -434,6 +443,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             config.config_file_path, self._reuse.cache.fingerprint, assign(rest, processes)
         )
         if started:
+            self._workers.claim(src_uri)  # MkDocs renders it now
             log.info("rendering pages in %d worker process(es) too", started)
 
     @event_priority(-100)  # After mkdocstrings and autorefs have seen the page.

@@ -108,8 +108,18 @@ class BuildReuse:
             "\n".join([self.cache.fingerprint, *urls]).encode()
         ).hexdigest()
 
-    def page_markdown(self, markdown: str, page: Any) -> str:
-        """The Markdown to render: all of it, or only its title for a cached page."""
+    def page_markdown(
+        self,
+        markdown: str,
+        page: Any,
+        *,
+        wait: Callable[[Callable[[], bool]], None] | None = None,
+    ) -> str:
+        """The Markdown to render: all of it, or only its title for a cached page.
+
+        ``wait(ready)``, if given, is called for a page the cache lacks: it
+        may wait until ``ready()`` (another process has stored the page).
+        """
         self._replay = self._miss = None
         self.effects = None
         # What rendering the page registers is recorded for every rendered
@@ -120,6 +130,8 @@ class BuildReuse:
             self._restore_loaded_modules()
             return markdown
         key = self.cache.key(page.file.src_uri, markdown)
+        if wait is not None and not self.cache.exists(key):
+            wait(lambda: self.cache.exists(key))
         self._replay = self.cache.get(key)
         if self._replay is None:
             self._restore_loaded_modules()
