@@ -10,29 +10,47 @@ cache entries, so the site is the one a serial build writes: a page the
 workers have not reached is rendered by MkDocs itself, and they are stopped
 once MkDocs has every page.
 
+Where the system can fork (Linux, macOS), a worker is a copy of MkDocs'
+own process made once it has loaded the sources with griffe: it starts
+rendering at once, with nothing to import, configure or load. Elsewhere it
+is a new process (``python -m refsite.parallel``) that does all of that.
+
 Each page is rendered once: whoever starts it first claims it (a file
 created exclusively in a folder of the build's own). MkDocs waits for a page
 a worker has claimed; a worker stops at the first page MkDocs has claimed,
 since every page before it is MkDocs' too.
 
 :func:`assign` is pure; :class:`Workers` runs the processes; running this
-module (``python -m refsite.parallel``) is one worker.
+module (``python -m refsite.parallel``) is one worker of the second kind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-__all__ = ["CLAIMS_ENV", "WORKER_ENV", "Workers", "assign", "claim", "worker_count"]
+__all__ = [
+    "CLAIMS_ENV",
+    "WORKER_ENV",
+    "Workers",
+    "assign",
+    "can_fork",
+    "claim",
+    "render_page",
+    "worker_count",
+]
 
 # Set in a worker's environment: its refsite plugin renders into the cache
 # and starts no workers or checks of its own.
@@ -74,11 +92,43 @@ def assign(pages: Sequence[str], processes: int) -> list[list[str]]:
     return [backwards[i::workers] for i in range(workers)]
 
 
+class _Forked:
+    """A forked copy of this process, as much of :class:`subprocess.Popen` as Workers uses."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                pid, status = self.pid, 0
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status) if status else 0
+        return self.returncode
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self) -> int | None:
+        while self.poll() is None:
+            time.sleep(POLL_SECONDS)
+        return self.returncode
+
+
+def can_fork() -> bool:
+    """Whether workers can be copies of this process."""
+    return hasattr(os, "fork")
+
+
 class Workers:
     """The worker processes of one build."""
 
     def __init__(self) -> None:
-        self._processes: list[subprocess.Popen[bytes]] = []
+        self._processes: list[subprocess.Popen[bytes] | _Forked] = []
         self._claims: Path | None = None
         self.started = False
 
@@ -103,6 +153,27 @@ class Workers:
             except OSError:  # no process to spare: MkDocs renders the rest itself
                 break
             self._processes.append(process)
+        return len(self._processes)
+
+    def fork(self, assignments: Sequence[Sequence[str]], render: Callable[[str], None]) -> int:
+        """Fork one copy of this process per assignment; returns how many started.
+
+        Each copy calls ``render(page)`` for its pages in order, stopping at
+        the first one claimed before it, then leaves without running any of
+        the build's exit handlers. It writes nothing to the terminal.
+        """
+        self.started = True
+        self._claims = Path(tempfile.mkdtemp(prefix="refsite-claims-"))
+        for pages in assignments:
+            if not pages:
+                continue
+            try:
+                pid = os.fork()
+            except OSError:  # no process to spare: MkDocs renders the rest itself
+                break
+            if pid == 0:
+                os._exit(_render_in_copy(self._claims, pages, render))
+            self._processes.append(_Forked(pid))
         return len(self._processes)
 
     def claim(self, page: str) -> bool:
@@ -130,17 +201,29 @@ class Workers:
         self.started = False
 
 
+def _render_in_copy(claims: Path, pages: Sequence[str], render: Callable[[str], None]) -> int:
+    """A forked worker's life: render its pages, quietly; the exit status."""
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        logging.disable(logging.CRITICAL)
+        for page in pages:
+            if not claim(claims, page):
+                break  # MkDocs has reached this page: the rest are before it
+            render(page)
+    except BaseException:
+        return 1
+    return 0
+
+
 def _run(config_file: str, pages: Sequence[str]) -> int:
     """Render ``pages`` of the site into the page cache, as MkDocs' build would."""
-    import logging
-
     # MkDocs' own steps, as mkdocs.commands.build.build takes them up to
-    # reading the pages; its _populate_page runs every plugin's page events.
-    from mkdocs.commands.build import _populate_page
+    # reading the pages.
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files, set_exclusions
     from mkdocs.structure.nav import get_navigation
-    from mkdocs.structure.pages import Page
 
     logging.disable(logging.CRITICAL)
     config = load_config(config_file, site_dir=os.devnull)
@@ -157,12 +240,20 @@ def _run(config_file: str, pages: Sequence[str]) -> int:
     for src in pages:
         if claims and not claim(Path(claims), src):
             break  # MkDocs has reached this page: the rest are before it
-        file = files.get_file_from_path(src)
-        if file is None:
-            continue
-        page = file.page if file.page is not None else Page(None, file, config)
-        _populate_page(page, config, files)
+        render_page(config, files, src)
     return 0
+
+
+def render_page(config: Any, files: Any, src: str) -> None:
+    """Run MkDocs' steps for the page at ``src``: every plugin's page events, up to its HTML."""
+    from mkdocs.commands.build import _populate_page
+    from mkdocs.structure.pages import Page
+
+    file = files.get_file_from_path(src)
+    if file is None:
+        return
+    page = file.page if file.page is not None else Page(None, file, config)
+    _populate_page(page, config, files)
 
 
 if __name__ == "__main__":

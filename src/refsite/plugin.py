@@ -52,7 +52,14 @@ from refsite.kept import KeptOutputs
 from refsite.links import check_links
 from refsite.llms import write_llms
 from refsite.object_cache import ObjectRenders
-from refsite.parallel import WORKER_ENV, Workers, assign, worker_count
+from refsite.parallel import (
+    WORKER_ENV,
+    Workers,
+    assign,
+    can_fork,
+    render_page,
+    worker_count,
+)
 from refsite.placeholders import PlaceholderError, expand, placeholder_names, versions_table
 from refsite.rebuild import IncrementalServe, watch_with_events
 from refsite.release_site import (
@@ -63,7 +70,7 @@ from refsite.release_site import (
     wanted_release,
 )
 from refsite.releases import LockError
-from refsite.reuse import BuildReuse, materialize_after_loads
+from refsite.reuse import BuildReuse, materialize_after_loads, materialize_loaded
 from refsite.search import INDEX, boost_site_index
 from refsite.site import ParsedFiles
 from refsite.sourcelinks import TEMPLATES
@@ -224,6 +231,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._theme_listings: dict[str, list[str]] = {}
         self._workers = Workers()
         self._pages: list[str] = []
+        self._files: Any = None
+        self._fork_pending = False
         # In a worker process (refsite.parallel), the fingerprint of the build it serves.
         self._worker_of = os.environ.get(WORKER_ENV)
         self._inventories: tuple[tuple[str, ...], Inventories] | None = None
@@ -268,6 +277,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
         # build computes, and reread the tree so edits to it take effect.
         self._tree = None
+        self._fork_pending = False
         self._page = None
         self._coverage = None
         self._materializing = False
@@ -334,6 +344,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def on_files(self, files: Any, *, config: Any) -> Any:
         self._pages = [f.src_uri for f in files.documentation_pages()]
+        self._files = files
         if self._reuse is not None:
             self._reuse.files(files)
             if self._worker_of is not None and self._worker_of != self._reuse.cache.fingerprint:
@@ -438,13 +449,55 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         rest = self._pages[self._pages.index(src_uri) + 1 :]
         # A versioned build running releases side by side sets this to 1.
         setting = int(os.environ.get(WORKERS_ENV) or 0) or self.config.workers
-        processes = worker_count(setting, os.cpu_count())
+        assignments = assign(rest, worker_count(setting, os.cpu_count()))
+        if self._fork_pending or not any(assignments):
+            return
+        mkdocstrings = config.plugins.get("mkdocstrings")
+        handler = mkdocstrings.handlers.get_handler("python") if mkdocstrings else None
+        if can_fork() and callable(getattr(handler, "collect", None)):
+            self._fork_after_first_load(handler, assignments, config)
+            return
         started = self._workers.start(
-            config.config_file_path, self._reuse.cache.fingerprint, assign(rest, processes)
+            config.config_file_path, self._reuse.cache.fingerprint, assignments
         )
         if started:
             self._workers.claim(src_uri)  # MkDocs renders it now
             log.info("rendering pages in %d worker process(es) too", started)
+
+    def _fork_after_first_load(
+        self, handler: Any, assignments: list[list[str]], config: Any
+    ) -> None:
+        """Fork the workers once the python handler has loaded the sources.
+
+        A copy made then renders at once: it imports, configures and loads nothing.
+        """
+        self._fork_pending = True
+        collect = handler.collect
+        files = self._files
+
+        def collect_then_fork(identifier: str, options: Any) -> Any:
+            data = collect(identifier, options)
+            if not self._fork_pending:
+                return data
+            self._fork_pending = False
+            # The copies start from what a worker of its own would have.
+            materialize_loaded(handler)
+            render = functools.partial(self._render_in_worker, config, files)
+            started = self._workers.fork(assignments, render)
+            if started:
+                if self._page is not None:
+                    self._workers.claim(self._page[0])  # MkDocs is rendering it
+                log.info("rendering pages in %d worker process(es) too", started)
+            return data
+
+        handler.collect = collect_then_fork
+
+    def _render_in_worker(self, config: Any, files: Any, src_uri: str) -> None:
+        """In a forked worker: render a page into the cache, as a worker does."""
+        if self._worker_of is None and self._reuse is not None:
+            self._workers = Workers()  # this copy's own: none
+            self._worker_of = self._reuse.cache.fingerprint
+        render_page(config, files, src_uri)
 
     @event_priority(-100)  # After mkdocstrings and autorefs have seen the page.
     def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:

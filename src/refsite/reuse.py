@@ -44,7 +44,13 @@ from refsite.cache import (
 from refsite.directives import find_identifiers
 from refsite.search import feed_tree
 
-__all__ = ["BuildReuse", "PageEffects", "fingerprint", "materialize_after_loads"]
+__all__ = [
+    "BuildReuse",
+    "PageEffects",
+    "fingerprint",
+    "materialize_after_loads",
+    "materialize_loaded",
+]
 
 # What griffe loaded for the python handler, kept across the rebuilds of one
 # `mkdocs serve` process (each rebuild gets a new handler): loading FastAPI,
@@ -384,18 +390,23 @@ def materialize_after_loads(handler: Any) -> None:
 
     def collect_then_materialize(identifier: str, options: Any) -> Any:
         data = collect(identifier, options)
-        # Read anew: the modules may come from an earlier rebuild or from disk.
-        modules = getattr(handler, "_modules_collection", None)
-        if modules is not None:
-            loaded = frozenset(modules.members)
-            # Kept on the collection, so a copy from disk is not walked again.
-            if getattr(modules, "refsite_materialized", None) != loaded:
-                materialize_aliases(modules.members.values())
-                modules.refsite_materialized = loaded
+        materialize_loaded(handler)
         return data
 
     collect_then_materialize.materializes = True  # type: ignore[attr-defined]
     handler.collect = collect_then_materialize
+
+
+def materialize_loaded(handler: Any) -> None:
+    """Materialize the aliases of what the python ``handler`` has loaded, if not done yet."""
+    # Read anew: the modules may come from an earlier rebuild or from disk.
+    modules = getattr(handler, "_modules_collection", None)
+    if modules is not None:
+        loaded = frozenset(modules.members)
+        # Kept on the collection, so a copy from disk is not walked again.
+        if getattr(modules, "refsite_materialized", None) != loaded:
+            materialize_aliases(modules.members.values())
+            modules.refsite_materialized = loaded
 
 
 def _in_child_process(work: Callable[[], None]) -> None:
