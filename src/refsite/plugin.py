@@ -561,7 +561,17 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._kept.after_cross_references(_pages(files))
         return env
 
-    on_env = CombinedEvent(_on_env, _on_env_before_autorefs, _on_env_after_autorefs)
+    @event_priority(-110)  # Once every plugin has finished the pages' HTML.
+    def _on_env_index(self, env: Any, *, config: Any, files: Any) -> Any:
+        if self._reuse is not None and self._worker_of is None and self._incremental is None:
+            setting = int(os.environ.get(WORKERS_ENV) or 0) or self.config.workers
+            processes = worker_count(setting, os.cpu_count())
+            started = self._reuse.index_in_parallel(_pages(files), processes)
+            if started:
+                log.info("indexing pages for search in %d worker process(es) too", started)
+        return env
+
+    on_env = CombinedEvent(_on_env, _on_env_before_autorefs, _on_env_after_autorefs, _on_env_index)
 
     def _link_inventories(self, autorefs: Any) -> None:
         cache_dir = self._base / self.config.cache_dir / "inventories"
@@ -585,6 +595,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_worker()
         self._workers.stop()
+        if self._reuse is not None:
+            self._reuse.indexers.stop()
         if self._incremental is not None:
             self._incremental.forget()
         if self._page is None:
@@ -597,6 +609,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     @event_priority(50)  # Before Material's search plugin writes its index.
     def _on_post_build_search(self, *, config: Any) -> None:
+        if self._reuse is not None:
+            self._reuse.indexers.stop()  # every page is indexed
         if self._reuse is None or self._incremental is None:
             return
         entries = self._incremental.search_entries(self._reuse)

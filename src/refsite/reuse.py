@@ -42,6 +42,7 @@ from refsite.cache import (
     toc_to_data,
 )
 from refsite.directives import find_identifiers
+from refsite.parallel import Workers, assign, can_fork
 from refsite.search import feed_tree
 
 __all__ = [
@@ -96,6 +97,9 @@ class BuildReuse:
         self._recording: CachedPage | None = None
         self._restored = False
         self._search: Any = None
+        self._entries_of: Callable[[Any], list[Any]] | None = None
+        self.indexers = Workers()
+        """Workers indexing pages for search (see :meth:`index_in_parallel`)."""
         self._disk_modules = LoadedModules(cache_dir, self.fingerprint)
         self._modules_from_disk = False
         self.effects: PageEffects | None = None
@@ -350,26 +354,58 @@ class BuildReuse:
         cache = self.cache
         add_entry = _fast_add_entry(index) or type(index).add_entry_from_context.__get__(index)
 
+        def entries_of(page: Any) -> list[Any]:
+            first = len(index.entries)
+            add_entry(page)
+            entries: list[Any] = index.entries[first:]
+            del index.entries[first:]
+            return entries
+
         def cached_add_entry(page: Any) -> None:
-            key = cache.derived_key(
-                "search",
-                page.url,
-                page.content or "",
-                repr(toc_to_data(page.toc)),
-                str(page.title),
-                repr(sorted(page.meta.items())),
-            )
+            key = _search_key(cache, page)
+            if not cache.exists(key) and not self.indexers.claim(key):
+                self.indexers.wait_for(lambda: cache.exists(key))
             entries = cache.load(key)
             if not isinstance(entries, list):
-                first = len(index.entries)
-                add_entry(page)
-                entries = index.entries[first:]
-                del index.entries[first:]
+                entries = entries_of(page)
                 cache.store(key, entries)
             index.entries.extend(entries)
             self.search_entries[page.url] = entries
 
         index.add_entry_from_context = cached_add_entry
+        self._entries_of = entries_of
+
+    def index_in_parallel(self, pages: Sequence[Any], processes: int) -> int:
+        """Fork workers that store the search entries of the pages the cache lacks.
+
+        Material indexes each page as MkDocs writes it, one after another;
+        the workers index from the last page backwards meanwhile, and MkDocs
+        waits for an entry a worker has claimed. Returns how many started.
+        """
+        entries_of = self._entries_of
+        if entries_of is None or processes < 2 or not can_fork():
+            return 0
+        cache = self.cache
+        missing = {key: page for page in pages if not cache.exists(key := _search_key(cache, page))}
+        if len(missing) < 2:
+            return 0
+
+        def index(key: str) -> None:
+            cache.store(key, entries_of(missing[key]))
+
+        return self.indexers.fork(assign(list(missing), processes), index)
+
+
+def _search_key(cache: PageCache, page: Any) -> str:
+    """What Material's search entries of a page are cached under: all they are made of."""
+    return cache.derived_key(
+        "search",
+        page.url,
+        page.content or "",
+        repr(toc_to_data(page.toc)),
+        str(page.title),
+        repr(sorted(page.meta.items())),
+    )
 
 
 def materialize_after_loads(handler: Any) -> None:
