@@ -9,13 +9,10 @@ same checks with the CLI.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import html
-import json
 import logging
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -36,12 +33,11 @@ from refsite.check import check_site
 from refsite.coverage import (
     CoverageError,
     CoverageReport,
+    PublicApiReader,
     format_markdown,
-    load_api_data,
     load_exclusions,
     measure,
     objects_from_data,
-    package_folders,
     rendered_names,
 )
 from refsite.directives import diagnose, find_identifiers
@@ -82,12 +78,6 @@ __all__ = ["PLUGIN_NAME", "CoverageConfig", "RefsiteConfig", "RefsitePlugin"]
 
 PLUGIN_NAME = "refsite"
 COVERAGE_PLACEHOLDER = "<!-- refsite:coverage -->"
-# Reads the public API in a worker process; argv[1] is [packages, preload, paths].
-_API_WORKER = (
-    "import json, sys\n"
-    "from refsite.coverage import load_api_data\n"
-    "print(json.dumps(load_api_data(*json.loads(sys.argv[1]))))\n"
-)
 log: logging.LoggerAdapter[logging.Logger] = get_plugin_logger(PLUGIN_NAME)
 
 
@@ -213,9 +203,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._coverage: CoverageReport | None = None
         self._base = Path()
         self._reuse: BuildReuse | None = None
-        self._worker: subprocess.Popen[bytes] | None = None
-        self._api_data: list[Any] | None = None
-        self._api_key: str | None = None
+        self._api: PublicApiReader | None = None
         self._history: HistoryView | None = None
         self._attr_list = False
         self._release: ReleaseSite | None = None
@@ -304,7 +292,6 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._keep_outputs(config)
         else:
             self._kept = None
-        self._stop_worker()
         self._start_public_api()
         self._load_history()
         self._attr_list = "attr_list" in config.markdown_extensions
@@ -757,67 +744,18 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return versions_table(names, known)
 
     def _start_public_api(self) -> None:
-        """Start reading the public API now, on the other core when it must be read.
-
-        Reading it with griffe takes about as long as rendering a few pages,
-        and needs nothing the build makes: a worker process does it while the
-        pages render. Its result is cached by the packages' sources.
-        """
+        """Start reading the public API, in a process of its own unless it is cached."""
+        self._stop_worker()
         settings = self.config.coverage
-        self._api_key = None
-        self._api_data = None
-        self._worker = None
         if not self.config.enabled or not settings.packages or self._worker_of is not None:
             return
-        names = [*settings.packages, *settings.preload]
-        if self._reuse is not None:
-            folders = package_folders(names, self._search_paths)
-            self._api_key = self._reuse.cache.derived_key(
-                "public-api", repr(names), self._reuse.cache.tree_hash(folders)
-            )
-            self._api_data = self._reuse.cache.load(self._api_key)
-            if self._api_data is not None:
-                return
-        # A plain subprocess, not multiprocessing: its "spawn" re-imports the
-        # parent's __main__, which may be any script that runs a build.
-        request = [settings.packages, settings.preload, [str(p) for p in self._search_paths]]
-        try:
-            self._worker = subprocess.Popen(
-                [sys.executable, "-c", _API_WORKER, json.dumps(request)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:  # no process to spare: read it in this one, later
-            self._worker = None
-            return
-        # Pages are what the build waits for: the worker takes the CPU that
-        # rendering them leaves (a cold build's own griffe loading and the
-        # page workers come first).
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, self._worker.pid, 10)
-
-    def _public_api(self) -> list[Any]:
-        settings = self.config.coverage
-        if self._api_data is None:
-            if self._worker is not None:
-                output, _ = self._worker.communicate()
-                if self._worker.returncode == 0:
-                    self._api_data = json.loads(output)
-                self._worker = None
-            if self._api_data is None:
-                # No worker, or it failed: read here, where errors are reported.
-                self._api_data = load_api_data(
-                    settings.packages, settings.preload, [str(p) for p in self._search_paths]
-                )
-            if self._reuse is not None and self._api_key is not None:
-                self._reuse.cache.store(self._api_key, self._api_data)
-        return self._api_data
+        cache = self._reuse.cache if self._reuse is not None else None
+        self._api = PublicApiReader(settings.packages, settings.preload, self._search_paths, cache)
 
     def _stop_worker(self) -> None:
-        if self._worker is not None and self._worker.poll() is None:
-            self._worker.kill()
-            self._worker.wait()
-        self._worker = None
+        if self._api is not None:
+            self._api.stop()
+        self._api = None
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         if not self.config.enabled:
@@ -843,7 +781,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             try:
                 exclusions_file = self._base / settings.exclusions if settings.exclusions else None
                 exclusions = load_exclusions(exclusions_file) if exclusions_file else []
-                objects = objects_from_data(self._public_api())
+                api = self._api or PublicApiReader(
+                    settings.packages, settings.preload, self._search_paths
+                )
+                objects = objects_from_data(api.result())
                 self._coverage = measure(objects, rendered_names(site), exclusions)
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
