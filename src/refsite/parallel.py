@@ -27,6 +27,7 @@ module (``python -m refsite.parallel``) is one worker of the second kind.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -44,6 +45,7 @@ from typing import Any
 __all__ = [
     "CLAIMS_ENV",
     "WORKER_ENV",
+    "PageWorkers",
     "Workers",
     "assign",
     "can_fork",
@@ -258,3 +260,103 @@ def render_page(config: Any, files: Any, src: str) -> None:
 
 if __name__ == "__main__":
     sys.exit(_run(sys.argv[1], json.loads(sys.argv[2])))
+
+
+class PageWorkers:
+    """MkDocs' side of a build's page workers: when they start, how, and waiting for them.
+
+    The plugin asks :meth:`wait_hook` for each page it is about to read from
+    the cache, and calls :meth:`start` at the first page it must render.
+    """
+
+    def __init__(self) -> None:
+        self.workers = Workers()
+        self._pending = False
+        self._in_copy = False
+        self.on_start: Callable[[int], None] = lambda count: None
+        """Called with how many workers started, when they do."""
+
+    def reset(self) -> None:
+        """Forget a start that never happened (a new build begins)."""
+        self._pending = False
+
+    def wait_hook(self, page: str) -> Callable[[Callable[[], bool]], None] | None:
+        """What MkDocs calls for ``page`` when the cache lacks it, while workers run."""
+        if not self.workers.started:
+            return None
+        return functools.partial(self._wait, page)
+
+    def _wait(self, page: str, ready: Callable[[], bool]) -> None:
+        # Claim it to render it here, or wait for the worker that did.
+        if not self.workers.claim(page):
+            self.workers.wait_for(ready)
+
+    def start(
+        self,
+        page: str,
+        rest: Sequence[str],
+        processes: int,
+        *,
+        config: Any,
+        files: Any,
+        fingerprint: str,
+        current: Callable[[], str | None],
+    ) -> None:
+        """At ``page``, the first one MkDocs renders, start workers on the pages after it.
+
+        Where the system can fork, the workers are copies of this process made
+        once the python handler has loaded the sources (``current()`` names the
+        page MkDocs renders then); elsewhere, new processes.
+        """
+        if self._in_copy or self._pending or self.workers.started:
+            return
+        assignments = assign(rest, processes)
+        if not any(assignments):
+            return
+        mkdocstrings = config.plugins.get("mkdocstrings")
+        handler = mkdocstrings.handlers.get_handler("python") if mkdocstrings else None
+        if can_fork() and callable(getattr(handler, "collect", None)):
+            self._fork_after_first_load(handler, assignments, config, files, current)
+            return
+        started = self.workers.start(config.config_file_path, fingerprint, assignments)
+        if started:
+            self.workers.claim(page)  # MkDocs renders it now
+            self.on_start(started)
+
+    def _fork_after_first_load(
+        self,
+        handler: Any,
+        assignments: list[list[str]],
+        config: Any,
+        files: Any,
+        current: Callable[[], str | None],
+    ) -> None:
+        self._pending = True
+        collect = handler.collect
+
+        def collect_then_fork(identifier: str, options: Any) -> Any:
+            data = collect(identifier, options)
+            if not self._pending:
+                return data
+            self._pending = False
+            # The copies start from what a worker of its own would have.
+            from refsite.reuse import materialize_loaded
+
+            materialize_loaded(handler)
+            render = functools.partial(self._render_in_copy, config, files)
+            started = self.workers.fork(assignments, render)
+            if started:
+                page = current()
+                if page is not None:
+                    self.workers.claim(page)  # MkDocs is rendering it
+                self.on_start(started)
+            return data
+
+        handler.collect = collect_then_fork
+
+    def _render_in_copy(self, config: Any, files: Any, page: str) -> None:
+        if not self._in_copy:
+            # This copy renders its pages only: it starts and waits for none.
+            self._in_copy = True
+            self.workers = Workers()
+        render_page(config, files, page)

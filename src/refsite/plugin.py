@@ -9,7 +9,6 @@ same checks with the CLI.
 
 from __future__ import annotations
 
-import functools
 import html
 import logging
 import os
@@ -48,14 +47,7 @@ from refsite.kept import KeptOutputs
 from refsite.links import check_links
 from refsite.llms import write_llms
 from refsite.object_cache import ObjectRenders
-from refsite.parallel import (
-    WORKER_ENV,
-    Workers,
-    assign,
-    can_fork,
-    render_page,
-    worker_count,
-)
+from refsite.parallel import WORKER_ENV, PageWorkers, worker_count
 from refsite.placeholders import PlaceholderError, expand, placeholder_names, versions_table
 from refsite.rebuild import IncrementalServe, watch_with_events
 from refsite.release_site import (
@@ -66,7 +58,7 @@ from refsite.release_site import (
     wanted_release,
 )
 from refsite.releases import LockError
-from refsite.reuse import BuildReuse, materialize_after_loads, materialize_loaded
+from refsite.reuse import BuildReuse, materialize_after_loads
 from refsite.search import INDEX, boost_site_index
 from refsite.site import ParsedFiles
 from refsite.sourcelinks import TEMPLATES
@@ -217,10 +209,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._command = "build"
         self._templates: jinja2.BytecodeCache | None = None
         self._theme_listings: dict[str, list[str]] = {}
-        self._workers = Workers()
+        self._page_workers = PageWorkers()
+        self._page_workers.on_start = lambda count: log.info(
+            "rendering pages in %d worker process(es) too", count
+        )
         self._pages: list[str] = []
         self._files: Any = None
-        self._fork_pending = False
         # In a worker process (refsite.parallel), the fingerprint of the build it serves.
         self._worker_of = os.environ.get(WORKER_ENV)
         self._inventories: tuple[tuple[str, ...], Inventories] | None = None
@@ -265,7 +259,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
         # build computes, and reread the tree so edits to it take effect.
         self._tree = None
-        self._fork_pending = False
+        self._page_workers.reset()
         self._page = None
         self._coverage = None
         self._materializing = False
@@ -390,9 +384,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._materializing = True
         if self._reuse is None:
             return markdown
-        wait = None
-        if self._workers.started:
-            wait = functools.partial(self._wait_for_worker, page.file.src_uri)
+        wait = self._page_workers.wait_hook(page.file.src_uri)
         markdown = self._reuse.page_markdown(markdown, page, wait=wait)
         if self._reuse.rendering:
             self._start_workers(page.file.src_uri, config=config)
@@ -419,72 +411,23 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             return render()
         return self._kept.render(template, context, render)
 
-    def _wait_for_worker(self, src_uri: str, ready: Callable[[], bool]) -> None:
-        """Wait for a page that a worker is rendering; claim it if none is."""
-        if not self._workers.claim(src_uri):
-            self._workers.wait_for(ready)
-
     def _start_workers(self, src_uri: str, *, config: Any) -> None:
-        """At the first page to render, start workers on the pages after it."""
+        """At the first page to render in a cold build, start workers on the pages after it."""
         if self._worker_of is not None or self._incremental is not None or self._reuse is None:
             return
-        if self._workers.started or src_uri not in self._pages:
-            return
-        if self._reuse.cache.hits:
-            # Pages were reused before this one: an edit, not a cold build.
-            return
-        rest = self._pages[self._pages.index(src_uri) + 1 :]
+        if src_uri not in self._pages or self._reuse.cache.hits:
+            return  # pages were reused before this one: an edit, not a cold build
         # A versioned build running releases side by side sets this to 1.
         setting = int(os.environ.get(WORKERS_ENV) or 0) or self.config.workers
-        assignments = assign(rest, worker_count(setting, os.cpu_count()))
-        if self._fork_pending or not any(assignments):
-            return
-        mkdocstrings = config.plugins.get("mkdocstrings")
-        handler = mkdocstrings.handlers.get_handler("python") if mkdocstrings else None
-        if can_fork() and callable(getattr(handler, "collect", None)):
-            self._fork_after_first_load(handler, assignments, config)
-            return
-        started = self._workers.start(
-            config.config_file_path, self._reuse.cache.fingerprint, assignments
+        self._page_workers.start(
+            src_uri,
+            self._pages[self._pages.index(src_uri) + 1 :],
+            worker_count(setting, os.cpu_count()),
+            config=config,
+            files=self._files,
+            fingerprint=self._reuse.cache.fingerprint,
+            current=lambda: self._page[0] if self._page is not None else None,
         )
-        if started:
-            self._workers.claim(src_uri)  # MkDocs renders it now
-            log.info("rendering pages in %d worker process(es) too", started)
-
-    def _fork_after_first_load(
-        self, handler: Any, assignments: list[list[str]], config: Any
-    ) -> None:
-        """Fork the workers once the python handler has loaded the sources.
-
-        A copy made then renders at once: it imports, configures and loads nothing.
-        """
-        self._fork_pending = True
-        collect = handler.collect
-        files = self._files
-
-        def collect_then_fork(identifier: str, options: Any) -> Any:
-            data = collect(identifier, options)
-            if not self._fork_pending:
-                return data
-            self._fork_pending = False
-            # The copies start from what a worker of its own would have.
-            materialize_loaded(handler)
-            render = functools.partial(self._render_in_worker, config, files)
-            started = self._workers.fork(assignments, render)
-            if started:
-                if self._page is not None:
-                    self._workers.claim(self._page[0])  # MkDocs is rendering it
-                log.info("rendering pages in %d worker process(es) too", started)
-            return data
-
-        handler.collect = collect_then_fork
-
-    def _render_in_worker(self, config: Any, files: Any, src_uri: str) -> None:
-        """In a forked worker: render a page into the cache, as a worker does."""
-        if self._worker_of is None and self._reuse is not None:
-            self._workers = Workers()  # this copy's own: none
-            self._worker_of = self._reuse.cache.fingerprint
-        render_page(config, files, src_uri)
 
     @event_priority(-100)  # After mkdocstrings and autorefs have seen the page.
     def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
@@ -521,7 +464,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     # Before mkdocstrings writes objects.inv and autorefs fixes cross-references.
     @event_priority(100)
     def _on_env(self, env: Any, *, config: Any, files: Any) -> Any:
-        self._workers.stop()  # every page is rendered or replayed
+        self._page_workers.workers.stop()  # every page is rendered or replayed
         if self._reuse is not None:
             self._reuse.pages_rendered()
             if self._incremental is not None and self._incremental.complete(files, self._reuse):
@@ -581,7 +524,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_worker()
-        self._workers.stop()
+        self._page_workers.workers.stop()
         if self._reuse is not None:
             self._reuse.indexers.stop()
         if self._incremental is not None:
@@ -771,7 +714,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def on_shutdown(self) -> None:
         self._stop_worker()
-        self._workers.stop()
+        self._page_workers.workers.stop()
 
     def _coverage_report(self, site: Path) -> CoverageReport | None:
         settings = self.config.coverage
