@@ -227,6 +227,35 @@ def test_a_page_is_claimed_once(tmp_path: Path) -> None:
     assert Workers().claim("reference/fastapi.md")
 
 
+def test_waiting_for_a_stuck_worker_ends(tmp_path: Path) -> None:
+    # A forked worker that never finishes its page: MkDocs stops waiting
+    # after the timeout and renders the page itself.
+    workers = Workers()
+    done, started_page = tmp_path / "done", tmp_path / "started"
+
+    def stuck(page: str) -> None:
+        started_page.touch()  # claimed before this is called
+        time.sleep(30)
+
+    workers.fork([["page.md"]], stuck)
+    try:
+        deadline = time.monotonic() + 30
+        while not started_page.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not workers.claim("page.md")
+        started = time.monotonic()
+        workers.wait_for(done.exists, timeout=0.5)
+        assert 0.4 < time.monotonic() - started < 10
+    finally:
+        workers.stop()
+    # A worker that ends without storing the page: no wait at all.
+    workers.fork([["other.md"]], lambda page: None)
+    started = time.monotonic()
+    workers.wait_for(done.exists, timeout=30)
+    assert time.monotonic() - started < 10
+    workers.stop()
+
+
 @pytest.mark.parametrize(
     ("setting", "cpus", "count"), [(None, 4, 4), (None, None, 1), (1, 8, 1), (0, 8, 1), (3, 1, 3)]
 )

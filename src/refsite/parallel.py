@@ -37,6 +37,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -59,8 +60,10 @@ __all__ = [
 WORKER_ENV = "REFSITE_WORKER"
 # The folder of the build's claims on pages, in a worker's environment.
 CLAIMS_ENV = "REFSITE_CLAIMS"
-# How often MkDocs looks whether a worker has finished the page it waits for.
+# How often MkDocs looks whether a worker has finished the page it waits for,
+# and for how long at most before it renders the page itself.
 POLL_SECONDS = 0.01
+WAIT_SECONDS = 120.0
 
 
 def claim(folder: Path, page: str) -> bool:
@@ -122,8 +125,12 @@ class _Forked:
 
 
 def can_fork() -> bool:
-    """Whether workers can be copies of this process."""
-    return hasattr(os, "fork")
+    """Whether workers can be copies of this process.
+
+    Not while another thread runs (mkdocstrings may still be downloading
+    inventories): a copy would inherit any lock that thread holds, held forever.
+    """
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 class Workers:
@@ -182,9 +189,13 @@ class Workers:
         """Whether MkDocs' process may render ``page``: no worker has claimed it."""
         return self._claims is None or not self._processes or claim(self._claims, page)
 
-    def wait_for(self, ready: Callable[[], bool]) -> None:
-        """Wait until ``ready()``, or until no worker is left to make it so."""
-        while not ready():
+    def wait_for(self, ready: Callable[[], bool], timeout: float = WAIT_SECONDS) -> None:
+        """Wait until ``ready()``, until no worker is left to make it so, or ``timeout``.
+
+        After that, the caller does the work itself: a stuck worker costs time, never the build.
+        """
+        deadline = time.monotonic() + timeout
+        while not ready() and time.monotonic() < deadline:
             if all(process.poll() is not None for process in self._processes):
                 return
             time.sleep(POLL_SECONDS)
