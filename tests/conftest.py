@@ -70,7 +70,9 @@ def mkdocs_build(
     never to the repository's own.
     """
     site = site or project / "site"
-    env = {"SOURCE_DATE_EPOCH": "1700000000", **(env or {})}
+    # One process unless a test asks for workers: what a build reuses or
+    # renders then does not depend on how fast a worker starts.
+    env = {"SOURCE_DATE_EPOCH": "1700000000", "REFSITE_WORKERS": "1", **(env or {})}
     env["REFSITE_CACHE_DIR"] = str(cache or site.parent / f"{site.name}-cache")
     result = run(
         BIN / "mkdocs",

@@ -169,3 +169,16 @@ def test_page_that_includes_a_file_is_not_cached(project: Path, tmp_path: Path) 
     assert again.returncode == 0
     assert "Second version of the part." in (again.site / "index.html").read_text()
     assert _counts(again) == (3, 0)  # the including page is neither reused nor stored
+
+
+def test_parallel_cold_build_writes_what_a_serial_one_does(project: Path, tmp_path: Path) -> None:
+    # Workers forked once the sources are loaded render pages and index them
+    # for search into the cache; MkDocs waits for what they claimed.
+    serial = mkdocs_build(project, tmp_path / "serial", cache=tmp_path / "c1")
+    shutil.rmtree(project / ".cache")
+    parallel = mkdocs_build(project, tmp_path / "parallel", env={"REFSITE_WORKERS": "2"})
+    assert serial.returncode == parallel.returncode == 0
+    assert "rendering pages in 1 worker process(es) too" in parallel.output
+    assert "indexing pages for search in 1 worker process(es) too" in parallel.output
+    assert sum(_counts(parallel)) == 4
+    assert _same_tree(serial.site, parallel.site) == []

@@ -281,6 +281,7 @@ def test_speed_ups_change_no_byte_of_the_site(fastapi_site: Build, tmp_path: Pat
     # the cached and lxml-fed search indexing and the coverage cache; this one
     # uses none of them.
     assert "rendering pages in 1 worker process(es) too" in fastapi_site.output
+    assert "indexing pages for search in 1 worker process(es) too" in fastapi_site.output
     off_cache = tmp_path / "off-cache"
     seed_inventories(off_cache)
     env_off = run(

@@ -8,12 +8,13 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import yaml
 
 from conftest import INVENTORIES, Build, mkdocs_build, write_inventory
-from refsite.inventories import cached_copy, fetch_inventory, load_inventories
+from refsite.inventories import RETRY_SECONDS, cached_copy, fetch_inventory, load_inventories
 from refsite.links import check_links
 
 
@@ -82,7 +83,24 @@ def test_unreachable_or_invalid_inventories_are_missing(tmp_path: Path) -> None:
     # Nothing listens there any more.
     found = load_inventories([url + "objects.inv"], cache, timeout=2)
     assert (found.items, found.loaded, found.missing) == ({}, [], [url + "objects.inv"])
-    assert not cache.exists() or list(cache.iterdir()) == []
+    # No copy is kept, only when each download failed.
+    assert all(f.name.endswith(".failed") for f in cache.iterdir())
+
+
+def test_a_failed_download_is_tried_again_an_hour_later(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    calls: list[str] = []
+
+    def offline(url: str, timeout: float) -> Any:
+        calls.append(url)
+        raise OSError("no network")
+
+    url = "https://docs.example.org/objects.inv"
+    assert fetch_inventory(url, cache, opener=offline, now=1000.0) is None
+    assert fetch_inventory(url, cache, opener=offline, now=1000.0 + RETRY_SECONDS - 1) is None
+    assert calls == [url]
+    assert fetch_inventory(url, cache, opener=offline, now=1000.0 + RETRY_SECONDS) is None
+    assert calls == [url, url]
 
 
 def test_an_unreadable_cached_copy_is_dropped(tmp_path: Path) -> None:

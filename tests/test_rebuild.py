@@ -20,7 +20,7 @@ import pytest
 
 from conftest import BIN, FIXTURES, inherit_from_private_base, mkdocs_build, run
 from refsite.cache import CacheFile, prune_plan
-from refsite.parallel import assign, worker_count
+from refsite.parallel import Workers, assign, claim, worker_count
 from refsite.rebuild import PageRecord, changes_shape, plan
 from test_cache import _counts, _same_tree
 
@@ -215,6 +215,45 @@ def test_workers_take_pages_from_the_end(
     pages: list[str], processes: int, expected: list[list[str]]
 ) -> None:
     assert assign(pages, processes) == expected
+
+
+def test_a_page_is_claimed_once(tmp_path: Path) -> None:
+    # MkDocs and the workers each claim a page before rendering it: the
+    # first to ask renders it, the other waits for it or stops.
+    assert claim(tmp_path, "reference/fastapi.md")
+    assert not claim(tmp_path, "reference/fastapi.md")
+    assert claim(tmp_path, "reference/apirouter.md")
+    # Without workers running, MkDocs renders every page itself.
+    assert Workers().claim("reference/fastapi.md")
+
+
+def test_waiting_for_a_stuck_worker_ends(tmp_path: Path) -> None:
+    # A forked worker that never finishes its page: MkDocs stops waiting
+    # after the timeout and renders the page itself.
+    workers = Workers()
+    done, started_page = tmp_path / "done", tmp_path / "started"
+
+    def stuck(page: str) -> None:
+        started_page.touch()  # claimed before this is called
+        time.sleep(30)
+
+    workers.fork([["page.md"]], stuck)
+    try:
+        deadline = time.monotonic() + 30
+        while not started_page.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not workers.claim("page.md")
+        started = time.monotonic()
+        workers.wait_for(done.exists, timeout=0.5)
+        assert 0.4 < time.monotonic() - started < 10
+    finally:
+        workers.stop()
+    # A worker that ends without storing the page: no wait at all.
+    workers.fork([["other.md"]], lambda page: None)
+    started = time.monotonic()
+    workers.wait_for(done.exists, timeout=30)
+    assert time.monotonic() - started < 10
+    workers.stop()
 
 
 @pytest.mark.parametrize(

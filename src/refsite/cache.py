@@ -15,7 +15,6 @@ import functools
 import hashlib
 import json
 import os
-import pickle
 import re
 import sys
 import tempfile
@@ -26,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import griffe
+
+from refsite.memo import dump_atomic, load_pickle
 
 __all__ = [
     "FORMAT",
@@ -200,6 +201,10 @@ class PageCache:
             digest.update(part.encode() if isinstance(part, str) else part)
         return digest.hexdigest()
 
+    def exists(self, key: str) -> bool:
+        """Whether an entry is stored under ``key`` (complete: entries are written atomically)."""
+        return (self.directory / f"{key}.json").is_file()
+
     def load(self, key: str) -> Any:
         """A stored JSON value, or None."""
         file = self.directory / f"{key}.json"
@@ -247,33 +252,19 @@ class LoadedModules:
 
     def load(self, tree_hash: Callable[[list[Path]], str]) -> tuple[Any, Any] | None:
         """The kept (modules, lines) collections, or None when absent or stale."""
-        try:
-            with self.file.open("rb") as handle:
-                folders, sources, modules, lines = pickle.load(handle)
-            os.utime(self.file)  # used now: pruning keeps it
-        except Exception:  # missing, torn, or written by other code: load from source
-            return None
+        saved = load_pickle(self.file)
+        if not (isinstance(saved, tuple) and len(saved) == 4):
+            return None  # missing, torn, or written by other code: load from source
+        folders, sources, modules, lines = saved
         if tree_hash([Path(f) for f in folders]) != sources:
             return None
         return modules, lines
 
     def save(self, folders: list[Path], sources: str, modules: Any, lines: Any) -> None:
         """Write the collections; atomically, so a reader never sees half a file."""
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
         # Pickling follows griffe's links between objects recursively.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(
-                    ([str(f) for f in folders], sources, modules, lines),
-                    out,
-                    protocol=pickle.HIGHEST_PROTOCOL,
-                )
-            os.replace(temp, self.file)
-        except Exception:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        dump_atomic(self.file, ([str(f) for f in folders], sources, modules, lines))
 
 
 @dataclass(frozen=True)

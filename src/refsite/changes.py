@@ -124,6 +124,8 @@ def _comes_with_parent(key: str, snapshot: Snapshot, matched: Container[str]) ->
 
 
 def _changed(key: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    if old == new:
+        return []  # most objects, in most releases: compared in C, not field by field
     out: list[Change] = []
     if old["kind"] != new["kind"]:
         return [Change("kind", key, old=old["kind"], new=new["kind"], breaking=True)]

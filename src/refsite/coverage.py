@@ -11,8 +11,12 @@ reason; an exclusion that matches nothing left to document is itself reported.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +26,13 @@ import griffe
 import yaml
 from mkdocstrings import Inventory
 
+from refsite.cache import PageCache
+
 __all__ = [
     "CoverageError",
     "CoverageReport",
     "Exclusion",
+    "PublicApiReader",
     "PublicObject",
     "format_json",
     "format_markdown",
@@ -350,3 +357,89 @@ def format_json(report: CoverageReport) -> str:
         "stale": [{"pattern": e.pattern, "reason": e.reason} for e in report.stale],
     }
     return json.dumps(data, indent=2)
+
+
+# Reads the public API in a process of its own; argv[1] is [packages, preload, paths].
+_API_WORKER = (
+    "import json, sys\n"
+    "from refsite.coverage import load_api_data\n"
+    "print(json.dumps(load_api_data(*json.loads(sys.argv[1]))))\n"
+)
+
+
+class PublicApiReader:
+    """The public API of a build's packages, read in a process of its own meanwhile.
+
+    Reading it with griffe takes about as long as rendering a few pages and
+    needs nothing the build makes: a process started with the build reads
+    it, at a lower priority than the build's own work. With a ``cache`` the
+    result is kept by the packages' sources, and no process is needed while
+    they are unchanged. With ``in_process`` (every core is busy with other
+    builds, so the process would only add its start-up) it is read in this
+    process when :meth:`result` asks for it.
+    """
+
+    def __init__(
+        self,
+        packages: Sequence[str],
+        preload: Sequence[str],
+        search_paths: Sequence[Path],
+        cache: PageCache | None = None,
+        *,
+        in_process: bool = False,
+    ) -> None:
+        self._request = [list(packages), list(preload), [str(p) for p in search_paths]]
+        self._cache = cache
+        self._key: str | None = None
+        self._data: list[Any] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        if cache is not None:
+            folders = package_folders([*packages, *preload], search_paths)
+            self._key = cache.derived_key(
+                "public-api", repr([*packages, *preload]), cache.tree_hash(folders)
+            )
+            self._data = cache.load(self._key)
+            if self._data is not None:
+                return
+        if in_process:  # asked to read it here, when the result is wanted
+            return
+        # A plain subprocess, not multiprocessing: its "spawn" re-imports the
+        # parent's __main__, which may be any script that runs a build.
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", _API_WORKER, json.dumps(self._request)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:  # no process to spare: read it in this one, later
+            return
+        # Pages are what the build waits for: this takes the CPU that
+        # rendering them leaves.
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, 10)
+
+    def result(self) -> list[Any]:
+        """The public API as :func:`load_api_data` returns it (waits for the process).
+
+        Raises:
+            CoverageError: a package cannot be found.
+        """
+        if self._data is None:
+            if self._process is not None:
+                output, _ = self._process.communicate()
+                if self._process.returncode == 0:
+                    self._data = json.loads(output)
+                self._process = None
+            if self._data is None:
+                # No process, or it failed: read here, where errors are raised.
+                self._data = load_api_data(*self._request)
+            if self._cache is not None and self._key is not None:
+                self._cache.store(self._key, self._data)
+        return self._data
+
+    def stop(self) -> None:
+        """Stop the process, if it still runs."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = None

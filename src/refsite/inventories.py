@@ -5,7 +5,8 @@ With them, an annotation such as ``str``, ``enum.Enum`` or
 inventory is downloaded once and kept in a cache folder; later builds read the
 cached copy and never ask the network again (delete the copy to refresh it).
 An inventory that is neither cached nor reachable is reported as missing, and
-the site is built without links into that project's docs.
+the site is built without links into that project's docs; builds in the hour
+after a failed download do not try again.
 
 The items are Python objects (the ``py`` domain), each with its absolute URL:
 the plugin registers them with autorefs, which turns the matching
@@ -14,11 +15,14 @@ cross-references of every page into links.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import io
+import os
 import posixpath
 import re
+import time
 import urllib.request
 import zlib
 from collections.abc import Callable, Iterable
@@ -28,10 +32,19 @@ from typing import Any
 
 from mkdocstrings import Inventory
 
-__all__ = ["Inventories", "cached_copy", "fetch_inventory", "load_inventories", "read_items"]
+__all__ = [
+    "RETRY_SECONDS",
+    "Inventories",
+    "cached_copy",
+    "fetch_inventory",
+    "load_inventories",
+    "read_items",
+]
 
 # Every Sphinx inventory (version 2) starts with this line.
 _HEADER = b"# Sphinx inventory version 2"
+RETRY_SECONDS = 3600.0
+"""How long after a failed download the next build tries again."""
 
 
 @dataclass
@@ -57,22 +70,35 @@ def fetch_inventory(
     *,
     timeout: float = 10.0,
     opener: Callable[..., Any] = urllib.request.urlopen,
+    now: float | None = None,
 ) -> Path | None:
     """The cached copy of the inventory at ``url``, downloaded first if there is none.
 
     Returns None when it is not cached and cannot be downloaded (no network,
-    an HTTP error, or a file that is no Sphinx inventory).
+    an HTTP error, or a file that is no Sphinx inventory). A failed download
+    is not tried again for :data:`RETRY_SECONDS` (an offline machine's builds
+    would each pay for it): ``now`` is the time to compare with.
     """
     copy = cached_copy(cache_dir, url)
     if copy.is_file():
         return copy
+    failed = copy.with_name(copy.name + ".failed")
+    now = time.time() if now is None else now
+    with contextlib.suppress(OSError):
+        if now - failed.stat().st_mtime < RETRY_SECONDS:
+            return None
     try:
         with opener(url, timeout=timeout) as response:
             data = response.read()
     except (OSError, ValueError, http.client.HTTPException):
-        return None
+        data = b""
     if not data.startswith(_HEADER):
+        with contextlib.suppress(OSError):
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            failed.touch()
+            os.utime(failed, (now, now))
         return None
+    failed.unlink(missing_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     partial = copy.with_suffix(".part")
     partial.write_bytes(data)

@@ -265,7 +265,10 @@ def _quote(text: str) -> str:
 
 def page_markdown(html: str | bytes) -> str:
     """The Markdown twin of a page: its content, rendered, as Markdown."""
-    doc = lxml.html.fromstring(html)
+    return _markdown(lxml.html.fromstring(html))
+
+
+def _markdown(doc: HtmlElement) -> str:
     content = content_element(doc)
     if content is None:
         return ""
@@ -329,7 +332,7 @@ class _Converted:
 def _convert(html: bytes) -> _Converted:
     doc = lxml.html.fromstring(html)
     return _Converted(
-        markdown=page_markdown(html),
+        markdown=_markdown(doc),
         title=_title(doc),
         description=_description(doc),
         html_bytes=len(html),

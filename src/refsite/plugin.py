@@ -10,13 +10,11 @@ same checks with the CLI.
 from __future__ import annotations
 
 import html
-import json
 import logging
 import os
-import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,22 +32,22 @@ from refsite.check import check_site
 from refsite.coverage import (
     CoverageError,
     CoverageReport,
+    PublicApiReader,
     format_markdown,
-    load_api_data,
     load_exclusions,
     measure,
     objects_from_data,
-    package_folders,
     rendered_names,
 )
 from refsite.directives import diagnose, find_identifiers
 from refsite.history import HistoryError
 from refsite.history_view import HistoryView, staleness, view
 from refsite.inventories import Inventories, load_inventories
+from refsite.kept import KeptOutputs
 from refsite.links import check_links
 from refsite.llms import write_llms
 from refsite.object_cache import ObjectRenders
-from refsite.parallel import WORKER_ENV, Workers, assign, worker_count
+from refsite.parallel import WORKER_ENV, PageWorkers, worker_count
 from refsite.placeholders import PlaceholderError, expand, placeholder_names, versions_table
 from refsite.rebuild import IncrementalServe, watch_with_events
 from refsite.release_site import (
@@ -72,12 +70,6 @@ __all__ = ["PLUGIN_NAME", "CoverageConfig", "RefsiteConfig", "RefsitePlugin"]
 
 PLUGIN_NAME = "refsite"
 COVERAGE_PLACEHOLDER = "<!-- refsite:coverage -->"
-# Reads the public API in a worker process; argv[1] is [packages, preload, paths].
-_API_WORKER = (
-    "import json, sys\n"
-    "from refsite.coverage import load_api_data\n"
-    "print(json.dumps(load_api_data(*json.loads(sys.argv[1]))))\n"
-)
 log: logging.LoggerAdapter[logging.Logger] = get_plugin_logger(PLUGIN_NAME)
 
 
@@ -203,9 +195,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._coverage: CoverageReport | None = None
         self._base = Path()
         self._reuse: BuildReuse | None = None
-        self._worker: subprocess.Popen[bytes] | None = None
-        self._api_data: list[Any] | None = None
-        self._api_key: str | None = None
+        self._api: PublicApiReader | None = None
         self._history: HistoryView | None = None
         self._attr_list = False
         self._release: ReleaseSite | None = None
@@ -219,11 +209,16 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._command = "build"
         self._templates: jinja2.BytecodeCache | None = None
         self._theme_listings: dict[str, list[str]] = {}
-        self._workers = Workers()
+        self._page_workers = PageWorkers()
+        self._page_workers.on_start = lambda count: log.info(
+            "rendering pages in %d worker process(es) too", count
+        )
         self._pages: list[str] = []
+        self._files: Any = None
         # In a worker process (refsite.parallel), the fingerprint of the build it serves.
         self._worker_of = os.environ.get(WORKER_ENV)
         self._inventories: tuple[tuple[str, ...], Inventories] | None = None
+        self._kept: KeptOutputs | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command = command
@@ -245,6 +240,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             bytecode=self._templates,
             listings=self._theme_listings,
             project=base,
+            render=self._render_page,
         )
 
     @event_priority(100)  # Before mkdocstrings reads its options in its own on_config.
@@ -263,6 +259,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
         # build computes, and reread the tree so edits to it take effect.
         self._tree = None
+        self._page_workers.reset()
         self._page = None
         self._coverage = None
         self._materializing = False
@@ -286,7 +283,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 keep_modules=self._command != "serve",
             )
             self._objects = ObjectRenders.install(config, self._reuse.cache)
-        self._stop_worker()
+            self._keep_outputs(config)
+        else:
+            self._kept = None
         self._start_public_api()
         self._load_history()
         self._attr_list = "attr_list" in config.markdown_extensions
@@ -327,6 +326,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def on_files(self, files: Any, *, config: Any) -> Any:
         self._pages = [f.src_uri for f in files.documentation_pages()]
+        self._files = files
         if self._reuse is not None:
             self._reuse.files(files)
             if self._worker_of is not None and self._worker_of != self._reuse.cache.fingerprint:
@@ -385,29 +385,50 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._materializing = True
         if self._reuse is None:
             return markdown
-        markdown = self._reuse.page_markdown(markdown, page)
+        wait = self._page_workers.wait_hook(page.file.src_uri)
+        markdown = self._reuse.page_markdown(markdown, page, wait=wait)
         if self._reuse.rendering:
             self._start_workers(page.file.src_uri, config=config)
         return markdown
 
+    def _keep_outputs(self, config: Any) -> None:
+        """Read what the last build of this site kept for this one."""
+        assert self._reuse is not None
+        custom = config.theme.custom_dir
+        kept = KeptOutputs(
+            self._base / self.config.cache_dir,
+            self._reuse.fingerprint,
+            Path(custom) if custom else None,
+        )
+        # A serve process keeps its outputs in memory across rebuilds.
+        if self._command != "serve" or self._kept is None or not self._kept.same_site(kept):
+            self._kept = kept
+        self._kept.theme_listings(list(config.theme.dirs), self._theme_listings)
+
+    def _render_page(
+        self, template: jinja2.Template, context: dict[str, Any], render: Callable[[], str]
+    ) -> str:
+        if self._kept is None:
+            return render()
+        return self._kept.render(template, context, render)
+
     def _start_workers(self, src_uri: str, *, config: Any) -> None:
-        """At the first page to render, start workers on the pages after it."""
+        """At the first page to render in a cold build, start workers on the pages after it."""
         if self._worker_of is not None or self._incremental is not None or self._reuse is None:
             return
-        if self._workers.started or src_uri not in self._pages:
-            return
-        if self._reuse.cache.hits:
-            # Pages were reused before this one: an edit, not a cold build.
-            return
-        rest = self._pages[self._pages.index(src_uri) + 1 :]
+        if src_uri not in self._pages or self._reuse.cache.hits:
+            return  # pages were reused before this one: an edit, not a cold build
         # A versioned build running releases side by side sets this to 1.
         setting = int(os.environ.get(WORKERS_ENV) or 0) or self.config.workers
-        processes = worker_count(setting, os.cpu_count())
-        started = self._workers.start(
-            config.config_file_path, self._reuse.cache.fingerprint, assign(rest, processes)
+        self._page_workers.start(
+            src_uri,
+            self._pages[self._pages.index(src_uri) + 1 :],
+            worker_count(setting, os.cpu_count()),
+            config=config,
+            files=self._files,
+            fingerprint=self._reuse.cache.fingerprint,
+            current=lambda: self._page[0] if self._page is not None else None,
         )
-        if started:
-            log.info("rendering pages in %d worker process(es) too", started)
 
     @event_priority(-100)  # After mkdocstrings and autorefs have seen the page.
     def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
@@ -422,7 +443,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         if self._history is not None and self.config.history.badges and "doc-heading" in output:
-            output = add_badges(output, self._history.marks())
+            output = self._with_badges(output, self._history)
         if versioned() and self._release is None:
             # The root of a versioned site: see assets/versions.js.
             base = "../" * page.url.count("/") or "./"
@@ -437,10 +458,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         html = md.markdown(format_markdown(report), extensions=["tables"])
         return output.replace(COVERAGE_PLACEHOLDER, html)
 
+    def _with_badges(self, output: str, history: HistoryView) -> str:
+        add = lambda: add_badges(output, history.marks())  # noqa: E731
+        return add() if self._kept is None else self._kept.badges(output, history.digest, add)
+
     # Before mkdocstrings writes objects.inv and autorefs fixes cross-references.
     @event_priority(100)
-    def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
-        self._workers.stop()  # every page is rendered or replayed
+    def _on_env(self, env: Any, *, config: Any, files: Any) -> Any:
+        self._page_workers.workers.stop()  # every page is rendered or replayed
         if self._reuse is not None:
             self._reuse.pages_rendered()
             if self._incremental is not None and self._incremental.complete(files, self._reuse):
@@ -453,6 +478,31 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             # Before autorefs (priority -50) turns cross-references into links.
             self._link_inventories(autorefs)
         return env
+
+    @event_priority(-49)  # After every anchor and URL is registered, just before autorefs.
+    def _on_env_before_autorefs(self, env: Any, *, config: Any, files: Any) -> Any:
+        autorefs = config.plugins.get("autorefs")
+        if self._kept is not None and autorefs is not None:
+            self._kept.before_cross_references(_pages(files), autorefs)
+        return env
+
+    @event_priority(-60)  # Once autorefs has fixed the pages.
+    def _on_env_after_autorefs(self, env: Any, *, config: Any, files: Any) -> Any:
+        if self._kept is not None:
+            self._kept.after_cross_references(_pages(files))
+        return env
+
+    @event_priority(-110)  # Once every plugin has finished the pages' HTML.
+    def _on_env_index(self, env: Any, *, config: Any, files: Any) -> Any:
+        if self._reuse is not None and self._worker_of is None and self._incremental is None:
+            setting = int(os.environ.get(WORKERS_ENV) or 0) or self.config.workers
+            processes = worker_count(setting, os.cpu_count())
+            started = self._reuse.index_in_parallel(_pages(files), processes)
+            if started:
+                log.info("indexing pages for search in %d worker process(es) too", started)
+        return env
+
+    on_env = CombinedEvent(_on_env, _on_env_before_autorefs, _on_env_after_autorefs, _on_env_index)
 
     def _link_inventories(self, autorefs: Any) -> None:
         cache_dir = self._base / self.config.cache_dir / "inventories"
@@ -475,7 +525,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_worker()
-        self._workers.stop()
+        self._page_workers.workers.stop()
+        if self._reuse is not None:
+            self._reuse.indexers.stop()
         if self._incremental is not None:
             self._incremental.forget()
         if self._page is None:
@@ -488,6 +540,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     @event_priority(50)  # Before Material's search plugin writes its index.
     def _on_post_build_search(self, *, config: Any) -> None:
+        if self._reuse is not None:
+            self._reuse.indexers.stop()  # every page is indexed
         if self._reuse is None or self._incremental is None:
             return
         entries = self._incremental.search_entries(self._reuse)
@@ -506,13 +560,27 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 deleted = prune(cache.directory, max_bytes=limit, now=time.time())
                 if deleted:
                     log.info("cache: deleted %d least recently used file(s)", len(deleted))
+        if self._kept is not None and self._kept.memo.hits + self._kept.memo.misses:
+            memo = self._kept.memo
+            log.info(
+                "kept outputs (templated pages, cross-references, badges): %d reused, %d made",
+                memo.hits,
+                memo.misses,
+            )
         if self._objects is not None and self._objects.hits + self._objects.misses:
             objects = self._objects
             log.info("object cache: %d object(s) reused, %d rendered", objects.hits, objects.misses)
         site = Path(config.site_dir)
+        if self._kept is not None and not self._parsed.read_before:
+            # A fresh process: what the last build parsed is found by content.
+            self._parsed = self._kept.parsed()
         # Material's search plugin, listed before this one, has written its index.
         if self.config.search_boost != 1 and (site / INDEX).is_file():
-            boost_site_index(site, self.config.search_boost)
+            boost = self.config.search_boost
+            boosted = None
+            if self._kept is not None:
+                boosted = self._kept.boosted_index(boost)
+            boost_site_index(site, boost, boosted=boosted)
         if self._tree is not None:
             tree = self._tree if self._release is None else self._release.tree(self._tree)
             findings = check_site(site, tree, files=self._parsed)
@@ -538,6 +606,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 llms.markdown_bytes // 1000,
                 100 * llms.ratio,
             )
+        if self._kept is not None and self._command != "serve":
+            self._kept.keep_theme_listings(self._theme_listings)
+            self._kept.save(self._parsed)
         coverage = self._coverage_report(site)
         # An older release's coverage is reported; only the newest's gates the build.
         say = log.warning
@@ -617,65 +688,25 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return versions_table(names, known)
 
     def _start_public_api(self) -> None:
-        """Start reading the public API now, on the other core when it must be read.
-
-        Reading it with griffe takes about as long as rendering a few pages,
-        and needs nothing the build makes: a worker process does it while the
-        pages render. Its result is cached by the packages' sources.
-        """
+        """Start reading the public API, in a process of its own unless it is cached."""
+        self._stop_worker()
         settings = self.config.coverage
-        self._api_key = None
-        self._api_data = None
-        self._worker = None
         if not self.config.enabled or not settings.packages or self._worker_of is not None:
             return
-        names = [*settings.packages, *settings.preload]
-        if self._reuse is not None:
-            folders = package_folders(names, self._search_paths)
-            self._api_key = self._reuse.cache.derived_key(
-                "public-api", repr(names), self._reuse.cache.tree_hash(folders)
-            )
-            self._api_data = self._reuse.cache.load(self._api_key)
-            if self._api_data is not None:
-                return
-        if os.environ.get(WORKERS_ENV) == "1":
-            # Builds running side by side (a versioned site) keep every core
-            # busy: a process of its own would only add its start-up.
-            return
-        # A plain subprocess, not multiprocessing: its "spawn" re-imports the
-        # parent's __main__, which may be any script that runs a build.
-        request = [settings.packages, settings.preload, [str(p) for p in self._search_paths]]
-        try:
-            self._worker = subprocess.Popen(
-                [sys.executable, "-c", _API_WORKER, json.dumps(request)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:  # no process to spare: read it in this one, later
-            self._worker = None
-
-    def _public_api(self) -> list[Any]:
-        settings = self.config.coverage
-        if self._api_data is None:
-            if self._worker is not None:
-                output, _ = self._worker.communicate()
-                if self._worker.returncode == 0:
-                    self._api_data = json.loads(output)
-                self._worker = None
-            if self._api_data is None:
-                # No worker, or it failed: read here, where errors are reported.
-                self._api_data = load_api_data(
-                    settings.packages, settings.preload, [str(p) for p in self._search_paths]
-                )
-            if self._reuse is not None and self._api_key is not None:
-                self._reuse.cache.store(self._api_key, self._api_data)
-        return self._api_data
+        cache = self._reuse.cache if self._reuse is not None else None
+        self._api = PublicApiReader(
+            settings.packages,
+            settings.preload,
+            self._search_paths,
+            cache,
+            # Builds running side by side (a versioned site) keep every core busy.
+            in_process=os.environ.get(WORKERS_ENV) == "1",
+        )
 
     def _stop_worker(self) -> None:
-        if self._worker is not None and self._worker.poll() is None:
-            self._worker.kill()
-            self._worker.wait()
-        self._worker = None
+        if self._api is not None:
+            self._api.stop()
+        self._api = None
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         if not self.config.enabled:
@@ -691,7 +722,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def on_shutdown(self) -> None:
         self._stop_worker()
-        self._workers.stop()
+        self._page_workers.workers.stop()
 
     def _coverage_report(self, site: Path) -> CoverageReport | None:
         settings = self.config.coverage
@@ -701,7 +732,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             try:
                 exclusions_file = self._base / settings.exclusions if settings.exclusions else None
                 exclusions = load_exclusions(exclusions_file) if exclusions_file else []
-                objects = objects_from_data(self._public_api())
+                api = self._api or PublicApiReader(
+                    settings.packages, settings.preload, self._search_paths
+                )
+                objects = objects_from_data(api.result())
                 self._coverage = measure(objects, rendered_names(site), exclusions)
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
@@ -710,6 +744,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
 def _hide_dirty_warning(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+
+def _pages(files: Any) -> list[Any]:
+    return [f.page for f in files if f.page is not None]
 
 
 def _walk_nav(items: list[Any]) -> list[Any]:

@@ -42,9 +42,16 @@ from refsite.cache import (
     toc_to_data,
 )
 from refsite.directives import find_identifiers
+from refsite.parallel import Workers, assign, can_fork
 from refsite.search import feed_tree
 
-__all__ = ["BuildReuse", "PageEffects", "fingerprint", "materialize_after_loads"]
+__all__ = [
+    "BuildReuse",
+    "PageEffects",
+    "fingerprint",
+    "materialize_after_loads",
+    "materialize_loaded",
+]
 
 # What griffe loaded for the python handler, kept across the rebuilds of one
 # `mkdocs serve` process (each rebuild gets a new handler): loading FastAPI,
@@ -94,6 +101,10 @@ class BuildReuse:
         self._recording: CachedPage | None = None
         self._restored = False
         self._search: Any = None
+        self._entries_of: Callable[[Any], list[Any]] | None = None
+        self._search_settings = ""
+        self.indexers = Workers()
+        """Workers indexing pages for search (see :meth:`index_in_parallel`)."""
         self._disk_modules = LoadedModules(cache_dir, self.fingerprint)
         self._modules_from_disk = False
         self.effects: PageEffects | None = None
@@ -112,8 +123,18 @@ class BuildReuse:
             "\n".join([self.cache.fingerprint, *urls]).encode()
         ).hexdigest()
 
-    def page_markdown(self, markdown: str, page: Any) -> str:
-        """The Markdown to render: all of it, or only its title for a cached page."""
+    def page_markdown(
+        self,
+        markdown: str,
+        page: Any,
+        *,
+        wait: Callable[[Callable[[], bool]], None] | None = None,
+    ) -> str:
+        """The Markdown to render: all of it, or only its title for a cached page.
+
+        ``wait(ready)``, if given, is called for a page the cache lacks: it
+        may wait until ``ready()`` (another process has stored the page).
+        """
         self._replay = self._miss = None
         self.effects = None
         # What rendering the page registers is recorded for every rendered
@@ -124,6 +145,8 @@ class BuildReuse:
             self._restore_loaded_modules()
             return markdown
         key = self.cache.key(page.file.src_uri, markdown)
+        if wait is not None and not self.cache.exists(key):
+            wait(lambda: self.cache.exists(key))
         self._replay = self.cache.get(key)
         if self._replay is None:
             self._restore_loaded_modules()
@@ -340,29 +363,73 @@ class BuildReuse:
         # options (not the whole site's fingerprint, which names the source
         # folders: releases of a versioned site share entries).
         settings = json.dumps(dict(search.config), sort_keys=True, default=_type_name)
+        self._search_settings = settings
         add_entry = _fast_add_entry(index) or type(index).add_entry_from_context.__get__(index)
 
+        def entries_of(page: Any) -> list[Any]:
+            first = len(index.entries)
+            add_entry(page)
+            entries: list[Any] = index.entries[first:]
+            del index.entries[first:]
+            return entries
+
         def cached_add_entry(page: Any) -> None:
-            key = cache.shared_key(
-                "search",
-                settings,
-                page.url,
-                _SOURCE_HREF.sub(r"\1\2", page.content or ""),
-                repr(toc_to_data(page.toc)),
-                str(page.title),
-                repr(sorted(page.meta.items())),
-            )
+            key = _search_key(cache, page, settings)
+            if not cache.exists(key) and not self.indexers.claim(key):
+                self.indexers.wait_for(lambda: cache.exists(key))
             entries = cache.load(key)
             if not isinstance(entries, list):
-                first = len(index.entries)
-                add_entry(page)
-                entries = index.entries[first:]
-                del index.entries[first:]
+                entries = entries_of(page)
                 cache.store(key, entries)
             index.entries.extend(entries)
             self.search_entries[page.url] = entries
 
         index.add_entry_from_context = cached_add_entry
+        self._entries_of = entries_of
+
+    def index_in_parallel(self, pages: Sequence[Any], processes: int) -> int:
+        """Fork workers that store the search entries of the pages the cache lacks.
+
+        Material indexes each page as MkDocs writes it, one after another;
+        the workers index from the last page backwards meanwhile, and MkDocs
+        waits for an entry a worker has claimed. Returns how many started.
+        """
+        entries_of = self._entries_of
+        if entries_of is None or processes < 2 or not can_fork():
+            return 0
+        cache = self.cache
+        settings = self._search_settings
+        missing = {
+            key: page
+            for page in pages
+            if not cache.exists(key := _search_key(cache, page, settings))
+        }
+        if len(missing) < 2:
+            return 0
+
+        def index(key: str) -> None:
+            cache.store(key, entries_of(missing[key]))
+
+        return self.indexers.fork(assign(list(missing), processes), index)
+
+
+def _search_key(cache: PageCache, page: Any, settings: str) -> str:
+    """What Material's search entries of a page are cached under: all they are made of.
+
+    Not the site's fingerprint, which names the source folders: the search
+    plugin's options (``settings``) and the page, without what the index
+    leaves out (source links), so that releases of a versioned site share
+    entries.
+    """
+    return cache.shared_key(
+        "search",
+        settings,
+        page.url,
+        _SOURCE_HREF.sub(r"\1\2", page.content or ""),
+        repr(toc_to_data(page.toc)),
+        str(page.title),
+        repr(sorted(page.meta.items())),
+    )
 
 
 def materialize_after_loads(handler: Any) -> None:
@@ -383,18 +450,23 @@ def materialize_after_loads(handler: Any) -> None:
 
     def collect_then_materialize(identifier: str, options: Any) -> Any:
         data = collect(identifier, options)
-        # Read anew: the modules may come from an earlier rebuild or from disk.
-        modules = getattr(handler, "_modules_collection", None)
-        if modules is not None:
-            loaded = frozenset(modules.members)
-            # Kept on the collection, so a copy from disk is not walked again.
-            if getattr(modules, "refsite_materialized", None) != loaded:
-                materialize_aliases(modules.members.values())
-                modules.refsite_materialized = loaded
+        materialize_loaded(handler)
         return data
 
     collect_then_materialize.materializes = True  # type: ignore[attr-defined]
     handler.collect = collect_then_materialize
+
+
+def materialize_loaded(handler: Any) -> None:
+    """Materialize the aliases of what the python ``handler`` has loaded, if not done yet."""
+    # Read anew: the modules may come from an earlier rebuild or from disk.
+    modules = getattr(handler, "_modules_collection", None)
+    if modules is not None:
+        loaded = frozenset(modules.members)
+        # Kept on the collection, so a copy from disk is not walked again.
+        if getattr(modules, "refsite_materialized", None) != loaded:
+            materialize_aliases(modules.members.values())
+            modules.refsite_materialized = loaded
 
 
 def _in_child_process(work: Callable[[], None]) -> None:

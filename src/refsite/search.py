@@ -10,8 +10,10 @@ symbol search land on the symbol.
 
 from __future__ import annotations
 
+import functools
+import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +21,18 @@ import lxml.html
 from lxml.html import HtmlElement
 from mkdocstrings import Inventory
 
-__all__ = ["boost_sections", "boost_site_index", "inventory_anchors"]
+__all__ = ["boost_sections", "boost_site_index", "boosted_index", "inventory_anchors"]
 
 INDEX = Path("search") / "search_index.json"
 
 
 def inventory_anchors(site_dir: Path) -> set[str]:
     """The element ids that the site's ``objects.inv`` points at."""
-    with (site_dir / "objects.inv").open("rb") as file:
-        inventory = Inventory.parse_sphinx(file, domain_filter=("py",))
+    return _anchors((site_dir / "objects.inv").read_bytes())
+
+
+def _anchors(inventory_data: bytes) -> set[str]:
+    inventory = Inventory.parse_sphinx(io.BytesIO(inventory_data), domain_filter=("py",))
     return {item.uri.partition("#")[2] for item in inventory.values() if "#" in item.uri}
 
 
@@ -43,14 +48,26 @@ def boost_sections(index: dict[str, Any], anchors: Iterable[str], boost: float) 
     return count
 
 
-def boost_site_index(site_dir: Path, boost: float) -> int:
-    """Boost the object sections of a built site's Material search index in place."""
+def boost_site_index(
+    site_dir: Path, boost: float, *, boosted: Callable[[str, bytes], str] | None = None
+) -> None:
+    """Boost the object sections of a built site's Material search index in place.
+
+    ``boosted(index, inventory)`` returns the boosted index text; by default
+    :func:`boosted_index` (a caller may keep its results).
+    """
     path = site_dir / INDEX
-    index = json.loads(path.read_text(encoding="utf-8"))
-    count = boost_sections(index, inventory_anchors(site_dir), boost)
+    make = boosted or functools.partial(boosted_index, boost=boost)
+    text = make(path.read_text(encoding="utf-8"), (site_dir / "objects.inv").read_bytes())
+    path.write_text(text, encoding="utf-8")
+
+
+def boosted_index(index_text: str, inventory_data: bytes, *, boost: float) -> str:
+    """A search index's text with the sections that the inventory points at boosted."""
+    index = json.loads(index_text)
+    boost_sections(index, _anchors(inventory_data), boost)
     # Material writes the index compactly; keep it so.
-    path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
-    return count
+    return json.dumps(index, separators=(",", ":"))
 
 
 def feed_tree(parser: Any, html: str) -> None:

@@ -8,6 +8,7 @@ engine from the same ``mkdocs.yml`` (Material's HTML structure is the contract).
 from __future__ import annotations
 
 import functools
+import hashlib
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import lxml.html
 from lxml.html import HtmlElement
+
+from refsite.memo import dump_atomic, load_pickle
 
 __all__ = [
     "NavNode",
@@ -47,12 +50,17 @@ class ParsedFiles:
 
     Checks after a ``mkdocs serve`` rebuild read the same directory again,
     where only the pages the rebuild wrote have changed: a file is parsed
-    again only when its modification time or size differs.
+    again only when its modification time or size differs. Between
+    processes (:meth:`save`, :meth:`load`) what was parsed is found again
+    by the file's content: a build that writes the same page as the last
+    one does not parse it again.
     """
 
-    _memo: dict[tuple[str, str], tuple[tuple[int, int], Any]] = field(default_factory=dict)
+    _memo: dict[tuple[str, str], tuple[tuple[int, int], bytes, Any]] = field(default_factory=dict)
     derived: dict[Any, Any] = field(default_factory=dict)
     """What checks computed from parsed files, with what they need to tell if it still holds."""
+    _by_content: dict[tuple[str, bytes], Any] = field(default_factory=dict)
+    """(kind, content digest) -> value, as :meth:`load` found them."""
 
     def read(self, file: Path, kind: str, parse: Callable[[bytes], _T]) -> _T:
         """``parse(file's bytes)``, or what it returned last time for the unchanged file."""
@@ -61,11 +69,45 @@ class ParsedFiles:
         key = (str(file), kind)
         known = self._memo.get(key)
         if known is not None and known[0] == stamp:
-            value: _T = known[1]
+            value: _T = known[2]
             return value
-        value = parse(file.read_bytes())
-        self._memo[key] = (stamp, value)
+        data = file.read_bytes()
+        digest = hashlib.blake2b(data, digest_size=20).digest()
+        if known is not None and known[1] == digest:
+            value = known[2]  # written again, the same: keep the object checks refer to
+        elif (kind, digest) in self._by_content:
+            value = self._by_content[(kind, digest)]
+        else:
+            value = parse(data)
+        self._memo[key] = (stamp, digest, value)
         return value
+
+    @property
+    def read_before(self) -> bool:
+        """Whether any file was read or anything loaded."""
+        return bool(self._memo or self._by_content)
+
+    def save(self, file: Path, version: str) -> None:
+        """Keep what was read and derived, by content, for the next process.
+
+        ``version`` names the code that parsed it; :meth:`load` ignores a file
+        of another version. Written atomically: a reader never sees half a file.
+        """
+        by_content = {(kind, digest): value for (_, kind), (_, digest, value) in self._memo.items()}
+        # One pickle: the derived results and the parsed values they refer to
+        # stay the same objects, which is how checks tell that a result holds.
+        dump_atomic(file, (version, by_content, self.derived))
+
+    @classmethod
+    def load(cls, file: Path, version: str) -> ParsedFiles:
+        """What :meth:`save` kept, or nothing when the file is missing, torn or of other code."""
+        saved = load_pickle(file)
+        if not (isinstance(saved, tuple) and len(saved) == 3 and saved[0] == version):
+            return cls()
+        _, by_content, derived = saved
+        if not (isinstance(by_content, dict) and isinstance(derived, dict)):
+            return cls()
+        return cls(derived=derived, _by_content=by_content)
 
 
 @dataclass(frozen=True)

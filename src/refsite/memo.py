@@ -1,0 +1,202 @@
+"""Page outputs kept between builds, each under a digest of what it is made of.
+
+Once its pages are rendered (or replayed from the page cache), a build still
+puts every page through the theme's templates and marks its headings with
+badges; neither result changes while its inputs stay the same. An
+:class:`OutputMemo` keeps each result under a digest of those inputs, in one
+file per site, so that a build in a new process does neither again for a
+page whose inputs the last build saw. Keys cover every input: a page's
+content, title, table of contents and metadata, its neighbours, the whole
+navigation as the page shows it, the template, and the site's fingerprint
+(configuration, renderer versions, refsite's code, theme overrides).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "OutputMemo",
+    "digest",
+    "dump_atomic",
+    "folder_digest",
+    "load_pickle",
+    "render_key",
+]
+
+# What MkDocs puts in a page's template context. A context with other keys
+# (a plugin's additions) is rendered every time: its key could not see them.
+CONTEXT_KEYS = frozenset(
+    {
+        "nav",
+        "pages",
+        "base_url",
+        "extra_css",
+        "extra_javascript",
+        "mkdocs_version",
+        "build_date_utc",
+        "config",
+        "page",
+    }
+)
+
+
+def digest(*parts: str | bytes) -> str:
+    """One hex digest of ``parts``, each kept apart from the next."""
+    hasher = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        hasher.update(part.encode() if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def folder_digest(folders: Iterable[Path]) -> str:
+    """A digest of every file under ``folders`` (their names and bytes)."""
+    hasher = hashlib.blake2b(digest_size=20)
+    for folder in folders:
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            hasher.update(f"{file.relative_to(folder)}\0".encode())
+            hasher.update(file.read_bytes())
+    return hasher.hexdigest()
+
+
+def render_key(site: str, template: str, context: Mapping[str, Any]) -> str | None:
+    """The key of a page's templated HTML, or None when it cannot be known.
+
+    Args:
+        site: What every page's HTML depends on: the configuration, the
+            renderers' versions and the theme's templates.
+        template: The name of the page's template.
+        context: The template context MkDocs renders the page with.
+    """
+    page = context.get("page")
+    if page is None or not set(context) <= CONTEXT_KEYS:
+        return None
+    # build_date_utc is left out: Material's templates do not show it, and
+    # it changes in every build unless SOURCE_DATE_EPOCH is set.
+    data = {
+        "template": template,
+        "page": _page_data(page),
+        "content": digest(page.content or ""),
+        "nav": _nav_data(getattr(context.get("nav"), "items", [])),
+        "homepage": _url(getattr(context.get("nav"), "homepage", None)),
+        "pages": [getattr(f, "src_uri", str(f)) for f in context.get("pages") or []],
+        "base_url": context.get("base_url"),
+        "extra_css": [str(x) for x in context.get("extra_css") or []],
+        "extra_javascript": [str(x) for x in context.get("extra_javascript") or []],
+        "mkdocs_version": context.get("mkdocs_version"),
+    }
+    return digest(site, json.dumps(data, sort_keys=True, default=str))
+
+
+def _url(page: Any) -> str | None:
+    return None if page is None else str(page.url)
+
+
+def _toc_data(items: Iterable[Any]) -> list[Any]:
+    return [
+        [item.title, item.id, item.level, getattr(item, "typeset", None), _toc_data(item.children)]
+        for item in items
+    ]
+
+
+def _page_data(page: Any) -> dict[str, Any]:
+    return {
+        "url": page.url,
+        "src": page.file.src_uri,
+        "title": page.title,
+        "meta": page.meta,
+        "toc": _toc_data(page.toc),
+        "canonical_url": page.canonical_url,
+        "edit_url": page.edit_url,
+        "is_homepage": page.is_homepage,
+        "previous": [_url(page.previous_page), getattr(page.previous_page, "title", None)],
+        "next": [_url(page.next_page), getattr(page.next_page, "title", None)],
+        "ancestors": [a.title for a in page.ancestors],
+    }
+
+
+def _nav_data(items: Iterable[Any]) -> list[Any]:
+    return [
+        {
+            "kind": type(item).__name__,
+            "title": item.title,
+            "url": getattr(item, "url", None),
+            "active": item.active,
+            "typeset": getattr(item, "typeset", None),
+            "meta": getattr(item, "meta", None),
+            "children": _nav_data(item.children or []),
+        }
+        for item in items
+    ]
+
+
+class OutputMemo:
+    """Outputs by key: those a build used or made are what it keeps for the next."""
+
+    def __init__(self, entries: dict[str, str] | None = None) -> None:
+        self._known = entries or {}
+        self._used: dict[str, str] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> str | None:
+        """The output kept under ``key``, if any."""
+        value = self._used.get(key) or self._known.get(key)
+        if value is None:
+            self.misses += 1
+            return None
+        self._used[key] = value
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value: str) -> None:
+        """Keep ``value`` under ``key``."""
+        self._used[key] = value
+
+    def save(self, file: Path, version: str) -> None:
+        """Write what this build used or made (older entries are dropped)."""
+        dump_atomic(file, (version, self._used))
+
+    @classmethod
+    def load(cls, file: Path, version: str) -> OutputMemo:
+        """What :meth:`save` wrote with the same ``version``; empty otherwise."""
+        saved = load_pickle(file)
+        if not (isinstance(saved, tuple) and len(saved) == 2 and saved[0] == version):
+            return cls()
+        entries = saved[1]
+        return cls(entries if isinstance(entries, dict) else None)
+
+
+def dump_atomic(file: Path, value: Any) -> None:
+    """Pickle ``value`` to ``file`` atomically: a reader never sees half a file."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, file)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def load_pickle(file: Path) -> Any:
+    """What :func:`dump_atomic` wrote to ``file``; None when it is missing or torn.
+
+    Its modification time is renewed: cache pruning keeps what builds use.
+    """
+    try:
+        with file.open("rb") as handle:
+            value = pickle.load(handle)
+        os.utime(file)
+    except Exception:  # missing, torn, or written by other code: start afresh
+        return None
+    return value
