@@ -19,7 +19,7 @@ import griffe
 
 from refsite.tree import NavEntry, TocEntry, Tree
 
-__all__ = ["absent_note", "present", "prune_tree", "replace_absent"]
+__all__ = ["absent_note", "present", "present_in", "prune_tree", "replace_absent"]
 
 # A `:::` line (optionally after a heading marker) and the indented option lines under it.
 _BLOCK = r"^(?:#{{1,6}} *)?::: ?{name} *(?:\n|\Z)(?:[ \t]+\S.*(?:\n|\Z))*"
@@ -33,14 +33,18 @@ def present(identifiers: Iterable[str], folders: Sequence[Path]) -> set[str]:
     """
     wanted = list(dict.fromkeys(identifiers))
     loader = griffe.GriffeLoader(search_paths=list(folders), allow_inspection=False)
-    found: set[str] = set()
     for top in dict.fromkeys(i.split(".", 1)[0] for i in wanted):
         try:
             loader.load(top, try_relative_path=False)
         except (ImportError, OSError, griffe.LoadingError):
             continue
-    collection = loader.modules_collection
-    for identifier in wanted:
+    return present_in(loader.modules_collection, wanted)
+
+
+def present_in(collection: griffe.ModulesCollection, identifiers: Iterable[str]) -> set[str]:
+    """Which of ``identifiers`` the modules loaded in ``collection`` define."""
+    found: set[str] = set()
+    for identifier in identifiers:
         try:
             collection.get_member(identifier)
         except (KeyError, ValueError, griffe.AliasResolutionError, griffe.CyclicAliasError):

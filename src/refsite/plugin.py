@@ -314,7 +314,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if self._release is not None:
             pages = files.documentation_pages()
             cache = self._reuse.cache if self._reuse is not None else None
-            self._release.scan([("/" + f.url, f.content_string) for f in pages], cache)
+            mkdocstrings = config.plugins.get("mkdocstrings")
+            handler = mkdocstrings.handlers.get_handler("python") if mkdocstrings else None
+            self._release.scan([("/" + f.url, f.content_string) for f in pages], cache, handler)
             self._release.prune_navigation(nav)
         if self.config.enabled:
             # Navigation labels mark inline code with backticks (as the tree

@@ -11,13 +11,17 @@ the root included) pages get Material's version selector.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from refsite.absent import absent_note, present, prune_tree, replace_absent
+import griffe
+from mkdocstrings import CollectionError
+
+from refsite.absent import absent_note, present, present_in, prune_tree, replace_absent
 from refsite.cache import PageCache
 from refsite.directives import find_identifiers
 from refsite.releases import Lock, Release, fetch, load_lock
@@ -107,18 +111,25 @@ class ReleaseSite:
         base = config.site_url or "/"
         config.site_url = base.rstrip("/") + f"/{self.release.minor}/"
 
-    def scan(self, pages: Sequence[tuple[str, str]], cache: PageCache | None = None) -> None:
+    def scan(
+        self,
+        pages: Sequence[tuple[str, str]],
+        cache: PageCache | None = None,
+        handler: Any = None,
+    ) -> None:
         """Find the objects this release lacks on ``pages`` ((url, markdown) pairs).
 
         With ``cache``, which of the pages' objects a release has is kept by
         its wheels' hashes: the other releases of the site, which look up the
         newer ones for their notes, read it instead of loading them again.
+        With mkdocstrings' python ``handler``, the release's packages are
+        loaded by it, once for this scan and for rendering the pages.
         """
         by_page = {url: find_identifiers(markdown) for url, markdown in pages}
         identifiers = {i for ids in by_page.values() for i in ids}
         if not identifiers:
             return
-        missing = identifiers - self._present(self.release, identifiers, cache)
+        missing = identifiers - self._present(self.release, identifiers, cache, handler)
         first = self._first_with(missing, identifiers, cache)
         for identifier in sorted(missing):
             note = absent_note(identifier, self.label, self.release.version, first.get(identifier))
@@ -160,9 +171,13 @@ class ReleaseSite:
         return kept
 
     def _present(
-        self, release: Release, identifiers: set[str], cache: PageCache | None
+        self,
+        release: Release,
+        identifiers: set[str],
+        cache: PageCache | None,
+        handler: Any = None,
     ) -> set[str]:
-        """Which of ``identifiers`` ``release`` has."""
+        """Which of ``identifiers`` ``release`` has (``handler``: this build's, loading it)."""
         key = None
         if cache is not None:
             key = cache.shared_key(
@@ -171,8 +186,9 @@ class ReleaseSite:
             kept = cache.load(key)
             if isinstance(kept, list):
                 return {str(i) for i in kept}
-        folders = fetch(release, self._wheels_dir, self._unpacked_dir)
-        found = present(identifiers, folders)
+        found = _loaded_by(handler, identifiers) if handler is not None else None
+        if found is None:
+            found = present(identifiers, fetch(release, self._wheels_dir, self._unpacked_dir))
         if cache is not None and key is not None:
             cache.store(key, sorted(found))
         return found
@@ -192,6 +208,26 @@ class ReleaseSite:
             first.update(dict.fromkeys(found, release.version))
             left -= found
         return first
+
+
+def _loaded_by(handler: Any, identifiers: set[str]) -> set[str] | None:
+    """Which of ``identifiers`` mkdocstrings' python ``handler`` finds, loading their packages.
+
+    It loads them as rendering the first page would (its global options,
+    preloaded packages and extensions), so the build loads them once. None
+    when the handler does not work as expected: the caller loads them itself.
+    """
+    try:
+        options = handler.get_options({})
+        for top in sorted({i.split(".", 1)[0] for i in identifiers}):
+            with contextlib.suppress(CollectionError):
+                handler.collect(top, options)
+        collection = handler._modules_collection
+    except Exception:  # another handler's API: not worth failing the build over
+        return None
+    if not isinstance(collection, griffe.ModulesCollection):
+        return None
+    return present_in(collection, identifiers)
 
 
 def _page_url(item: Any) -> str | None:
