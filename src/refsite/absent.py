@@ -9,9 +9,11 @@ contract check of that release no longer asks for those pages and anchors.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import logging
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,11 +35,14 @@ def present(identifiers: Iterable[str], folders: Sequence[Path]) -> set[str]:
     """
     wanted = list(dict.fromkeys(identifiers))
     loader = griffe.GriffeLoader(search_paths=list(folders), allow_inspection=False)
-    for top in dict.fromkeys(i.split(".", 1)[0] for i in wanted):
-        try:
-            loader.load(top, try_relative_path=False)
-        except (ImportError, OSError, griffe.LoadingError):
-            continue
+    # A probe, not the build's own load: what griffe finds odd in the sources
+    # (an annotation naming a package that is not loaded) is no build problem.
+    with _quiet_griffe():
+        for top in dict.fromkeys(i.split(".", 1)[0] for i in wanted):
+            try:
+                loader.load(top, try_relative_path=False)
+            except (ImportError, OSError, griffe.LoadingError):
+                continue
     return present_in(loader.modules_collection, wanted)
 
 
@@ -51,6 +56,21 @@ def present_in(collection: griffe.ModulesCollection, identifiers: Iterable[str])
             continue
         found.add(identifier)
     return found
+
+
+@contextlib.contextmanager
+def _quiet_griffe() -> Iterator[None]:
+    """Silence griffe's logger (which mkdocstrings may have wrapped in an adapter)."""
+    inner = getattr(griffe.logger, "_logger", None)
+    target = getattr(inner, "logger", inner)
+    if not isinstance(target, logging.Logger):
+        yield
+        return
+    disabled, target.disabled = target.disabled, True
+    try:
+        yield
+    finally:
+        target.disabled = disabled
 
 
 def absent_note(identifier: str, package: str, version: str, first_with: str | None) -> str:
