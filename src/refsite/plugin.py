@@ -728,7 +728,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                     settings.packages, settings.preload, self._search_paths
                 )
                 objects = objects_from_data(api.result())
-                self._coverage = measure(objects, rendered_names(site), exclusions)
+                names = self._kept.rendered_names(site) if self._kept else rendered_names(site)
+                self._coverage = measure(objects, names, exclusions)
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
         return self._coverage
