@@ -109,6 +109,21 @@ def test_output_memo_keeps_what_a_build_used(tmp_path: Path) -> None:
     assert OutputMemo.load(file, "v2").get("a") is None
 
 
+def test_output_memo_in_one_process_keeps_only_the_last_build(tmp_path: Path) -> None:
+    # mkdocs serve: each rebuild finds what the one before used or made, and
+    # nothing older, so memory does not grow with every edit.
+    memo = OutputMemo({"old": "O"})
+    memo.put("page-v1", "1")
+    memo.next_build()
+    assert memo.get("page-v1") == "1"
+    memo.put("page-v2", "2")
+    memo.next_build()
+    assert (memo.get("page-v1"), memo.get("page-v2"), memo.get("old")) == ("1", "2", None)
+    memo.next_build()
+    memo.next_build()
+    assert memo.get("page-v1") is None
+
+
 def test_output_memo_survives_a_torn_file(tmp_path: Path) -> None:
     file = tmp_path / "memo.pickle"
     OutputMemo({"a": "A"}).save(file, "v1")

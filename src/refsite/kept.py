@@ -74,6 +74,11 @@ class KeptOutputs:
             self._memo = OutputMemo.load(self._outputs_file, self._version)
         return self._memo
 
+    def next_build(self) -> None:
+        """Start another build in this process (``mkdocs serve``): it keeps only the last."""
+        if self._memo is not None:
+            self._memo.next_build()
+
     def same_site(self, other: KeptOutputs) -> bool:
         """Whether ``other`` keeps the same site's outputs under the same version."""
         return (self._outputs_file, self._version, self._site) == (

@@ -157,6 +157,12 @@ class OutputMemo:
         self.hits += 1
         return value
 
+    def next_build(self) -> None:
+        """Start another build in this process: it finds what the last one used or made."""
+        # A serve process would otherwise keep every output of every edit.
+        self._known, self._used = self._used, {}
+        self.hits = self.misses = 0
+
     def put(self, key: str, value: str) -> None:
         """Keep ``value`` under ``key``."""
         self._used[key] = value

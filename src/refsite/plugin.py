@@ -402,6 +402,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # A serve process keeps its outputs in memory across rebuilds.
         if self._command != "serve" or self._kept is None or not self._kept.same_site(kept):
             self._kept = kept
+        else:
+            self._kept.next_build()
         self._kept.theme_listings(list(config.theme.dirs), self._theme_listings)
 
     def _render_page(
