@@ -88,6 +88,18 @@ def test_render_key_sees_the_navigation_the_template_and_the_site() -> None:
     assert render_key("other site", "main.html", _context()) != BASE
 
 
+def test_render_key_sees_the_configuration_as_templates_do() -> None:
+    config = {"site_name": "Site", "extra": {}, "site_dir": "/a", "plugins": {"search": None}}
+    base = render_key("site", "main.html", _context(config=config))
+    # A plugin sets extra.version at run time (a versioned build): the
+    # template shows a version selector, so the key differs.
+    versioned = {**config, "extra": {"version": {"provider": "mike"}}}
+    assert render_key("site", "main.html", _context(config=versioned)) != base
+    assert render_key("site", "main.html", _context(config={**config, "plugins": {}})) != base
+    # Where the site is written does not show in a page.
+    assert render_key("site", "main.html", _context(config={**config, "site_dir": "/b"})) == base
+
+
 def test_render_key_refuses_what_it_cannot_see() -> None:
     # A plugin's own context entries, or a template rendered without a page.
     assert render_key("site", "main.html", _context(tags=["a"])) is None
