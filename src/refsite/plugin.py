@@ -41,7 +41,7 @@ from refsite.coverage import (
 )
 from refsite.directives import diagnose, find_identifiers
 from refsite.history import HistoryError
-from refsite.history_view import HistoryView, staleness, view
+from refsite.history_view import HistoryView, view
 from refsite.inventories import Inventories, load_inventories
 from refsite.kept import KeptOutputs
 from refsite.links import check_links
@@ -650,7 +650,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._history = view(self._base / settings.file, self._history, cache_dir=cache_dir)
         except HistoryError as error:
             raise PluginError(f"{PLUGIN_NAME}: history.file: {error}") from None
-        reason = staleness(self._history.history)
+        reason = self._history.staleness()
         if reason is not None:
             log.warning("history: %s; regenerate %s with scripts/lock", reason, settings.file)
 
