@@ -100,7 +100,7 @@ class HistoryView:
         file.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(value, out)
+            out.write(json.dumps(value))
         os.replace(temp, file)
 
 
