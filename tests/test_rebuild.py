@@ -20,7 +20,7 @@ import pytest
 
 from conftest import BIN, FIXTURES, inherit_from_private_base, mkdocs_build, run
 from refsite.cache import CacheFile, prune_plan
-from refsite.parallel import Workers, assign, claim, worker_count
+from refsite.parallel import Workers, assign, claim, in_background, worker_count
 from refsite.rebuild import PageRecord, changes_shape, plan
 from test_cache import _counts, _same_tree
 
@@ -225,6 +225,17 @@ def test_a_page_is_claimed_once(tmp_path: Path) -> None:
     assert claim(tmp_path, "reference/apirouter.md")
     # Without workers running, MkDocs renders every page itself.
     assert Workers().claim("reference/fastapi.md")
+
+
+def test_work_in_background_hands_back_its_result() -> None:
+    # A forked copy does the work; its result comes back, or None when it
+    # failed (the caller then does the work itself).
+    assert in_background(lambda: {"pages": [1, 2, 3]})() == {"pages": [1, 2, 3]}
+
+    def fails() -> None:
+        raise RuntimeError("broken")
+
+    assert in_background(fails)() is None
 
 
 def test_waiting_for_a_stuck_worker_ends(tmp_path: Path) -> None:
