@@ -224,6 +224,11 @@ def main() -> int:
             record("ours after page edit", timed(mkdocs, ours, cache))
             shutil.rmtree(work / "cache", ignore_errors=True)
             record("ours cold, 1 process", timed(mkdocs, ours, {**cache, "REFSITE_WORKERS": "1"}))
+            # Compiled templates are kept per user, like .pyc files: this cold
+            # build starts without them too.
+            shutil.rmtree(work / "cache", ignore_errors=True)
+            no_user = {**cache, "XDG_CACHE_HOME": str(work / f"user-cache-{run}")}
+            record("ours cold, no user cache", timed(mkdocs, ours, no_user))
             record("baseline (plain MkDocs)", timed(mkdocs, plain, baseline))
             # The reader extras' cost: the same cold build without them.
             shutil.rmtree(work / "cache", ignore_errors=True)
@@ -333,6 +338,9 @@ def main() -> int:
         "cold / baseline (target <= 0.6)": ratio("ours cold", "baseline (plain MkDocs)"),
         "cold / zensical cold (target < 1.0)": ratio("ours cold", "zensical cold"),
         "cold / cold in 1 process": ratio("ours cold", "ours cold, 1 process"),
+        "cold without the user's compiled templates / baseline": ratio(
+            "ours cold, no user cache", "baseline (plain MkDocs)"
+        ),
         "cold / cold without llms and source links": ratios_extras,
         "warm / baseline (target <= 0.15)": ratio("ours warm", "baseline (plain MkDocs)"),
         "fixture docstring edit / plain": ratio(

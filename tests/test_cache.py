@@ -85,6 +85,11 @@ def test_base_class_edit_re_renders_pages_that_inherit_from_it(
     )
     assert _counts(again) == (3, 1)
     assert "What it is called." in (again.site / "api/shapes/index.html").read_text()
+    # Every page, kept outputs included, is what a clean build writes.
+    (project / ".cache").rename(tmp_path / "old-cache")
+    clean = mkdocs_build(project, tmp_path / "clean")
+    assert _counts(clean) == (0, 4)
+    assert _same_tree(clean.site, again.site) == []
 
 
 def test_changed_configuration_invalidates_every_page(project: Path, tmp_path: Path) -> None:

@@ -88,6 +88,18 @@ def test_render_key_sees_the_navigation_the_template_and_the_site() -> None:
     assert render_key("other site", "main.html", _context()) != BASE
 
 
+def test_render_key_sees_the_configuration_as_templates_do() -> None:
+    config = {"site_name": "Site", "extra": {}, "site_dir": "/a", "plugins": {"search": None}}
+    base = render_key("site", "main.html", _context(config=config))
+    # A plugin sets extra.version at run time (a versioned build): the
+    # template shows a version selector, so the key differs.
+    versioned = {**config, "extra": {"version": {"provider": "mike"}}}
+    assert render_key("site", "main.html", _context(config=versioned)) != base
+    assert render_key("site", "main.html", _context(config={**config, "plugins": {}})) != base
+    # Where the site is written does not show in a page.
+    assert render_key("site", "main.html", _context(config={**config, "site_dir": "/b"})) == base
+
+
 def test_render_key_refuses_what_it_cannot_see() -> None:
     # A plugin's own context entries, or a template rendered without a page.
     assert render_key("site", "main.html", _context(tags=["a"])) is None
@@ -107,6 +119,21 @@ def test_output_memo_keeps_what_a_build_used(tmp_path: Path) -> None:
     third = OutputMemo.load(file, "v1")
     assert (third.get("a"), third.get("b")) == ("A", None)
     assert OutputMemo.load(file, "v2").get("a") is None
+
+
+def test_output_memo_in_one_process_keeps_only_the_last_build(tmp_path: Path) -> None:
+    # mkdocs serve: each rebuild finds what the one before used or made, and
+    # nothing older, so memory does not grow with every edit.
+    memo = OutputMemo({"old": "O"})
+    memo.put("page-v1", "1")
+    memo.next_build()
+    assert memo.get("page-v1") == "1"
+    memo.put("page-v2", "2")
+    memo.next_build()
+    assert (memo.get("page-v1"), memo.get("page-v2"), memo.get("old")) == ("1", "2", None)
+    memo.next_build()
+    memo.next_build()
+    assert memo.get("page-v1") is None
 
 
 def test_output_memo_survives_a_torn_file(tmp_path: Path) -> None:

@@ -227,6 +227,25 @@ def test_a_page_is_claimed_once(tmp_path: Path) -> None:
     assert Workers().claim("reference/fastapi.md")
 
 
+BACKGROUND = """
+from refsite.parallel import in_background
+
+def fails():
+    raise RuntimeError("broken")
+
+print(in_background(lambda: {"pages": [1, 2, 3]})(), in_background(fails)())
+"""
+
+
+def test_work_in_background_hands_back_its_result(tmp_path: Path) -> None:
+    # A forked copy does the work; its result comes back, or None when it
+    # failed (the caller then does the work itself). In a process of its
+    # own: this one may run threads, and then nothing is forked.
+    result = run(BIN / "python", "-c", BACKGROUND, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip() == "{'pages': [1, 2, 3]} None"
+
+
 def test_waiting_for_a_stuck_worker_ends(tmp_path: Path) -> None:
     # A forked worker that never finishes its page: MkDocs stops waiting
     # after the timeout and renders the page itself.

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -412,34 +412,42 @@ def since(history: History) -> Since:
     newest = len(versions) - 1
     for key, chain in chains.items():
         result.added[key] = versions[newest - len(chain) + 1]
-        run = _run(chain, lambda r: "deprecated" in r)
+        # Most objects stay the same for many releases: look at each record
+        # once per run of equal ones, not once per release.
+        runs = _runs(chain)
+        run = _run_of("deprecated", [(r.keys(), length) for r, length in runs])
         if run:
             result.deprecated[key] = versions[newest - run + 1]
+        params = [({p[0] for p in r.get("params", [])}, length) for r, length in runs]
         for name, *_ in chain[0].get("params", []):
-            run = _run(chain, _has_parameter(name))
+            run = _run_of(name, params)
             if run < len(chain):
                 result.parameters.setdefault(key, {})[name] = versions[newest - run + 1]
+        deprecated = [(r.get("deprecated_params", {}).keys(), length) for r, length in runs]
         for name in chain[0].get("deprecated_params", {}):
-            run = _run(chain, _deprecates_parameter(name))
+            run = _run_of(name, deprecated)
             result.deprecated_parameters.setdefault(key, {})[name] = versions[newest - run + 1]
     return result
 
 
-def _has_parameter(name: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda record: any(p[0] == name for p in record.get("params", []))
-
-
-def _deprecates_parameter(name: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda record: name in record.get("deprecated_params", {})
-
-
-def _run(chain: Sequence[dict[str, Any]], holds: Callable[[dict[str, Any]], bool]) -> int:
-    """How many records from the newest on ``holds`` is true of, without a break."""
-    count = 0
+def _runs(chain: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
+    """The chain as (record, how many releases in a row have it)."""
+    runs: list[tuple[dict[str, Any], int]] = []
     for record in chain:
-        if not holds(record):
+        if runs and (runs[-1][0] is record or runs[-1][0] == record):
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((record, 1))
+    return runs
+
+
+def _run_of(name: str, runs: Sequence[tuple[Collection[str], int]]) -> int:
+    """How many releases from the newest on have ``name`` in their collection, without a break."""
+    count = 0
+    for names, length in runs:
+        if name not in names:
             break
-        count += 1
+        count += length
     return count
 
 

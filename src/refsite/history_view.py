@@ -28,13 +28,35 @@ __all__ = ["HistoryView", "staleness", "view"]
 
 @dataclass
 class HistoryView:
-    """One history file's content, and what the site makes of it."""
+    """One history file's content, and what the site makes of it.
+
+    The file is read when something needs it that is not kept on disk: a
+    build whose page, badges and summary are kept does not read it at all.
+    """
 
     digest: str
-    history: History
+    path: Path
     cache_dir: Path | None = None
+    _history: History | None = None
     _marks: dict[str, Marks] | None = None
     _pages: dict[bool, str] = field(default_factory=dict)
+
+    @property
+    def history(self) -> History:
+        """The history itself, read at first use."""
+        if self._history is None:
+            self._history = load_history(self.path)
+        return self._history
+
+    def staleness(self) -> str | None:
+        """Why the history does not end at the installed release of its package, or None."""
+        kept = self._load("summary")
+        if not (isinstance(kept, list) and len(kept) == 2):
+            releases = self.history.releases
+            kept = [self.history.package, releases[-1].version if releases else None]
+            self._save("summary", kept)
+        package, last = kept
+        return staleness(package, last)
 
     def marks(self) -> dict[str, Marks]:
         """Heading id -> badges, for the history's last release."""
@@ -78,7 +100,7 @@ class HistoryView:
         file.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(value, out)
+            out.write(json.dumps(value))
         os.replace(temp, file)
 
 
@@ -91,17 +113,16 @@ _CODE = hashlib.sha256(
 ).hexdigest()
 
 
-def staleness(history: History) -> str | None:
-    """Why the history does not end at the installed release of its package, or None."""
-    if not history.releases:
-        return f"the history of {history.package} is empty"
+def staleness(package: str, last: str | None) -> str | None:
+    """Why a history of ``package`` ending at ``last`` does not end at the installed release."""
+    if last is None:
+        return f"the history of {package} is empty"
     try:
-        installed = metadata.version(history.package)
+        installed = metadata.version(package)
     except metadata.PackageNotFoundError:
         return None  # nothing installed to compare with: the site documents no release
-    last = history.releases[-1].version
     if last != installed:
-        return f"the history ends at {history.package} {last}, the site documents {installed}"
+        return f"the history ends at {package} {last}, the site documents {installed}"
     return None
 
 
@@ -121,4 +142,7 @@ def view(
         digest = ""
     if previous is not None and digest and previous.digest == digest:
         return previous
-    return HistoryView(digest, load_history(path), cache_dir=cache_dir)
+    kept = HistoryView(digest, path, cache_dir=cache_dir)
+    if kept._load("summary") is None:
+        kept.history  # noqa: B018 (read now: a broken file fails the build at its start)
+    return kept

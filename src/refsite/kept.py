@@ -3,12 +3,12 @@
 The page cache (:mod:`refsite.reuse`) makes rendering a page's objects
 cheap in a warm build; what is left is the same work on every page in every
 build: fixing cross-references, templating, badges, boosting the search
-index, and parsing the written HTML for the checks. The plugin hands those
-steps to :class:`KeptOutputs`, which keeps each result in
-:class:`refsite.memo.OutputMemo` (and the checks' parsing in
-:class:`refsite.site.ParsedFiles`) under a digest of its inputs, one file
-per configuration in the cache folder. A build in a new process then
-repeats a step only for the pages whose inputs changed.
+index, reading the inventory for coverage, and parsing the written HTML for
+the checks. The plugin hands those steps to :class:`KeptOutputs`, which
+keeps each result in :class:`refsite.memo.OutputMemo` (and the checks'
+parsing in :class:`refsite.site.ParsedFiles`) under a digest of its inputs,
+one file per configuration in the cache folder. A build in a new process
+then repeats a step only for the pages whose inputs changed.
 
 Cross-references are kept only from builds in which autorefs warned of
 nothing: a kept result is one that a build made, warning-free, from the same
@@ -26,6 +26,7 @@ from typing import Any
 
 import jinja2
 
+from refsite.coverage import rendered_names
 from refsite.memo import OutputMemo, digest, folder_digest, render_key
 from refsite.search import boosted_index
 from refsite.site import ParsedFiles
@@ -73,6 +74,11 @@ class KeptOutputs:
             self._memo = OutputMemo.load(self._outputs_file, self._version)
         return self._memo
 
+    def next_build(self) -> None:
+        """Start another build in this process (``mkdocs serve``): it keeps only the last."""
+        if self._memo is not None:
+            self._memo.next_build()
+
     def same_site(self, other: KeptOutputs) -> bool:
         """Whether ``other`` keeps the same site's outputs under the same version."""
         return (self._outputs_file, self._version, self._site) == (
@@ -116,6 +122,15 @@ class KeptOutputs:
         # fingerprint holds.
         for folder, names in listings.items():
             self.memo.put(digest("listing", folder), "\n".join(names))
+
+    def rendered_names(self, site: Path) -> list[str]:
+        """:func:`refsite.coverage.rendered_names`, kept by the inventory's bytes."""
+        try:
+            data = (site / "objects.inv").read_bytes()
+        except OSError:
+            return rendered_names(site)  # which says what is wrong
+        names = self._kept(digest("names", data), lambda: "\n".join(rendered_names(site)))
+        return [name for name in names.split("\n") if name]
 
     def _kept(self, key: str, make: Callable[[], str]) -> str:
         value = self.memo.get(key)

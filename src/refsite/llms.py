@@ -31,7 +31,7 @@ from refsite.site import (
     parse_page,
 )
 
-__all__ = ["LlmsPage", "LlmsReport", "llms_txt", "page_markdown", "write_llms"]
+__all__ = ["LLMS_KINDS", "LlmsPage", "LlmsReport", "llms_txt", "page_markdown", "write_llms"]
 
 # The page's own content in Material's layout; other engines' pages fall back
 # to the first <article>, then <main>.
@@ -337,6 +337,10 @@ def _convert(html: bytes) -> _Converted:
         description=_description(doc),
         html_bytes=len(html),
     )
+
+
+LLMS_KINDS = frozenset({"llms", "llms-nav"})
+"""What :func:`write_llms` keeps in its ``files`` (see :meth:`ParsedFiles.entries`)."""
 
 
 def write_llms(

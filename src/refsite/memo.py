@@ -7,8 +7,10 @@ badges; neither result changes while its inputs stay the same. An
 file per site, so that a build in a new process does neither again for a
 page whose inputs the last build saw. Keys cover every input: a page's
 content, title, table of contents and metadata, its neighbours, the whole
-navigation as the page shows it, the template, and the site's fingerprint
-(configuration, renderer versions, refsite's code, theme overrides).
+navigation as the page shows it, the template, the configuration as the
+templates see it (with what plugins set at run time, such as a versioned
+build's ``extra.version``), and the site's fingerprint (renderer versions,
+refsite's code, theme overrides).
 """
 
 from __future__ import annotations
@@ -79,6 +81,9 @@ def render_key(site: str, template: str, context: Mapping[str, Any]) -> str | No
     page = context.get("page")
     if page is None or not set(context) <= CONTEXT_KEYS:
         return None
+    config = context.get("config")
+    if config is not None and not isinstance(config, Mapping):
+        return None
     # build_date_utc is left out: Material's templates do not show it, and
     # it changes in every build unless SOURCE_DATE_EPOCH is set.
     data = {
@@ -92,8 +97,46 @@ def render_key(site: str, template: str, context: Mapping[str, Any]) -> str | No
         "extra_css": [str(x) for x in context.get("extra_css") or []],
         "extra_javascript": [str(x) for x in context.get("extra_javascript") or []],
         "mkdocs_version": context.get("mkdocs_version"),
+        "config": _config_data(config or {}),
     }
     return digest(site, json.dumps(data, sort_keys=True, default=str))
+
+
+# Settings a theme's templates cannot show: where files are, how the build
+# runs, and what the page, navigation and fingerprint already cover.
+_BUILD_ONLY = frozenset(
+    {
+        "config_file_path",
+        "docs_dir",
+        "site_dir",
+        "dev_addr",
+        "watch",
+        "strict",
+        "validation",
+        "remote_branch",
+        "remote_name",
+        "exclude_docs",
+        "draft_docs",
+        "not_in_nav",
+        "hooks",
+        "nav",
+        "pages",
+        "markdown_extensions",
+        "mdx_configs",
+        "plugins",
+    }
+)
+
+
+def _config_data(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The configuration as templates see it, including what plugins set at run time."""
+    data = {key: value for key, value in config.items() if key not in _BUILD_ONLY}
+    theme = data.get("theme")
+    if isinstance(theme, Mapping):
+        data["theme"] = {"name": getattr(theme, "name", None), **dict(theme)}
+    # Templates test which plugins are enabled (Material: its search).
+    data["plugins"] = sorted(config.get("plugins") or [])
+    return data
 
 
 def _url(page: Any) -> str | None:
@@ -156,6 +199,12 @@ class OutputMemo:
         self._used[key] = value
         self.hits += 1
         return value
+
+    def next_build(self) -> None:
+        """Start another build in this process: it finds what the last one used or made."""
+        # A serve process would otherwise keep every output of every edit.
+        self._known, self._used = self._used, {}
+        self.hits = self.misses = 0
 
     def put(self, key: str, value: str) -> None:
         """Keep ``value`` under ``key``."""

@@ -41,7 +41,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from refsite.memo import dump_atomic, load_pickle
 
 __all__ = [
     "CLAIMS_ENV",
@@ -51,6 +53,7 @@ __all__ = [
     "assign",
     "can_fork",
     "claim",
+    "in_background",
     "render_page",
     "worker_count",
 ]
@@ -60,6 +63,8 @@ __all__ = [
 WORKER_ENV = "REFSITE_WORKER"
 # The folder of the build's claims on pages, in a worker's environment.
 CLAIMS_ENV = "REFSITE_CLAIMS"
+_T = TypeVar("_T")
+
 # How often MkDocs looks whether a worker has finished the page it waits for,
 # and for how long at most before it renders the page itself.
 POLL_SECONDS = 0.01
@@ -271,6 +276,48 @@ def render_page(config: Any, files: Any, src: str) -> None:
 
 if __name__ == "__main__":
     sys.exit(_run(sys.argv[1], json.loads(sys.argv[2])))
+
+
+def in_background(work: Callable[[], _T]) -> Callable[[], _T | None]:
+    """Start ``work()`` in a forked copy of this process; returns what waits for its result.
+
+    The result comes back pickled through a temporary file. The waiting call
+    returns None when the copy failed (or the system cannot fork): then the
+    caller does the work itself.
+    """
+    if not can_fork():
+        return lambda: None
+    handle, name = tempfile.mkstemp(prefix="refsite-result-", suffix=".pickle")
+    os.close(handle)
+    result = Path(name)
+    try:
+        pid = os.fork()
+    except OSError:
+        result.unlink(missing_ok=True)
+        return lambda: None
+    if pid == 0:
+        status = 1
+        try:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            logging.disable(logging.CRITICAL)
+            dump_atomic(result, ("done", work()))
+            status = 0
+        finally:
+            os._exit(status)
+    copy = _Forked(pid)
+
+    def wait() -> _T | None:
+        copy.wait()
+        saved = load_pickle(result) if copy.returncode == 0 else None
+        result.unlink(missing_ok=True)
+        if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == "done":
+            value: _T = saved[1]
+            return value
+        return None
+
+    return wait
 
 
 class PageWorkers:

@@ -41,13 +41,13 @@ from refsite.coverage import (
 )
 from refsite.directives import diagnose, find_identifiers
 from refsite.history import HistoryError
-from refsite.history_view import HistoryView, staleness, view
+from refsite.history_view import HistoryView, view
 from refsite.inventories import Inventories, load_inventories
 from refsite.kept import KeptOutputs
 from refsite.links import check_links
-from refsite.llms import write_llms
+from refsite.llms import LLMS_KINDS, LlmsReport, write_llms
 from refsite.object_cache import ObjectRenders
-from refsite.parallel import WORKER_ENV, PageWorkers, worker_count
+from refsite.parallel import WORKER_ENV, PageWorkers, in_background, worker_count
 from refsite.placeholders import PlaceholderError, expand, placeholder_names, versions_table
 from refsite.rebuild import IncrementalServe, watch_with_events
 from refsite.release_site import (
@@ -405,6 +405,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # A serve process keeps its outputs in memory across rebuilds.
         if self._command != "serve" or self._kept is None or not self._kept.same_site(kept):
             self._kept = kept
+        else:
+            self._kept.next_build()
         self._kept.theme_listings(list(config.theme.dirs), self._theme_listings)
 
     def _render_page(
@@ -583,6 +585,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             if self._kept is not None:
                 boosted = self._kept.boosted_index(boost)
             boost_site_index(site, boost, boosted=boosted)
+        finish_llms = self._start_llms(config, site) if self.config.llms else None
         if self._tree is not None:
             tree = self._tree if self._release is None else self._release.tree(self._tree)
             findings = check_site(site, tree, files=self._parsed)
@@ -595,13 +598,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             report = check_links(site, base_path=base_path, files=self._parsed)
             for link in report.findings:
                 log.warning("broken link: %s", link)
-        if self.config.llms:
-            llms = write_llms(
-                site,
-                title=config.site_name,
-                summary=config.site_description or "",
-                files=self._parsed,
-            )
+        if finish_llms is not None:
+            llms = finish_llms()
             log.info(
                 "llms.txt: %d pages; their Markdown twins are %d kB, %.0f%% of the HTML",
                 len(llms.pages),
@@ -641,6 +639,32 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     on_post_build = CombinedEvent(_on_post_build_search, _on_post_build_checks)
 
+    def _start_llms(self, config: Any, site: Path) -> Callable[[], LlmsReport]:
+        """Start writing llms.txt and the twins; returns what finishes it.
+
+        When pages were rendered (a cold build: every twin is converted
+        anew), a forked copy of this process writes them while this one
+        runs the checks, and hands back what it parsed.
+        """
+
+        def write() -> tuple[LlmsReport, dict[tuple[str, str], Any]]:
+            summary = config.site_description or ""
+            report = write_llms(site, title=config.site_name, summary=summary, files=self._parsed)
+            return report, self._parsed.entries(LLMS_KINDS)
+
+        cold = self._reuse is not None and self._reuse.cache.misses > 0
+        job = in_background(write) if cold and self._command != "serve" else None
+
+        def finish() -> LlmsReport:
+            done = job() if job is not None else None
+            if done is None:  # not started, or the copy failed: here, where errors show
+                done = write()
+            report, entries = done
+            self._parsed.add(entries)
+            return report
+
+        return finish
+
     def _load_history(self) -> None:
         settings = self.config.history
         if not self.config.enabled or not settings.file:
@@ -651,7 +675,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self._history = view(self._base / settings.file, self._history, cache_dir=cache_dir)
         except HistoryError as error:
             raise PluginError(f"{PLUGIN_NAME}: history.file: {error}") from None
-        reason = staleness(self._history.history)
+        reason = self._history.staleness()
         if reason is not None:
             log.warning("history: %s; regenerate %s with scripts/lock", reason, settings.file)
 
@@ -738,7 +762,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                     settings.packages, settings.preload, self._search_paths
                 )
                 objects = objects_from_data(api.result())
-                self._coverage = measure(objects, rendered_names(site), exclusions)
+                names = self._kept.rendered_names(site) if self._kept else rendered_names(site)
+                self._coverage = measure(objects, names, exclusions)
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
         return self._coverage

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -81,6 +81,14 @@ class ParsedFiles:
             value = parse(data)
         self._memo[key] = (stamp, digest, value)
         return value
+
+    def entries(self, kinds: Collection[str]) -> dict[tuple[str, str], Any]:
+        """What was read of ``kinds``, to :meth:`add` to the files of another process."""
+        return {key: value for key, value in self._memo.items() if key[1] in kinds}
+
+    def add(self, entries: dict[tuple[str, str], Any]) -> None:
+        """Take what :meth:`entries` returned in another process."""
+        self._memo.update(entries)
 
     @property
     def read_before(self) -> bool:
