@@ -9,14 +9,17 @@ download is timed apart), it times:
 - every release again with nothing changed;
 
 and prints them with their ratios to the single cold build and each one's
-peak memory (the largest process). ``--all`` does the same for ``select:
-all`` (every minor since ``since``), locked afresh into the copy.
+peak memory (the largest process), and the CPU seconds of its processes
+(with their ratio: steadier than wall time on a machine that other work
+shares). ``--all`` does the same for ``select: all`` (every minor since
+``since``), locked afresh into the copy.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,6 +28,35 @@ from pathlib import Path
 
 # scripts/ is this script's folder, first on sys.path: one way to time and copy.
 from bench import copy_project, timed
+
+# Peak RSS (KiB) and CPU seconds of a command and the processes it waited for.
+_MEASURE_CPU = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
+    " stderr=subprocess.DEVNULL).returncode\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)\n"
+    "sys.exit(code)\n"
+)
+
+
+def timed_cpu(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MiB) and CPU seconds of one run of ``command``."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE_CPU, *command],
+        cwd=cwd,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command)} failed in {cwd} (exit {result.returncode})")
+    peak, cpu = result.stdout.strip().splitlines()[-1].split()
+    return elapsed, int(peak) / 1024, float(cpu)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -42,7 +74,7 @@ def say(text: str) -> None:
     print(f"bench: {text}", file=sys.stderr, flush=True)
 
 
-def measure(work: Path, label: str, select_all: bool) -> list[tuple[str, float, float]]:
+def measure(work: Path, label: str, select_all: bool) -> list[tuple[str, float, float, float]]:
     project = copy_project(work / label, names=PROJECT_FILES)
     env = {
         "REFSITE_WHEELS_DIR": str(work / "wheels"),
@@ -69,23 +101,23 @@ def measure(work: Path, label: str, select_all: bool) -> list[tuple[str, float, 
          env["REFSITE_WHEELS_DIR"]],
         check=True,
     )  # fmt: skip
-    rows = [(f"download the wheels of {count} releases", time.perf_counter() - started, 0.0)]
+    rows = [(f"download the wheels of {count} releases", time.perf_counter() - started, 0.0, 0.0)]
     say("one release, cold")
     single = {**env, "REFSITE_CACHE_DIR": str(work / f"{label}-cache-single")}
-    seconds, peak = timed(
+    seconds, peak, cpu = timed_cpu(
         [str(BIN / "mkdocs"), "build", "--strict", "-d", str(work / f"{label}-single")],
         project,
         single,
     )
-    rows.append(("one release, cold (mkdocs build)", seconds, peak))
+    rows.append(("one release, cold (mkdocs build)", seconds, peak, cpu))
     versioned = {**env, "REFSITE_CACHE_DIR": str(work / f"{label}-cache")}
     command = [str(BIN / "refsite"), "build", "--versions", "-d", str(work / f"{label}-site")]
     say(f"{count} releases and the root, cold")
-    seconds, peak = timed(command, project, versioned)
-    rows.append((f"{count} releases + root, cold", seconds, peak))
+    seconds, peak, cpu = timed_cpu(command, project, versioned)
+    rows.append((f"{count} releases + root, cold", seconds, peak, cpu))
     say(f"{count} releases and the root, nothing changed")
-    seconds, peak = timed(command, project, versioned)
-    rows.append((f"{count} releases + root, nothing changed", seconds, peak))
+    seconds, peak, cpu = timed_cpu(command, project, versioned)
+    rows.append((f"{count} releases + root, nothing changed", seconds, peak, cpu))
     return rows
 
 
@@ -100,17 +132,24 @@ def main() -> int:
         rows = measure(work, "declared", select_all=False)
         if args.all:
             rows += measure(work, "all", select_all=True)
-    single = {}
-    print(f"{'measurement':<44} {'seconds':>8} {'x one cold':>11} {'peak MiB':>9}")
-    for name, seconds, peak in rows:
+    single: dict[str, float] = {}
+    print(
+        f"{'measurement':<44} {'seconds':>8} {'x one cold':>11} {'peak MiB':>9}"
+        f" {'CPU s':>7} {'CPU x':>6}"
+    )
+    for name, seconds, peak, cpu in rows:
         if name.startswith("one release"):
-            single = {"seconds": seconds}
-        ratio = seconds / single["seconds"] if single and not name.startswith("download") else None
-        shown = f"{ratio:.2f}" if ratio is not None else "-"
-        print(f"{name:<44} {seconds:>8.1f} {shown:>11} {peak:>9.0f}")
+            single = {"seconds": seconds, "cpu": cpu}
+        timed_row = single and not name.startswith("download")
+        ratio = f"{seconds / single['seconds']:.2f}" if timed_row else "-"
+        cpu_ratio = f"{cpu / single['cpu']:.2f}" if timed_row and single["cpu"] else "-"
+        print(f"{name:<44} {seconds:>8.1f} {ratio:>11} {peak:>9.0f} {cpu:>7.1f} {cpu_ratio:>6}")
     if args.json:
         args.json.write_text(
-            json.dumps([{"name": n, "seconds": s, "peak_mib": p} for n, s, p in rows], indent=2)
+            json.dumps(
+                [{"name": n, "seconds": s, "peak_mib": p, "cpu_seconds": c} for n, s, p, c in rows],
+                indent=2,
+            )
         )
     return 0
 
