@@ -34,7 +34,7 @@ from typing import Any
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from refsite.cache import data_to_anchors, toc_to_data
-from refsite.reuse import BuildReuse, PageEffects
+from refsite.reuse import BuildReuse, PageEffects, Replayed
 from refsite.site import page_file
 
 __all__ = [
@@ -141,12 +141,14 @@ class IncrementalServe:
         self.plan: Plan | None = None
         self._built: dict[str, PageRecord] = {}
         self._order: list[str] = []
+        self._replayed: Replayed | None = None
 
     def forget(self) -> None:
         """Drop the records (after a failed build): the next rebuild is full."""
         self.records = {}
         self.site = None
         self.plan = None
+        self._replayed = None
 
     def start(self, files: Any, site: str, site_dir: str) -> Plan:
         """Plan this rebuild and tell MkDocs which pages it must read and write.
@@ -219,7 +221,9 @@ class IncrementalServe:
                 page.toc = TableOfContents(data_to_anchors(record.toc, AnchorLink))
                 self._built[src] = record
                 _set_modified(file, True)
-        reuse.replay_in_order([(self._page(files, src), self._effects(src)) for src in self._order])
+        self._replayed = reuse.replay_in_order(
+            [(self._page(files, src), self._effects(src)) for src in self._order], self._replayed
+        )
         return reshaped
 
     def search_entries(self, reuse: BuildReuse) -> list[Any] | None:

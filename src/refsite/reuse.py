@@ -48,6 +48,7 @@ from refsite.search import feed_tree
 __all__ = [
     "BuildReuse",
     "PageEffects",
+    "Replayed",
     "fingerprint",
     "materialize_after_loads",
     "materialize_loaded",
@@ -75,6 +76,21 @@ class PageEffects:
     """mkdocstrings inventory ``register`` calls, as keyword arguments."""
     sources: set[str] | None
     """Source files of the objects it renders; None when they cannot be known."""
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """What :meth:`BuildReuse.replay_in_order` registered, to put back in the next rebuild."""
+
+    registrations: list[tuple[str, list[list[Any]], list[dict[str, Any]]]]
+    maps: tuple[dict[str, Any], ...]
+    """autorefs' URL and title maps afterwards."""
+    inventory: dict[str, Any]
+
+
+def _copy_map(url_map: dict[str, Any]) -> dict[str, Any]:
+    # The URL maps hold lists that registering appends to: copy those too.
+    return {k: list(v) if isinstance(v, list) else v for k, v in url_map.items()}
 
 
 class BuildReuse:
@@ -187,15 +203,28 @@ class BuildReuse:
         self.effects = PageEffects(recording.anchors, recording.inventory, sources)
         return html
 
-    def replay_in_order(self, pages: Sequence[tuple[Any, PageEffects]]) -> None:
+    def replay_in_order(
+        self, pages: Sequence[tuple[Any, PageEffects]], last: Replayed | None = None
+    ) -> Replayed:
         """Register every page's anchors and inventory items in page order, as a full build does.
 
         For rebuilds that rendered only some pages: the others' registrations
         are replayed, and those of the rendered ones are put back in place.
+        What that leaves is returned; given back as ``last`` in the next
+        rebuild, it is put back whole when every page registers the same
+        (an edit that changed no heading), instead of registering again.
         """
         handlers = self._mkdocstrings.handlers
         handlers.get_handler("python")  # objects.inv is written only if a handler was used
         inventory = handlers.inventory
+        registrations = [(page.url, effects.anchors, effects.inventory) for page, effects in pages]
+        maps = ("_primary_url_map", "_secondary_url_map", "_title_map")
+        if last is not None and last.registrations == registrations:
+            for name, saved in zip(maps, last.maps, strict=True):
+                setattr(self._autorefs, name, _copy_map(saved))
+            inventory.clear()
+            dict.update(inventory, last.inventory)
+            return last
         inventory.clear()
         for page, effects in pages:
             for identifier, anchor, title, primary in effects.anchors:
@@ -213,6 +242,8 @@ class BuildReuse:
                 for urls in url_map.values():
                     if len(urls) > 1:
                         urls.sort(key=lambda url: rank.get(url.partition("#")[0], -1))
+        after = tuple(_copy_map(getattr(self._autorefs, name, None) or {}) for name in maps)
+        return Replayed(registrations, after, dict(inventory))
 
     def set_search_entries(self, entries: list[Any]) -> None:
         """Make Material's search index hold exactly ``entries``."""
