@@ -154,10 +154,7 @@ class PageCache:
         """The content hash of a file, read once per cache instance (one build)."""
         known = self._hashes.get(path)
         if known is None:
-            try:
-                known = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-            except OSError:
-                known = "missing"
+            known = _content_hash(path)
             self._hashes[path] = known
         return known
 
@@ -232,6 +229,27 @@ class PageCache:
             for file in sorted(folder.rglob("*.py")):
                 digest.update(f"{file}\0{self.file_hash(str(file))}\0".encode())
         return digest.hexdigest()
+
+
+# Content hashes by (path, modification time, size), for the life of the
+# process: the rebuilds of `mkdocs serve` hash only the files that changed.
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def _content_hash(path: str) -> str:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "missing"
+    stamp = (path, stat.st_mtime_ns, stat.st_size)
+    known = _HASHES.get(stamp)
+    if known is None:
+        try:
+            known = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            return "missing"
+        _HASHES[stamp] = known
+    return known
 
 
 class LoadedModules:

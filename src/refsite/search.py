@@ -28,12 +28,14 @@ INDEX = Path("search") / "search_index.json"
 
 def inventory_anchors(site_dir: Path) -> set[str]:
     """The element ids that the site's ``objects.inv`` points at."""
-    return _anchors((site_dir / "objects.inv").read_bytes())
+    return set(_anchors((site_dir / "objects.inv").read_bytes()))
 
 
-def _anchors(inventory_data: bytes) -> set[str]:
+# A `mkdocs serve` rebuild that changed no object boosts with the same inventory.
+@functools.lru_cache(maxsize=4)
+def _anchors(inventory_data: bytes) -> frozenset[str]:
     inventory = Inventory.parse_sphinx(io.BytesIO(inventory_data), domain_filter=("py",))
-    return {item.uri.partition("#")[2] for item in inventory.values() if "#" in item.uri}
+    return frozenset(item.uri.partition("#")[2] for item in inventory.values() if "#" in item.uri)
 
 
 def boost_sections(index: dict[str, Any], anchors: Iterable[str], boost: float) -> int:
