@@ -254,8 +254,9 @@ class IncrementalServe:
 
 
 # How long MkDocs' server waits for more changes before it rebuilds: its 0.1 s
-# suits polling; change notifications for one save arrive within milliseconds.
-BUILD_DELAY = 0.05
+# suits polling; change notifications for one save (an editor's write and
+# rename) arrive within milliseconds. A later one only starts another rebuild.
+BUILD_DELAY = 0.02
 
 
 def watch_with_events(server: Any) -> bool:
