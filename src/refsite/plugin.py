@@ -57,14 +57,12 @@ from refsite.release_site import (
     versioned,
     wanted_release,
 )
-from refsite.releases import LockError
 from refsite.reuse import BuildReuse, materialize_after_loads
 from refsite.search import INDEX, boost_site_index
 from refsite.site import ParsedFiles
 from refsite.sourcelinks import TEMPLATES
 from refsite.templates import compiled_templates, theme_env
 from refsite.tree import Tree, TreeError, load_tree
-from refsite.wheels import WheelError
 
 __all__ = ["PLUGIN_NAME", "CoverageConfig", "RefsiteConfig", "RefsitePlugin"]
 
@@ -695,6 +693,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 f"{PLUGIN_NAME}: REFSITE_RELEASE={version} but no 'releases' options: "
                 "declare the documented package under the plugin's 'releases'"
             )
+        # Only a versioned build reads the lock and the wheels.
+        from refsite.releases import LockError
+        from refsite.wheels import WheelError
+
         wheels = self._base / settings.wheels_dir
         try:
             release = ReleaseSite.load(

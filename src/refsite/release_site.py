@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import griffe
 from mkdocstrings import CollectionError
@@ -24,8 +24,11 @@ from mkdocstrings import CollectionError
 from refsite.absent import absent_note, present, present_in, prune_tree, replace_absent
 from refsite.cache import PageCache
 from refsite.directives import find_identifiers
-from refsite.releases import Lock, Release, fetch, load_lock
 from refsite.tree import Tree
+
+if TYPE_CHECKING:
+    # Read only in a versioned build: a site's single-release builds skip the import.
+    from refsite.releases import Lock, Release
 
 __all__ = [
     "RELEASE_ENV",
@@ -74,6 +77,8 @@ class ReleaseSite:
         self.label = label
         self._wheels_dir = wheels_dir
         self._unpacked_dir = unpacked_dir
+        from refsite.releases import fetch
+
         self.folders = fetch(release, wheels_dir, unpacked_dir)
         self.absent: dict[str, str] = {}
         """Identifier -> the note that stands for it on this release's pages."""
@@ -90,6 +95,8 @@ class ReleaseSite:
             LockError: no such lock or release; a wheel's hash differs.
             WheelError: a wheel cannot be downloaded.
         """
+        from refsite.releases import load_lock
+
         lock = load_lock(lock_file)
         return cls(lock, lock.release(version), label, wheels_dir, unpacked_dir)
 
@@ -188,6 +195,8 @@ class ReleaseSite:
                 return {str(i) for i in kept}
         found = _loaded_by(handler, identifiers) if handler is not None else None
         if found is None:
+            from refsite.releases import fetch
+
             found = present(identifiers, fetch(release, self._wheels_dir, self._unpacked_dir))
         if cache is not None and key is not None:
             cache.store(key, sorted(found))
