@@ -8,6 +8,7 @@ build --versions` builds each under /X.Y/ and the installed one at the root.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 from dataclasses import dataclass
@@ -16,8 +17,11 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, FIXTURES, Build, nav_labels, run, soup
+from refsite.absent import declared_objects
 from refsite.manifest import build_manifest
+from refsite.release_site import OlderSources
 from refsite.search import INDEX
+from refsite.tree import load_tree
 from test_wheels import make_wheel
 
 SRC = FIXTURES / "mini" / "src" / "minipkg"
@@ -293,3 +297,37 @@ def test_a_plain_build_is_the_installed_release_alone(mini_built: Build) -> None
     config = json.loads(soup(mini_built.site / "index.html").select_one("#__config").text)
     assert config["version"] is None
     assert not (mini_built.site / "versions.json").exists()
+
+
+def test_declared_objects_are_the_dotted_anchors_of_the_contract() -> None:
+    # An older release may lack a member the contract declares (0.100's
+    # Starlette has no WebSocketState.RESPONSE): such anchors are looked up.
+    tree = load_tree(FIXTURES / "mini" / "navtree.yml")
+    assert declared_objects(tree) == {
+        "minipkg.shapes.Square",
+        "minipkg.shapes.Square.side",
+        "minipkg.shapes.Square.scale",
+        "minipkg.shapes.area",
+        "minipkg.colours.Colour.RED",
+    }
+
+
+def test_griffe_messages_about_an_older_release_s_own_files_are_told_with_verbose() -> None:
+    older = OlderSources()
+    older.reset(["6c0c8bf9420bd58f"])
+    own = logging.LogRecord(
+        "mkdocs.plugins.griffe",
+        logging.ERROR,
+        "",
+        0,
+        "griffe: .cache/wheels/unpacked/6c0c8bf9420bd58f/fastapi/_compat.py:376: Failed",
+        (),
+        None,
+    )
+    other = logging.LogRecord(
+        "mkdocs.plugins.griffe", logging.ERROR, "", 0, "griffe: docs/page.md: Failed", (), None
+    )
+    assert older.filter(own)
+    assert older.filter(other)
+    assert (own.levelno, own.levelname, other.levelno) == (logging.DEBUG, "DEBUG", logging.ERROR)
+    assert older.count == 1

@@ -102,6 +102,26 @@ def replace_absent(markdown: str, notes: Mapping[str, str]) -> str:
     return markdown
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
+
+
+def declared_objects(tree: Tree) -> set[str]:
+    """The anchors of ``tree`` that are dotted object paths (mkdocstrings' heading ids)."""
+
+    def toc(entries: tuple[TocEntry, ...]) -> Iterator[str]:
+        for entry in entries:
+            yield entry.anchor
+            yield from toc(entry.children)
+
+    def nav(entries: tuple[NavEntry, ...]) -> Iterator[str]:
+        for entry in entries:
+            yield from entry.anchors
+            yield from toc(entry.toc)
+            yield from nav(entry.children)
+
+    return {anchor for anchor in nav(tree.entries) if _IDENTIFIER.fullmatch(anchor)}
+
+
 def prune_tree(tree: Tree, absent: Collection[str], hidden: Collection[str]) -> Tree:
     """``tree`` without the pages in ``hidden`` and the anchors of ``absent`` objects.
 

@@ -12,8 +12,9 @@ the root included) pages get Material's version selector.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ __all__ = [
     "RELEASE_ENV",
     "VERSIONED_ENV",
     "WORKERS_ENV",
+    "OlderSources",
     "ReleaseSite",
     "root_script",
     "wanted_release",
@@ -81,6 +83,8 @@ class ReleaseSite:
 
         self.folders = fetch(release, wheels_dir, unpacked_dir)
         self.absent: dict[str, str] = {}
+        self.absent_members: set[str] = set()
+        """Object paths the contract declares that this (older) release lacks."""
         """Identifier -> the note that stands for it on this release's pages."""
         self.hidden: set[str] = set()
         """URLs (``/x/y/``) of the pages left out of the navigation."""
@@ -123,6 +127,8 @@ class ReleaseSite:
         pages: Sequence[tuple[str, str]],
         cache: PageCache | None = None,
         handler: Any = None,
+        *,
+        members: Collection[str] = (),
     ) -> None:
         """Find the objects this release lacks on ``pages`` ((url, markdown) pairs).
 
@@ -136,7 +142,17 @@ class ReleaseSite:
         identifiers = {i for ids in by_page.values() for i in ids}
         if not identifiers:
             return
-        missing = identifiers - self._present(self.release, identifiers, cache, handler)
+        # Members the contract declares (a Starlette enum's value, say) that an
+        # older release lacks while it has their object: not an error of that
+        # release's build. The newest release's contract stays whole.
+        tops = {i.split(".", 1)[0] for i in identifiers}
+        declared = set()
+        if not self.is_newest:
+            declared = {m for m in members if m.split(".", 1)[0] in tops} - identifiers
+        found = self._present(self.release, identifiers, cache, handler)
+        if declared:
+            self.absent_members = declared - self._present(self.release, declared, cache, handler)
+        missing = identifiers - found
         first = self._first_with(missing, identifiers, cache)
         for identifier in sorted(missing):
             note = absent_note(identifier, self.label, self.release.version, first.get(identifier))
@@ -151,7 +167,7 @@ class ReleaseSite:
 
     def tree(self, tree: Tree) -> Tree:
         """The contract of this release: without its hidden pages and absent anchors."""
-        return prune_tree(tree, self.absent, self.hidden)
+        return prune_tree(tree, {*self.absent, *self.absent_members}, self.hidden)
 
     def prune_navigation(self, nav: Any) -> None:
         """Take the hidden pages out of MkDocs' navigation, its page order and their links."""
@@ -245,3 +261,28 @@ def _page_url(item: Any) -> str | None:
 
 def _key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+class OlderSources(logging.Filter):
+    """Lowers griffe's messages about an older release's own files to debug level.
+
+    What griffe finds odd in an older release's sources (an annotation naming a
+    pydantic_core function of its day) is that release's history, not a
+    problem of the site: the plugin adds this filter to griffe's logger in
+    such a build, and reports how many it lowered.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._folders: list[str] = []
+        self.count = 0
+
+    def reset(self, folders: list[str]) -> None:
+        self._folders = [f"/{name}/" for name in folders]
+        self.count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.DEBUG and any(f in str(record.msg) for f in self._folders):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            self.count += 1
+        return True
