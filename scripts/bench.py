@@ -29,13 +29,14 @@ BIN = Path(sys.executable).parent
 PROJECT_FILES = ("mkdocs.yml", "navtree.yml", "coverage-exclusions.yml", "api-history.json", "docs")
 EDITED_PAGE = "docs/reference/background.md"
 
-# Runs a command and prints its peak RSS: in a process of its own, so the
-# children's maximum is that command's alone.
+# Runs a command and prints its peak RSS (KiB) and CPU seconds: in a process
+# of its own, so the children's figures are that command's alone.
 _MEASURE = (
     "import resource, subprocess, sys\n"
     "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
     " stderr=subprocess.DEVNULL).returncode\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)\n"
     "sys.exit(code)\n"
 )
 
@@ -52,8 +53,8 @@ def copy_project(dest: Path, sources: Path = ROOT, names: tuple[str, ...] = PROJ
     return dest
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one run of ``command``."""
+def timed_cpu(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MiB) and CPU seconds of one run of ``command``."""
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command],
@@ -66,7 +67,14 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"bench: {' '.join(command)} failed in {cwd} (exit {result.returncode})")
-    return elapsed, int(result.stdout.strip().splitlines()[-1]) / 1024
+    peak, cpu = result.stdout.strip().splitlines()[-1].split()
+    return elapsed, int(peak) / 1024, float(cpu)
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one run of ``command``."""
+    elapsed, peak, _ = timed_cpu(command, cwd, env)
+    return elapsed, peak
 
 
 def edit_page(path: Path, marker: str) -> None:

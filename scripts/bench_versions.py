@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -27,36 +26,7 @@ import time
 from pathlib import Path
 
 # scripts/ is this script's folder, first on sys.path: one way to time and copy.
-from bench import copy_project, timed
-
-# Peak RSS (KiB) and CPU seconds of a command and the processes it waited for.
-_MEASURE_CPU = (
-    "import resource, subprocess, sys\n"
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
-    " stderr=subprocess.DEVNULL).returncode\n"
-    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)\n"
-    "sys.exit(code)\n"
-)
-
-
-def timed_cpu(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float]:
-    """Wall seconds, peak RSS (MiB) and CPU seconds of one run of ``command``."""
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", _MEASURE_CPU, *command],
-        cwd=cwd,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(command)} failed in {cwd} (exit {result.returncode})")
-    peak, cpu = result.stdout.strip().splitlines()[-1].split()
-    return elapsed, int(peak) / 1024, float(cpu)
-
+from bench import copy_project, timed, timed_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
