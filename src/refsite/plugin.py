@@ -50,6 +50,7 @@ from refsite.llms import LLMS_KINDS, LlmsReport, write_llms
 from refsite.object_cache import ObjectRenders
 from refsite.parallel import WORKER_ENV, PageWorkers, in_background, worker_count
 from refsite.placeholders import PlaceholderError, expand, placeholder_names, versions_table
+from refsite.python_handler import load_without_pydantic, unknown_options
 from refsite.rebuild import IncrementalServe, watch_with_events
 from refsite.release_site import (
     WORKERS_ENV,
@@ -256,6 +257,23 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         ):
             mkdocstrings.config["custom_templates"] = str(TEMPLATES)
 
+    @event_priority(100)  # Before mkdocstrings imports its handlers in its own on_config.
+    def _on_config_handler(self, config: Any) -> None:
+        mkdocstrings = config.plugins.get("mkdocstrings")
+        if not self.config.enabled or mkdocstrings is None:
+            return
+        load_without_pydantic()
+        handlers = mkdocstrings.config.get("handlers") or {}
+        options = (handlers.get("python") or {}).get("options") or {}
+        unknown = unknown_options(options)
+        if unknown:
+            names = ", ".join(repr(name) for name in unknown)
+            raise PluginError(
+                f"{PLUGIN_NAME}: {config.config_file_path}: mkdocstrings' python handler has "
+                f"no option {names}: fix or remove it under plugins > mkdocstrings > "
+                "handlers > python > options"
+            )
+
     def _on_config(self, config: Any) -> Any:
         # The same instance lives across `mkdocs serve` rebuilds: reset what a
         # build computes, and reread the tree so edits to it take effect.
@@ -318,7 +336,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             config.extra["version"] = {"provider": "mike", "alias": True}
 
     on_config = CombinedEvent(
-        _on_config_templates, _on_config_source_links, _on_config_release, _on_config
+        _on_config_templates,
+        _on_config_source_links,
+        _on_config_handler,
+        _on_config_release,
+        _on_config,
     )
 
     def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
