@@ -173,6 +173,37 @@ def test_an_object_a_release_lacks_is_a_note_and_its_page_leaves_the_navigation(
     assert all(not d["location"].startswith(("/", "..")) for d in index_10["docs"])
 
 
+def test_refsite_check_of_an_older_release_folder_relaxes_the_contract_as_its_build_did(
+    versioned: Versioned, tmp_path: Path
+) -> None:
+    site = versioned.site
+    record = json.loads((site / "1.0/absent.json").read_text())
+    assert record == {
+        "format": "refsite-absent/1",
+        "release": "1.0.0",
+        "objects": ["minipkg.colours.Colour", "minipkg.colours.Colour.RED"],
+        "pages": ["/api/colours/"],
+    }
+    # Releases that have every object of the tree say nothing.
+    assert not (site / "1.1/absent.json").exists()
+    assert not (site / "absent.json").exists()
+    checked = run(BIN / "refsite", "check", site / "1.0", cwd=versioned.project)
+    assert checked.returncode == 0, checked.stdout
+    assert "2 object(s) and 1 page(s) are not in release 1.0.0 (absent.json)" in checked.stdout
+    # Without the record the folder is held to the newest release's contract.
+    copy = tmp_path / "1.0"
+    shutil.copytree(site / "1.0", copy)
+    (copy / "absent.json").unlink()
+    strict = run(BIN / "refsite", "check", copy, cwd=versioned.project)
+    assert strict.returncode == 1, strict.stdout
+    assert "Colours" in strict.stdout
+    (copy / "absent.json").write_text('{"format": "refsite-absent/1"')
+    torn = run(BIN / "refsite", "check", copy, cwd=versioned.project)
+    assert torn.returncode == 2, torn.stdout
+    assert "absent.json: not JSON" in torn.stdout
+    assert "Traceback" not in torn.stdout
+
+
 def test_each_release_lives_and_links_within_its_folder(versioned: Versioned) -> None:
     site = versioned.site
     # Rendered from its own wheel; the root from the fixture's sources.

@@ -5,23 +5,101 @@ lacks (FastAPI's Server-Sent Events arrived in 0.135). In that release the
 page's ``:::`` directive becomes a short note instead of a failed build; a
 page whose objects are all absent leaves the release's navigation, and the
 contract check of that release no longer asks for those pages and anchors.
+
+The build of such a release says what it left out in its folder's
+``absent.json``, so that ``refsite check`` of the finished folder relaxes the
+contract the same way (:func:`absent_record`, :func:`read_absent`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
+import json
 import logging
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import griffe
 
 from refsite.tree import NavEntry, TocEntry, Tree
 
-__all__ = ["absent_note", "present", "present_in", "prune_tree", "replace_absent"]
+__all__ = [
+    "ABSENT_FILE",
+    "Absent",
+    "AbsentError",
+    "absent_note",
+    "absent_record",
+    "present",
+    "present_in",
+    "prune_tree",
+    "read_absent",
+    "replace_absent",
+]
+
+ABSENT_FILE = "absent.json"
+_FORMAT = "refsite-absent/1"
+
+
+class AbsentError(Exception):
+    """A release folder's ``absent.json`` cannot be read; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Absent:
+    """What a release's build left out of the contract."""
+
+    release: str
+    objects: frozenset[str]
+    """Object paths: their anchors and their members' go."""
+    pages: frozenset[str]
+    """Page URLs of the tree, left out of the navigation."""
+
+
+def absent_record(absent: Absent) -> str:
+    """The text of ``absent.json`` for ``absent``."""
+    data = {
+        "format": _FORMAT,
+        "release": absent.release,
+        "objects": sorted(absent.objects),
+        "pages": sorted(absent.pages),
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def read_absent(site_dir: Path) -> Absent | None:
+    """What the build of the release in ``site_dir`` left out; None without ``absent.json``.
+
+    Raises:
+        AbsentError: the file is there but is not such a record.
+    """
+    path = site_dir / ABSENT_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise AbsentError(f"{path}: cannot be read ({error.strerror})") from None
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise AbsentError(f"{path}: not JSON ({error}); rebuild the release") from None
+    if not (
+        isinstance(data, dict)
+        and data.get("format") == _FORMAT
+        and isinstance(data.get("release"), str)
+        and all(
+            isinstance(data.get(key), list) and all(isinstance(v, str) for v in data[key])
+            for key in ("objects", "pages")
+        )
+    ):
+        raise AbsentError(
+            f"{path}: not a {_FORMAT} record (format, release, objects, pages); rebuild the release"
+        )
+    return Absent(data["release"], frozenset(data["objects"]), frozenset(data["pages"]))
+
 
 # A `:::` line (optionally after a heading marker) and the indented option lines under it.
 _BLOCK = r"^(?:#{{1,6}} *)?::: ?{name} *(?:\n|\Z)(?:[ \t]+\S.*(?:\n|\Z))*"

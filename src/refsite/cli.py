@@ -26,6 +26,7 @@ import griffe
 import yaml
 
 from refsite import cli_versions
+from refsite.absent import ABSENT_FILE, AbsentError, prune_tree, read_absent
 from refsite.cache import cache_files, prune
 from refsite.changes import ReleaseChanges, compare
 from refsite.changes import format_json as format_changes_json
@@ -119,6 +120,18 @@ def _cmd_check(args: argparse.Namespace, options: dict[str, Any]) -> int:
         tree = load_tree(_relative_to_config(args, tree_file))
     except TreeError as error:
         raise _Usage(str(error)) from None
+    try:
+        absent = read_absent(site)
+    except AbsentError as error:
+        raise _Usage(str(error)) from None
+    if absent is not None:
+        # An older release of a versioned site: what its build left out.
+        tree = prune_tree(tree, absent.objects, absent.pages)
+        print(
+            f"{PROG} check: {site}: {len(absent.objects)} object(s) and {len(absent.pages)} "
+            f"page(s) are not in release {absent.release} ({ABSENT_FILE})",
+            file=sys.stderr,
+        )
     findings = check_site(site, tree)
     for finding in findings:
         print(finding)

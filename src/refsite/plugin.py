@@ -26,7 +26,7 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 
-from refsite.absent import declared_objects
+from refsite.absent import ABSENT_FILE, absent_record, declared_objects
 from refsite.badges import add_badges
 from refsite.cache import prune
 from refsite.check import check_site
@@ -627,6 +627,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             if self._kept is not None:
                 boosted = self._kept.boosted_index(boost)
             boost_site_index(site, boost, boosted=boosted)
+        left_out = self._release.left_out() if self._release is not None else None
+        if left_out is not None:  # `refsite check` of this folder relaxes the contract alike
+            (site / ABSENT_FILE).write_text(absent_record(left_out), encoding="utf-8")
         finish_llms = self._start_llms(config, site) if self.config.llms else None
         if self._tree is not None:
             tree = self._tree if self._release is None else self._release.tree(self._tree)

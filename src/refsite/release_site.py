@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 import griffe
 from mkdocstrings import CollectionError
 
-from refsite.absent import absent_note, present, present_in, prune_tree, replace_absent
+from refsite.absent import (
+    Absent,
+    absent_note,
+    present,
+    present_in,
+    prune_tree,
+    replace_absent,
+)
 from refsite.cache import PageCache
 from refsite.directives import find_identifiers
 from refsite.tree import Tree
@@ -168,6 +175,13 @@ class ReleaseSite:
     def tree(self, tree: Tree) -> Tree:
         """The contract of this release: without its hidden pages and absent anchors."""
         return prune_tree(tree, {*self.absent, *self.absent_members}, self.hidden)
+
+    def left_out(self) -> Absent | None:
+        """What :meth:`tree` leaves out of the contract (None: nothing), for ``absent.json``."""
+        objects = frozenset({*self.absent, *self.absent_members})
+        if not objects and not self.hidden:
+            return None
+        return Absent(self.release.version, objects, frozenset(self.hidden))
 
     def prune_navigation(self, nav: Any) -> None:
         """Take the hidden pages out of MkDocs' navigation, its page order and their links."""
