@@ -27,6 +27,7 @@ from refsite.history import (
     read_snapshot,
     since,
 )
+from refsite.history_view import view
 
 BASE = '''
 class Base:
@@ -287,6 +288,28 @@ def test_badges_mark_headings_and_later_parameters(shop: History) -> None:
     assert "<code>tax</code></td>" in out  # there from the start: no note
     assert out.count('<span class="refsite-since ') == 2
     assert out.endswith('<h2 id="shop.unknown" class="doc doc-heading">x</h2>')
+
+
+def test_an_older_release_is_marked_as_of_its_own_snapshot(shop: History, tmp_path: Path) -> None:
+    path = tmp_path / "history.json"
+    path.write_text(dump_history(shop), encoding="utf-8")
+    history = view(path, cache_dir=tmp_path / "cache")
+    newest = history.marks()
+    assert newest == marks_for(since(shop), shop.snapshots[-1])
+    assert history.marks("2.0.0") == newest  # the last release is the newest
+    at_11 = history.marks("1.1.0")
+    # Deprecated in 1.1.0: so marked there, and not in 1.0.0, whose code had no such thing.
+    assert at_11["shop.legacy"].deprecated == "Deprecated since 1.1.0"
+    assert at_11["shop.Cart"].parameters["limit"] == ["deprecated since 1.1.0"]
+    at_10 = history.marks("1.0.0")
+    assert at_10["shop.legacy"].deprecated == ""
+    assert "limit" not in at_10["shop.Cart"].parameters
+    assert at_10["shop.total"].added == "Added in 1.0.0 or earlier"
+    assert history.marks("0.9.0") == {}
+    # Kept on disk per release: a new process reads them back equal.
+    again = view(path, cache_dir=tmp_path / "cache")
+    assert again.marks("1.0.0") == at_10
+    assert again.marks("1.1.0") == at_11
 
 
 def test_cli_changes_between_folders_as_json_and_markdown(tmp_path: Path) -> None:

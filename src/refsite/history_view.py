@@ -38,7 +38,7 @@ class HistoryView:
     path: Path
     cache_dir: Path | None = None
     _history: History | None = None
-    _marks: dict[str, Marks] | None = None
+    _marks: dict[str | None, dict[str, Marks]] = field(default_factory=dict)
     _pages: dict[bool, str] = field(default_factory=dict)
 
     @property
@@ -58,17 +58,38 @@ class HistoryView:
         package, last = kept
         return staleness(package, last)
 
-    def marks(self) -> dict[str, Marks]:
-        """Heading id -> badges, for the history's last release."""
-        if self._marks is None:
-            kept = self._load("marks")
+    def marks(self, release: str | None = None) -> dict[str, Marks]:
+        """Heading id -> badges, for ``release`` (default: the history's last).
+
+        An older release of a versioned site is marked as of its own
+        snapshot: a deprecation or a parameter that came later is not in the
+        code its reader has. A release the history lacks gets no badges.
+        """
+        versions = self.history.versions() if release is not None else []
+        if release is not None and versions and release == versions[-1]:
+            release = None
+        if release not in self._marks:
+            what = "marks" if release is None else f"marks-{release}"
+            kept = self._load(what)
             if isinstance(kept, dict):
-                self._marks = {key: Marks(**value) for key, value in kept.items()}
+                marks = {key: Marks(**value) for key, value in kept.items()}
             else:
-                last = self.history.snapshots[-1] if self.history.snapshots else {}
-                self._marks = marks_for(since(self.history), last)
-                self._save("marks", {k: dataclasses.asdict(v) for k, v in self._marks.items()})
-        return self._marks
+                marks = self._make_marks(release, versions)
+                self._save(what, {k: dataclasses.asdict(v) for k, v in marks.items()})
+            self._marks[release] = marks
+        return self._marks[release]
+
+    def _make_marks(self, release: str | None, versions: list[str]) -> dict[str, Marks]:
+        history = self.history
+        if release is not None:
+            if release not in versions:
+                return {}
+            end = versions.index(release) + 1
+            history = dataclasses.replace(
+                history, releases=history.releases[:end], snapshots=history.snapshots[:end]
+            )
+        last = history.snapshots[-1] if history.snapshots else {}
+        return marks_for(since(history), last)
 
     def page(self, *, ids: bool) -> str:
         """The Markdown of the changes page; ``ids``: give release headings ``{ #id }``."""

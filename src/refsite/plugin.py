@@ -499,8 +499,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return output.replace(COVERAGE_PLACEHOLDER, html)
 
     def _with_badges(self, output: str, history: HistoryView) -> str:
-        add = lambda: add_badges(output, history.marks())  # noqa: E731
-        return add() if self._kept is None else self._kept.badges(output, history.digest, add)
+        # An older release is marked as of its own snapshot in the history.
+        release = None
+        if self._release is not None and not self._release.is_newest:
+            release = self._release.release.version
+        add = lambda: add_badges(output, history.marks(release))  # noqa: E731
+        if self._kept is None:
+            return add()
+        return self._kept.badges(output, f"{history.digest}/{release or ''}", add)
 
     # Before mkdocstrings writes objects.inv and autorefs fixes cross-references.
     @event_priority(100)
