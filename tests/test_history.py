@@ -306,10 +306,16 @@ def test_an_older_release_is_marked_as_of_its_own_snapshot(shop: History, tmp_pa
     assert "limit" not in at_10["shop.Cart"].parameters
     assert at_10["shop.total"].added == "Added in 1.0.0 or earlier"
     assert history.marks("0.9.0") == {}
+    # Its changes page ends at it too.
+    assert "2.0.0" in history.page(ids=False)
+    page_11 = history.page(ids=False, release="1.1.0")
+    assert "1.1.0" in page_11
+    assert "2.0.0" not in page_11
     # Kept on disk per release: a new process reads them back equal.
     again = view(path, cache_dir=tmp_path / "cache")
     assert again.marks("1.0.0") == at_10
     assert again.marks("1.1.0") == at_11
+    assert again.page(ids=False, release="1.1.0") == page_11
 
 
 def test_cli_changes_between_folders_as_json_and_markdown(tmp_path: Path) -> None:

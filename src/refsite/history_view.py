@@ -39,7 +39,7 @@ class HistoryView:
     cache_dir: Path | None = None
     _history: History | None = None
     _marks: dict[str | None, dict[str, Marks]] = field(default_factory=dict)
-    _pages: dict[bool, str] = field(default_factory=dict)
+    _pages: dict[tuple[bool, str | None], str] = field(default_factory=dict)
 
     @property
     def history(self) -> History:
@@ -80,27 +80,41 @@ class HistoryView:
         return self._marks[release]
 
     def _make_marks(self, release: str | None, versions: list[str]) -> dict[str, Marks]:
-        history = self.history
-        if release is not None:
-            if release not in versions:
-                return {}
-            end = versions.index(release) + 1
-            history = dataclasses.replace(
-                history, releases=history.releases[:end], snapshots=history.snapshots[:end]
-            )
-        last = history.snapshots[-1] if history.snapshots else {}
-        return marks_for(since(history), last)
+        history = self._upto(release, versions)
+        if not history.snapshots:
+            return {}
+        return marks_for(since(history), history.snapshots[-1])
 
-    def page(self, *, ids: bool) -> str:
-        """The Markdown of the changes page; ``ids``: give release headings ``{ #id }``."""
-        if ids not in self._pages:
-            kept = self._load(f"page-{ids}")
+    def page(self, *, ids: bool, release: str | None = None) -> str:
+        """The Markdown of the changes page; ``ids``: give release headings ``{ #id }``.
+
+        ``release``: an older release of a versioned site, whose page ends at
+        that release (default: the history's last).
+        """
+        versions = self.history.versions() if release is not None else []
+        if release is not None and versions and release == versions[-1]:
+            release = None
+        if (ids, release) not in self._pages:
+            what = f"page-{ids}" if release is None else f"page-{ids}-{release}"
+            kept = self._load(what)
             if isinstance(kept, str):
-                self._pages[ids] = kept
+                self._pages[ids, release] = kept
             else:
-                self._pages[ids] = changes_page(self.history, ids=ids)
-                self._save(f"page-{ids}", self._pages[ids])
-        return self._pages[ids]
+                history = self._upto(release, versions)
+                self._pages[ids, release] = changes_page(history, ids=ids)
+                self._save(what, self._pages[ids, release])
+        return self._pages[ids, release]
+
+    def _upto(self, release: str | None, versions: list[str]) -> History:
+        """The history up to ``release`` (None: whole; a release it lacks: empty)."""
+        if release is None:
+            return self.history
+        end = versions.index(release) + 1 if release in versions else 0
+        return dataclasses.replace(
+            self.history,
+            releases=self.history.releases[:end],
+            snapshots=self.history.snapshots[:end],
+        )
 
     def _file(self, what: str) -> Path | None:
         if self.cache_dir is None or not self.digest:

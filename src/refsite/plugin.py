@@ -500,9 +500,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def _with_badges(self, output: str, history: HistoryView) -> str:
         # An older release is marked as of its own snapshot in the history.
-        release = None
-        if self._release is not None and not self._release.is_newest:
-            release = self._release.release.version
+        release = self._older_release()
         add = lambda: add_badges(output, history.marks(release))  # noqa: E731
         if self._kept is None:
             return add()
@@ -733,7 +731,13 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def _changes_page(self, args: Any) -> str:
         if self._history is None:
             raise PlaceholderError("refsite:changes needs the plugin's 'history.file' option")
-        return self._history.page(ids=self._attr_list)
+        return self._history.page(ids=self._attr_list, release=self._older_release())
+
+    def _older_release(self) -> str | None:
+        """The version this build renders when it is an older release of a versioned site."""
+        if self._release is None or self._release.is_newest:
+            return None
+        return self._release.release.version
 
     def _release_site(self, config: Any) -> ReleaseSite | None:
         """The release this build renders (``REFSITE_RELEASE``); None: the installed packages."""
