@@ -19,6 +19,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import BIN, FIXTURES, ROOT, Build, nav_labels, recorded_context, run, serve_site, soup
+from refsite.coverage import load_api_data
+from refsite.history_view import view
 from refsite.manifest import build_manifest
 
 
@@ -112,6 +114,29 @@ def test_an_older_release_documents_what_it_had(fastapi_versioned: VersionedSite
         BIN / "refsite", "links", old, "--site-url", "http://127.0.0.1:8000/0.130/", cwd=ROOT
     )
     assert links.returncode == 0, links.stdout
+
+
+def test_an_older_release_s_public_api_comes_from_the_history_as_its_wheels_give_it(
+    fastapi_versioned: VersionedSite, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Coverage of an older release reads its API from the history, which equals reading it."""
+    lock = json.loads((FIXTURES / "fastapi-releases.lock.json").read_text())
+    older = lock["releases"][1]
+    unpacked = tmp_path_factory.getbasetemp() / "fastapi-wheels" / "unpacked"
+    folders = [str(unpacked / w["sha256"][:16]) for w in older["wheels"]]
+    loaded = load_api_data(["fastapi"], ["httpx", "starlette"], folders)
+    history = view(ROOT / "api-history.json")
+    wheels = [(w["name"], w["version"], w["sha256"]) for w in older["wheels"]]
+    assert history.public_api("fastapi", older["version"], wheels) == loaded
+    # Other wheels than those the history read, or another package: read the wheels.
+    others = [(name, version, "0" * 64) for name, version, _ in wheels]
+    assert history.public_api("fastapi", older["version"], others) is None
+    assert history.public_api("starlette", older["version"], wheels) is None
+    # Its coverage page counts those objects.
+    page = soup(fastapi_versioned.site / "0.130/reference/coverage/index.html")
+    cell = page.select_one("article table tbody tr td")
+    assert cell is not None
+    assert cell.get_text(strip=True) == str(len(loaded))
 
 
 # --- In Chromium ----------------------------------------------------------------

@@ -376,7 +376,8 @@ class PublicApiReader:
     result is kept by the packages' sources, and no process is needed while
     they are unchanged. With ``in_process`` (every core is busy with other
     builds, so the process would only add its start-up) it is read in this
-    process when :meth:`result` asks for it.
+    process when :meth:`result` asks for it. ``known`` is the result, read
+    elsewhere already.
     """
 
     def __init__(
@@ -387,12 +388,15 @@ class PublicApiReader:
         cache: PageCache | None = None,
         *,
         in_process: bool = False,
+        known: list[Any] | None = None,
     ) -> None:
         self._request = [list(packages), list(preload), [str(p) for p in search_paths]]
         self._cache = cache
         self._key: str | None = None
-        self._data: list[Any] | None = None
+        self._data: list[Any] | None = known
         self._process: subprocess.Popen[bytes] | None = None
+        if known is not None:  # read already (an older release, from the API history)
+            return
         if cache is not None:
             folders = package_folders([*packages, *preload], search_paths)
             self._key = cache.derived_key(

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -104,6 +105,42 @@ class HistoryView:
                 self._pages[ids, release] = changes_page(history, ids=ids)
                 self._save(what, self._pages[ids, release])
         return self._pages[ids, release]
+
+    def public_api(
+        self, package: str, release: str, wheels: Collection[tuple[str, str, str]]
+    ) -> list[list[Any]] | None:
+        """The public API of ``package`` ``release`` as coverage reads it, from the history.
+
+        As :func:`refsite.coverage.load_api_data` returns it. Only when the
+        history read that release from wheels that are all among ``wheels``
+        ((distribution, version, sha256), the release's locked wheels): its
+        snapshot was read from the very files a build of it renders, by the
+        same reader. None otherwise (the caller reads the wheels).
+        """
+        wanted = {tuple(w) for w in wheels}
+        kept = self._load(f"api-{release}")
+        if not (isinstance(kept, dict) and {"package", "sources", "api"} <= set(kept)):
+            kept = self._read_api(release)
+            self._save(f"api-{release}", kept)
+        sources = {tuple(s) for s in kept["sources"]}
+        if kept["package"] != package or not sources or not sources <= wanted:
+            return None
+        return list(kept["api"])
+
+    def _read_api(self, version: str) -> dict[str, Any]:
+        history = self.history
+        read = next((r for r in history.releases if r.version == version), None)
+        if read is None:
+            return {"package": history.package, "sources": [], "api": []}
+        snapshot = history.snapshot(version)
+        # The records of public objects (not of their members) carry their names.
+        api = [[r["path"], list(r["names"])] for r in snapshot.values() if "names" in r]
+        api.sort(key=lambda item: item[1][0])
+        return {
+            "package": history.package,
+            "sources": [list(s) for s in read.sources],
+            "api": api,
+        }
 
     def _upto(self, release: str | None, versions: list[str]) -> History:
         """The history up to ``release`` (None: whole; a release it lacks: empty)."""

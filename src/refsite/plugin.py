@@ -300,13 +300,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 templates=self._templates,
                 # A serve process keeps them in memory across its rebuilds.
                 keep_modules=self._command != "serve",
+                share_releases=versioned(),
             )
             self._objects = ObjectRenders.install(config, self._reuse.cache)
             self._keep_outputs(config)
         else:
             self._kept = None
-        self._start_public_api()
         self._load_history()
+        self._start_public_api()
         self._attr_list = "attr_list" in config.markdown_extensions
         if not self.config.enabled or not self.config.tree:
             return config
@@ -598,7 +599,13 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             return
         if self._reuse is not None:
             cache = self._reuse.cache
-            log.info("page cache: %d page(s) reused, %d rendered", cache.hits, cache.misses)
+            shared = self._reuse.shared_hits
+            log.info(
+                "page cache: %d page(s) reused, %d rendered%s",
+                cache.hits,
+                cache.misses,
+                f" ({shared} reused as another release rendered them)" if shared else "",
+            )
             if self._command != "serve":
                 limit = int(self.config.cache_max_mb * 2**20)
                 deleted = prune(cache.directory, max_bytes=limit, now=time.time())
@@ -786,7 +793,20 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             cache,
             # Builds running side by side (a versioned site) keep every core busy.
             in_process=os.environ.get(WORKERS_ENV) == "1",
+            known=self._public_api_in_history(),
         )
+
+    def _public_api_in_history(self) -> list[Any] | None:
+        """An older release's public API as the history read it from its very wheels, if so."""
+        release = self._release
+        packages = list(self.config.coverage.packages)
+        if release is None or release.is_newest or self._history is None or len(packages) != 1:
+            return None
+        wheels = [(w.name, w.version, w.sha256) for w in release.release.wheels]
+        try:
+            return self._history.public_api(packages[0], release.release.version, wheels)
+        except HistoryError:
+            return None
 
     def _stop_worker(self) -> None:
         if self._api is not None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import griffe
 import jinja2
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
@@ -44,6 +45,8 @@ from refsite.cache import (
 from refsite.directives import find_identifiers
 from refsite.parallel import Workers, assign, can_fork
 from refsite.search import feed_tree
+from refsite.shared_pages import SharedPages
+from refsite.sourcelinks import link_prefix
 
 __all__ = [
     "BuildReuse",
@@ -104,12 +107,18 @@ class BuildReuse:
         *,
         templates: jinja2.BytecodeCache | None = None,
         keep_modules: bool = True,
+        share_releases: bool = False,
     ) -> None:
         self.log = log
         self._keep_modules = keep_modules
         self._templates = templates
         self.fingerprint = fingerprint(config)
         self.cache = PageCache(cache_dir, self.fingerprint)
+        # A versioned build: pages rendered from the same files as another
+        # release's are taken from it (refsite.shared_pages).
+        self._any_release = fingerprint(config, any_release=True) if share_releases else None
+        self._shared: SharedPages | None = None
+        self._prefixes: dict[str, str | None] = {}
         self._mkdocstrings = config.plugins["mkdocstrings"]
         self._autorefs = config.plugins["autorefs"]
         self._replay: CachedPage | None = None
@@ -138,6 +147,10 @@ class BuildReuse:
         self.cache.fingerprint = hashlib.sha256(
             "\n".join([self.cache.fingerprint, *urls]).encode()
         ).hexdigest()
+        if self._any_release is not None:
+            self._any_release = hashlib.sha256(
+                "\n".join([self._any_release, *urls]).encode()
+            ).hexdigest()
 
     def page_markdown(
         self,
@@ -166,6 +179,8 @@ class BuildReuse:
         self._replay = self.cache.get(key)
         if self._replay is None:
             self._restore_loaded_modules()
+            self._replay = self._from_other_release(key, page.file.src_uri, markdown)
+        if self._replay is None:
             self._miss = (key, markdown)
             return markdown
         self._recording = None
@@ -200,8 +215,67 @@ class BuildReuse:
                 recording.toc = toc_to_data(page.toc)
                 recording.sources = dict.fromkeys(sources, "")
                 self.cache.put(key, recording)
+                shared = self._shared_pages()
+                if shared is not None:
+                    shared.put(page.file.src_uri, markdown, recording)
         self.effects = PageEffects(recording.anchors, recording.inventory, sources)
         return html
+
+    @property
+    def shared_hits(self) -> int:
+        """Pages of this build taken from another release's rendering."""
+        return self._shared.hits if self._shared is not None else 0
+
+    def _from_other_release(self, key: str, src_uri: str, markdown: str) -> CachedPage | None:
+        """The page as another release rendered it from the same files, kept for this one too."""
+        shared = self._shared_pages()
+        page = shared.get(src_uri, markdown) if shared is not None else None
+        if page is None:
+            return None
+        self.cache.put(key, page)
+        self.cache.misses -= 1  # counted by the lookup that found nothing
+        self.cache.hits += 1
+        return page
+
+    def _shared_pages(self) -> SharedPages | None:
+        if self._any_release is None:
+            return None
+        if self._shared is None:
+            handler = self._mkdocstrings.handlers.get_handler("python")
+            # griffe's search path, in its order (a private attribute: without
+            # it, nothing is shared).
+            roots = getattr(handler, "_paths", None)
+            if not isinstance(roots, list):
+                self._any_release = None
+                return None
+            self._shared = SharedPages(
+                self.cache, self._any_release, [str(r) for r in roots], self._link_prefix
+            )
+        return self._shared
+
+    def _link_prefix(self, top: str) -> str | None:
+        """The start of the source links of package ``top`` in this build ("" for none).
+
+        Read from the package as the python handler loads it (loading it now
+        if need be: rendering a page would). None when it cannot be told.
+        """
+        if top not in self._prefixes:
+            self._prefixes[top] = None
+            handler = self._mkdocstrings.handlers.get_handler("python")
+            collection = getattr(handler, "_modules_collection", None)
+            try:
+                if collection is not None and top not in collection.members:
+                    handler.collect(top, handler.get_options({}))
+                module = collection.members.get(top) if collection is not None else None
+            except Exception:  # not loadable here: the page renders, as it would
+                module = None
+            if module is not None:
+                git = getattr(module, "git_info", None)
+                if git is None:
+                    self._prefixes[top] = ""
+                elif isinstance(git, griffe.GitInfo) and git.service == "github":
+                    self._prefixes[top] = link_prefix(git.remote_url, git.commit_hash)
+        return self._prefixes[top]
 
     def replay_in_order(
         self, pages: Sequence[tuple[Any, PageEffects]], last: Replayed | None = None
@@ -611,19 +685,28 @@ def _type_name(value: Any) -> str:
     return f"{type(value).__module__}.{type(value).__qualname__}"
 
 
-def fingerprint(config: Any) -> str:
-    """What every page's rendering depends on besides its Markdown and sources."""
+def fingerprint(config: Any, *, any_release: bool = False) -> str:
+    """What every page's rendering depends on besides its Markdown and sources.
+
+    With ``any_release``, without what names the release a versioned build
+    renders (its site URL and the python handler's source folders), which do
+    not show in a page's rendering: see :mod:`refsite.shared_pages`.
+    """
     digest = hashlib.sha256(renderer_versions().encode())
     digest.update(Path(config.config_file_path).read_bytes())
     # What !ENV and defaults resolved to, which the file's bytes do not show.
-    digest.update(f"{config.site_url}|{config.use_directory_urls}".encode())
+    site_url = "" if any_release else config.site_url
+    digest.update(f"{site_url}|{config.use_directory_urls}".encode())
+    mkdocstrings = dict(config.plugins["mkdocstrings"].config)
+    if any_release:
+        handlers = dict(mkdocstrings.get("handlers") or {})
+        handlers["python"] = {
+            k: v for k, v in (handlers.get("python") or {}).items() if k != "paths"
+        }
+        mkdocstrings["handlers"] = handlers
     # Objects (such as the extension mkdocstrings adds) count by their type:
     # their repr holds a memory address.
-    resolved = [
-        config.markdown_extensions,
-        config.mdx_configs,
-        dict(config.plugins["mkdocstrings"].config),
-    ]
+    resolved = [config.markdown_extensions, config.mdx_configs, mkdocstrings]
     digest.update(json.dumps(resolved, sort_keys=True, default=_type_name).encode())
     # refsite's own code and templates (its griffe extensions and templates
     # render objects too), also when it is an editable install whose version

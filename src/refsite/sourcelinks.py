@@ -38,6 +38,7 @@ __all__ = [
     "SourceLinks",
     "find_release",
     "github_repository",
+    "link_prefix",
     "normalize",
     "read_release",
     "release_tag",
@@ -145,7 +146,12 @@ def release_tag(release: Release, naming: Mapping[str, str] = TAG_NAMING) -> str
 
 def source_url(repository: str, tag: str, path: str, start: int, end: int) -> str:
     """The GitHub URL of lines ``start``-``end`` of ``path`` at ``tag``."""
-    return f"{repository}/blob/{tag}/{path}#L{start}-L{end}"
+    return f"{link_prefix(repository, tag)}{path}#L{start}-L{end}"
+
+
+def link_prefix(repository: str, tag: str) -> str:
+    """What every source URL of ``repository`` at ``tag`` starts with (its path follows)."""
+    return f"{repository}/blob/{tag}/"
 
 
 class _ReleaseSource(griffe.GitInfo):

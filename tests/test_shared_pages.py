@@ -1,0 +1,109 @@
+"""Pages shared between releases: found by what they render from, links filled per release."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from refsite.cache import CachedPage, PageCache
+from refsite.shared_pages import SharedPages, fill_links, relative_sources, token_links
+
+A_LINK = "https://github.com/acme/shop/blob/1.0.0/"
+B_LINK = "https://github.com/acme/shop/blob/1.1.0/"
+
+
+def _html(prefix: str) -> str:
+    return (
+        '<h2 id="shop.Cart">shop.Cart <a class="doc-source-link" '
+        f'href="{prefix}shop/cart.py#L3-L9" title="Source on GitHub" data-search-exclude>'
+        "source</a></h2><p>A cart.</p>"
+    )
+
+
+def _release(root: Path, cart: str = "class Cart: ...\n") -> Path:
+    (root / "shop").mkdir(parents=True)
+    (root / "shop/__init__.py").write_text("")
+    (root / "shop/cart.py").write_text(cart)
+    return root
+
+
+def _shared(cache: PageCache, root: Path, prefix: str | None) -> SharedPages:
+    return SharedPages(cache, "fingerprint", [str(root)], lambda top: prefix)
+
+
+def _page(cache: PageCache, root: Path, prefix: str) -> CachedPage:
+    page = CachedPage(
+        content=_html(prefix),
+        toc=[{"id": "shop.Cart", "title": "shop.Cart", "children": []}],
+        anchors=[["shop.Cart", "shop.Cart", None, True]],
+        sources=dict.fromkeys([str(root / "shop/cart.py")], ""),
+    )
+    page.sources = {path: cache.file_hash(path) for path in page.sources}
+    return page
+
+
+def test_links_become_tokens_and_are_filled_with_another_release_s(tmp_path: Path) -> None:
+    html = _html(A_LINK)
+    tokens = token_links(html, {"shop": A_LINK})
+    assert tokens is not None
+    assert A_LINK not in tokens
+    assert 'href="refsite-blob:shop/cart.py#L3-L9"' in tokens
+    assert fill_links(tokens, {"shop": B_LINK}.get) == _html(B_LINK)
+    # A link of a package whose prefix is not known: not shared, not filled.
+    assert token_links(html, {"other": A_LINK}) is None
+    assert fill_links(tokens, {}.get) is None
+
+
+def test_sources_are_named_within_the_first_folder_holding_them() -> None:
+    sources = {"/a/shop/cart.py": "h1", "/b/dep/x.py": "h2"}
+    assert relative_sources(sources, ["/a", "/b/"]) == (
+        (("dep/x.py", "h2"), ("shop/cart.py", "h1")),
+        {"/a", "/b"},
+    )
+    assert relative_sources(sources, ["/a"]) is None
+
+
+def test_a_release_with_the_same_files_gets_the_page_with_its_own_links(tmp_path: Path) -> None:
+    cache = PageCache(tmp_path / "cache", "unused")
+    one = _release(tmp_path / "one")
+    two = _release(tmp_path / "two")
+    assert _shared(cache, one, A_LINK).put(
+        "api/cart.md", "::: shop.Cart", _page(cache, one, A_LINK)
+    )
+    found = _shared(cache, two, B_LINK).get("api/cart.md", "::: shop.Cart")
+    assert found is not None
+    assert found.content == _html(B_LINK)
+    assert found.sources == {str(two / "shop/cart.py"): cache.file_hash(str(two / "shop/cart.py"))}
+    assert found.anchors == [["shop.Cart", "shop.Cart", None, True]]
+    # Other Markdown, another file's content, or links where there were none: no page.
+    assert _shared(cache, two, B_LINK).get("api/cart.md", "::: shop.Other") is None
+    three = _release(tmp_path / "three", cart="class Cart:\n    '''Changed.'''\n")
+    assert _shared(cache, three, B_LINK).get("api/cart.md", "::: shop.Cart") is None
+    assert _shared(cache, two, "").get("api/cart.md", "::: shop.Cart") is None
+    assert _shared(cache, two, None).get("api/cart.md", "::: shop.Cart") is None
+
+
+def test_releases_whose_files_differ_keep_their_variants_side_by_side(tmp_path: Path) -> None:
+    cache = PageCache(tmp_path / "cache", "unused")
+    one = _release(tmp_path / "one")
+    other = _release(tmp_path / "other", cart="class Cart:\n    '''Changed.'''\n")
+    assert _shared(cache, one, A_LINK).put("p.md", "::: shop.Cart", _page(cache, one, A_LINK))
+    changed = _page(cache, other, B_LINK)
+    changed.content = changed.content.replace("A cart.", "A changed cart.")
+    assert _shared(cache, other, B_LINK).put("p.md", "::: shop.Cart", changed)
+    again = _release(tmp_path / "again")
+    found = _shared(cache, again, B_LINK).get("p.md", "::: shop.Cart")
+    assert found is not None
+    assert "<p>A cart.</p>" in found.content
+
+
+def test_a_page_that_shows_its_folder_is_not_shared(tmp_path: Path) -> None:
+    cache = PageCache(tmp_path / "cache", "unused")
+    one = _release(tmp_path / "one")
+    page = _page(cache, one, A_LINK)
+    page.content += f"<p>Source code in {one}/shop/cart.py</p>"
+    assert not _shared(cache, one, A_LINK).put("p.md", "::: shop.Cart", page)
+    # Nor one whose source lies outside griffe's search path.
+    page = _page(cache, one, A_LINK)
+    assert not SharedPages(cache, "f", [str(tmp_path / "elsewhere")], {"shop": A_LINK}.get).put(
+        "p.md", "::: shop.Cart", page
+    )
