@@ -301,6 +301,30 @@ def test_a_rebuild_keeps_unchanged_releases_and_rebuilds_after_an_edit(
     assert "A new closing line." in (project / "site/1.0/api/shapes/index.html").read_text()
 
 
+def test_releases_share_pages_and_the_cache_is_pruned_once_after_the_last(
+    versioned: Versioned, tmp_path: Path
+) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(versioned.project, project, ignore=shutil.ignore_patterns("site", ".cache"))
+    config = project / "mkdocs.yml"
+    # Far less than one release's pages: pruning after each build would leave
+    # the next nothing to share.
+    config.write_text(
+        config.read_text().replace("  - refsite:\n", "  - refsite:\n      cache_max_mb: 0.01\n", 1)
+    )
+    built = run(BIN / "refsite", "build", "--versions", cwd=project, env=versioned.env)
+    assert built.returncode == 0, built.stdout
+    # 1.1 renders only the page of shapes.py, which differs from 2.0's; the
+    # others (colours.py is the same file) are 2.0's, its source links 1.1's.
+    line = next(x for x in built.stdout.splitlines() if x.startswith("refsite: 2/4 1.1 (1.1.0)"))
+    assert "(page cache: 3 page(s) reused, 1 rendered (3 reused as another release" in line
+    assert "least recently used file(s) beyond 0 MiB" in built.stdout, built.stdout
+    for folder, tag in [("2.0", "v2.0.0"), ("1.1", "v1.1.0")]:
+        page = (project / "site" / folder / "api/colours/index.html").read_text()
+        assert f"{SOURCE}/blob/{tag}/minipkg/colours.py#L" in page, folder
+        assert page == (versioned.site / folder / "api/colours/index.html").read_text()
+
+
 def test_build_versions_without_a_usable_lock_says_what_to_run(
     versioned: Versioned, tmp_path: Path
 ) -> None:

@@ -29,6 +29,7 @@ import griffe
 from refsite.memo import dump_atomic, load_pickle
 
 __all__ = [
+    "DEFAULT_DIR",
     "FORMAT",
     "RENDERERS",
     "CacheFile",
@@ -43,6 +44,9 @@ __all__ = [
     "renderer_versions",
     "source_files",
 ]
+
+DEFAULT_DIR = ".cache/refsite"
+"""The cache folder, relative to mkdocs.yml, unless the plugin's ``cache_dir`` says otherwise."""
 
 FORMAT = "refsite-page-cache/1"
 # The distributions whose code turns Markdown and sources into a page.

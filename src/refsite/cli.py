@@ -27,7 +27,7 @@ import yaml
 
 from refsite import cli_versions
 from refsite.absent import ABSENT_FILE, AbsentError, prune_tree, read_absent
-from refsite.cache import cache_files, prune
+from refsite.cache import DEFAULT_DIR, cache_files, prune
 from refsite.changes import ReleaseChanges, compare
 from refsite.changes import format_json as format_changes_json
 from refsite.changes import format_markdown as format_changes_markdown
@@ -63,7 +63,6 @@ __all__ = ["main"]
 PROG = "refsite"
 # Each trial build of `init` excludes what warned; a second one is rarely needed.
 _TRIAL_ROUNDS = 3
-DEFAULT_CACHE_DIR = ".cache/refsite"
 
 
 class _Usage(Exception):
@@ -270,7 +269,7 @@ def _history_settings(args: argparse.Namespace, options: dict[str, Any]) -> dict
         else [p for p in preload if p != "httpx"],
         "file": _relative_to_config(args, file),
         "cache": _relative_to_config(
-            args, args.cache_dir or options.get("cache_dir") or DEFAULT_CACHE_DIR
+            args, args.cache_dir or options.get("cache_dir") or DEFAULT_DIR
         )
         / "history",
     }
@@ -387,7 +386,7 @@ def _cmd_init(args: argparse.Namespace, options: dict[str, Any]) -> int:
 
 def _cmd_cache_prune(args: argparse.Namespace, options: dict[str, Any]) -> int:
     config = Path(args.config)
-    folder = Path(args.cache_dir or options.get("cache_dir") or DEFAULT_CACHE_DIR)
+    folder = Path(args.cache_dir or options.get("cache_dir") or DEFAULT_DIR)
     if not folder.is_absolute():
         folder = config.parent / folder
     if not folder.is_dir():

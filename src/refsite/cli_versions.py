@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import refsite
+from refsite.cache import DEFAULT_DIR, prune
 from refsite.releases import Lock, LockError, Selection, load_lock, resolve, write_lock
 from refsite.versions import VersionsError, build_versioned
 from refsite.wheels import WheelError
@@ -226,6 +227,7 @@ def _cmd_build(args: argparse.Namespace, _options: dict[str, Any], *, serve: boo
         except VersionsError as error:
             _say(str(error))
             return 1
+        _prune_cache(path, options, builds=len(lock.releases) + 1)
         _say(
             f"{site}: {len(lock.releases)} release(s) and the root built "
             f"in {time.perf_counter() - start:.1f} s"
@@ -233,6 +235,25 @@ def _cmd_build(args: argparse.Namespace, _options: dict[str, Any], *, serve: boo
     if serve:
         _serve(site, args.port)
     return 0
+
+
+def _prune_cache(config: Path, options: Mapping[str, Any], *, builds: int) -> None:
+    """Prune the page cache once all builds are done, to ``cache_max_mb`` per build.
+
+    Each release is a site of its own in the cache; pruning to one site's
+    worth after each build would delete what the releases built before it
+    (and the next build of the site) use.
+    """
+    if options.get("cache") is False:
+        return
+    folder = Path(str(options.get("cache_dir") or DEFAULT_DIR))
+    folder = folder if folder.is_absolute() else config.parent / folder
+    if not folder.is_dir():
+        return
+    limit = float(options.get("cache_max_mb") or 200) * builds
+    deleted = prune(folder, max_bytes=int(limit * 2**20), now=time.time())
+    if deleted:
+        _say(f"cache: deleted {len(deleted)} least recently used file(s) beyond {limit:.0f} MiB")
 
 
 def _serve(site: Path, port: int) -> None:

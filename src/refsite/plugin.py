@@ -28,7 +28,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 
 from refsite.absent import ABSENT_FILE, absent_record, declared_objects
 from refsite.badges import add_badges
-from refsite.cache import prune
+from refsite.cache import DEFAULT_DIR, prune
 from refsite.check import check_site
 from refsite.coverage import (
     CoverageError,
@@ -169,7 +169,7 @@ class RefsiteConfig(base.Config):
     cache = c.Type(bool, default=True)
     """Reuse rendered pages whose Markdown, configuration, renderers and sources are unchanged."""
 
-    cache_dir = c.Type(str, default=".cache/refsite")
+    cache_dir = c.Type(str, default=DEFAULT_DIR)
     """Where the page cache lives, relative to ``mkdocs.yml``."""
 
     releases = c.SubConfig(ReleasesConfig)
@@ -606,7 +606,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 cache.misses,
                 f" ({shared} reused as another release rendered them)" if shared else "",
             )
-            if self._command != "serve":
+            # A versioned build's releases share the cache: `refsite build
+            # --versions` prunes it once, after the last of them.
+            if self._command != "serve" and not versioned():
                 limit = int(self.config.cache_max_mb * 2**20)
                 deleted = prune(cache.directory, max_bytes=limit, now=time.time())
                 if deleted:
