@@ -187,3 +187,21 @@ def test_parallel_cold_build_writes_what_a_serial_one_does(project: Path, tmp_pa
     assert "indexing pages for search in 1 worker process(es) too" in parallel.output
     assert sum(_counts(parallel)) == 4
     assert _same_tree(serial.site, parallel.site) == []
+
+
+def test_the_objects_a_build_leaves_are_not_walked_by_the_last_collection(
+    project: Path, tmp_path: Path
+) -> None:
+    """At shutdown the plugin freezes what is left: Python's exit collection skips it."""
+    code = (
+        "import gc, sys\n"
+        "from mkdocs.__main__ import cli\n"
+        "try:\n"
+        "    cli(['build', '--strict', '--site-dir', sys.argv[1]], standalone_mode=False)\n"
+        "finally:\n"
+        "    print('frozen', gc.get_freeze_count())\n"
+    )
+    result = run(BIN / "python", "-c", code, tmp_path / "site", cwd=project)
+    assert result.returncode == 0, result.stdout
+    frozen = int(result.stdout.rsplit("frozen ", 1)[1].split()[0])
+    assert frozen > 10_000, result.stdout

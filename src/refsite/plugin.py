@@ -9,6 +9,7 @@ same checks with the CLI.
 
 from __future__ import annotations
 
+import gc
 import html
 import logging
 import os
@@ -830,6 +831,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def on_shutdown(self) -> None:
         self._stop_worker()
         self._page_workers.workers.stop()
+        # MkDocs fires this from its command line, as the process ends. Python's
+        # last garbage collection would walk every object griffe loaded (all
+        # in reference cycles) to free memory the exit frees anyway: about
+        # 0.45 s of a cold build. Frozen objects are left out of it.
+        gc.freeze()
 
     def _coverage_report(self, site: Path) -> CoverageReport | None:
         settings = self.config.coverage
