@@ -16,8 +16,10 @@ import yaml
 from conftest import Build, Visit, mkdocs_build
 from refsite.links import check_links
 from refsite.sourcelinks import (
+    TAG_NAMING,
     Release,
     SourceLinks,
+    configured_naming,
     find_release,
     github_repository,
     release_tag,
@@ -285,3 +287,12 @@ def test_source_link_sits_at_the_right_of_its_heading(fastapi_url: str, visit: V
         [link.element_handle(), heading.element_handle()],
     )
     assert sizes[0] < sizes[1]
+
+
+def test_the_naming_configured_for_the_extension_is_read_from_the_handler_options() -> None:
+    assert configured_naming(["griffe_typingdoc", "refsite.sourcelinks"]) == TAG_NAMING
+    named = configured_naming([{"refsite.sourcelinks": {"tags": {"Shop_Kit": "v{version}"}}}])
+    assert named == {**TAG_NAMING, "shop-kit": "v{version}"}
+    assert configured_naming(["griffe_typingdoc"]) is None
+    assert configured_naming(None) is None
+    assert configured_naming([{"refsite.sourcelinks": {"colour": "red"}}]) is None

@@ -234,6 +234,19 @@ class PageCache:
                 digest.update(f"{file}\0{self.file_hash(str(file))}\0".encode())
         return digest.hexdigest()
 
+    def content_hash(self, folders: Iterable[Path]) -> str:
+        """One hash of every ``.py`` file under ``folders``, by its path within its folder.
+
+        Unlike :meth:`tree_hash`, the same for the same files wherever they lie
+        (a package installed, and the same release's unpacked wheel).
+        """
+        digest = hashlib.sha256()
+        for folder in folders:
+            for file in sorted(folder.rglob("*.py")):
+                within = f"{folder.name}/{file.relative_to(folder).as_posix()}"
+                digest.update(f"{within}\0{self.file_hash(str(file))}\0".encode())
+        return digest.hexdigest()
+
 
 # Content hashes by (path, modification time, size), for the life of the
 # process: the rebuilds of `mkdocs serve` hash only the files that changed.

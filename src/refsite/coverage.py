@@ -373,7 +373,8 @@ class PublicApiReader:
     Reading it with griffe takes about as long as rendering a few pages and
     needs nothing the build makes: a process started with the build reads
     it, at a lower priority than the build's own work. With a ``cache`` the
-    result is kept by the packages' sources, and no process is needed while
+    result is kept by the packages' sources (their content, wherever they
+    lie), and no process is needed while
     they are unchanged. With ``in_process`` (every core is busy with other
     builds, so the process would only add its start-up) it is read in this
     process when :meth:`result` asks for it. ``known`` is the result, read
@@ -399,8 +400,10 @@ class PublicApiReader:
             return
         if cache is not None:
             folders = package_folders([*packages, *preload], search_paths)
-            self._key = cache.derived_key(
-                "public-api", repr([*packages, *preload]), cache.tree_hash(folders)
+            # By content: the root of a versioned site reads the same files
+            # as its newest release, from elsewhere.
+            self._key = cache.shared_key(
+                "public-api", repr([*packages, *preload]), cache.content_hash(folders)
             )
             self._data = cache.load(self._key)
             if self._data is not None:

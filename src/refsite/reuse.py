@@ -45,8 +45,8 @@ from refsite.cache import (
 from refsite.directives import find_identifiers
 from refsite.parallel import Workers, assign, can_fork
 from refsite.search import feed_tree
-from refsite.shared_pages import SharedPages
-from refsite.sourcelinks import link_prefix
+from refsite.shared_pages import SharedPages, locate
+from refsite.sourcelinks import configured_naming, link_prefix, release_source
 
 __all__ = [
     "BuildReuse",
@@ -256,26 +256,46 @@ class BuildReuse:
     def _link_prefix(self, top: str) -> str | None:
         """The start of the source links of package ``top`` in this build ("" for none).
 
-        Read from the package as the python handler loads it (loading it now
-        if need be: rendering a page would). None when it cannot be told.
+        None when it cannot be told.
         """
         if top not in self._prefixes:
-            self._prefixes[top] = None
-            handler = self._mkdocstrings.handlers.get_handler("python")
-            collection = getattr(handler, "_modules_collection", None)
-            try:
-                if collection is not None and top not in collection.members:
-                    handler.collect(top, handler.get_options({}))
-                module = collection.members.get(top) if collection is not None else None
-            except Exception:  # not loadable here: the page renders, as it would
-                module = None
-            if module is not None:
-                git = getattr(module, "git_info", None)
-                if git is None:
-                    self._prefixes[top] = ""
-                elif isinstance(git, griffe.GitInfo) and git.service == "github":
-                    self._prefixes[top] = link_prefix(git.remote_url, git.commit_hash)
+            prefix = self._prefix_from_metadata(top)
+            self._prefixes[top] = prefix if prefix is not None else self._prefix_from_griffe(top)
         return self._prefixes[top]
+
+    def _prefix_from_griffe(self, top: str) -> str | None:
+        """From the package as the python handler loads it (now, if need be: a page would)."""
+        handler = self._mkdocstrings.handlers.get_handler("python")
+        collection = getattr(handler, "_modules_collection", None)
+        try:
+            if collection is not None and top not in collection.members:
+                handler.collect(top, handler.get_options({}))
+            module = collection.members.get(top) if collection is not None else None
+        except Exception:  # not loadable here: the page renders, as it would
+            return None
+        if module is None:
+            return None
+        git = getattr(module, "git_info", None)
+        if git is None:
+            return ""
+        if isinstance(git, griffe.GitInfo) and git.service == "github":
+            return link_prefix(git.remote_url, git.commit_hash)
+        return None
+
+    def _prefix_from_metadata(self, top: str) -> str | None:
+        """What refsite.sourcelinks would give package ``top``, read without loading it.
+
+        Only a link it would make: without one, griffe may still find a Git
+        checkout of its own, which only loading the package tells.
+        """
+        handler = self._mkdocstrings.handlers.get_handler("python")
+        options = getattr(handler, "global_options", None)
+        naming = configured_naming(options.get("extensions") if isinstance(options, dict) else None)
+        init = locate(f"{top}/__init__.py", self._shared.roots) if self._shared else None
+        if naming is None or init is None:
+            return None
+        found = release_source(Path(init).parent, naming)
+        return link_prefix(*found) if found is not None else None
 
     def replay_in_order(
         self, pages: Sequence[tuple[Any, PageEffects]], last: Replayed | None = None

@@ -36,11 +36,13 @@ __all__ = [
     "TEMPLATES",
     "Release",
     "SourceLinks",
+    "configured_naming",
     "find_release",
     "github_repository",
     "link_prefix",
     "normalize",
     "read_release",
+    "release_source",
     "release_tag",
     "source_url",
 ]
@@ -144,6 +146,36 @@ def release_tag(release: Release, naming: Mapping[str, str] = TAG_NAMING) -> str
     return template.format(version=release.version)
 
 
+def release_source(
+    package_dir: Path, naming: Mapping[str, str] = TAG_NAMING
+) -> tuple[str, str] | None:
+    """(repository, tag) that the package in ``package_dir`` links its sources to, if any."""
+    release = find_release(package_dir)
+    if release is None or release.repository is None:
+        return None
+    tag = release_tag(release, naming)
+    return None if tag is None else (release.repository, tag)
+
+
+def configured_naming(extensions: Any) -> dict[str, str] | None:
+    """The tag naming of this extension in the python handler's ``extensions`` option.
+
+    None when the extension is not among them.
+    """
+    for entry in extensions if isinstance(extensions, list) else []:
+        options: Any = None
+        if entry == __name__:
+            options = {}
+        elif isinstance(entry, dict) and __name__ in entry:
+            options = entry[__name__] or {}
+        if isinstance(options, dict):
+            try:
+                return SourceLinks(**options).naming
+            except TypeError:  # options griffe will reject itself when it loads it
+                return None
+    return None
+
+
 def source_url(repository: str, tag: str, path: str, start: int, end: int) -> str:
     """The GitHub URL of lines ``start``-``end`` of ``path`` at ``tag``."""
     return f"{link_prefix(repository, tag)}{path}#L{start}-L{end}"
@@ -175,17 +207,15 @@ class SourceLinks(griffe.Extension):
         if isinstance(filepath, list) or filepath.name != "__init__.py":
             return  # a namespace package or a lone module: no package folder
         package_dir = filepath.parent
-        release = find_release(package_dir)
         # No release, repository or known tag naming: no release link, never a
         # guess (griffe keeps what it found itself: a Git checkout's commit).
-        if release is None or release.repository is None:
+        found = release_source(package_dir, self.naming)
+        if found is None:
             return
-        tag = release_tag(release, self.naming)
-        if tag is None:
-            return
+        repository, tag = found
         pkg.git_info = _ReleaseSource(
             repository=package_dir.parent,
             service="github",
-            remote_url=release.repository,
+            remote_url=repository,
             commit_hash=tag,
         )
