@@ -221,6 +221,7 @@ def _cmd_build(args: argparse.Namespace, _options: dict[str, Any], *, serve: boo
                 mkdocs=mkdocs,
                 progress=_say,
                 jobs=args.jobs,
+                python=sys.executable,
             )
         except (LockError, WheelError) as error:
             raise UsageError(str(error)) from None

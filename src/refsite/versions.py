@@ -9,7 +9,9 @@ those of the site already in place keeps its folder as it is, unbuilt; so
 does the root while the installed packages it documents are unchanged too.
 
 Each build runs in its own process (``jobs`` at once): memory stays that of
-one build per job, and a failed build names its release. The newest release
+one build per job, and a failed build names its release. With ``python``,
+those processes are forked from servers that have imported MkDocs and its
+plugins once (:mod:`refsite.forkserver`). The newest release
 is built first, alone and on every core (its pages rendered by workers, see
 :mod:`refsite.parallel`): the object cache then holds what the other releases
 and the root mostly share, rather than two releases rendering it side by side.
@@ -21,8 +23,8 @@ import hashlib
 import importlib.util
 import json
 import os
+import queue
 import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from refsite.cache import renderer_versions
+from refsite.forkserver import ForkServer, run_mkdocs
 from refsite.release_site import RELEASE_ENV, VERSIONED_ENV, WORKERS_ENV
 from refsite.releases import Lock, Release, fetch
 
@@ -152,6 +155,7 @@ def build_versioned(
     env: Mapping[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
+    python: str | None = None,
 ) -> VersionedBuild:
     """Build every release of ``lock`` and the root into ``site_dir``.
 
@@ -166,6 +170,8 @@ def build_versioned(
         env: The environment of the builds (default: this process's).
         progress: Called with one line per step (from several threads when ``jobs`` > 1).
         jobs: How many builds run at once (each in its own process).
+        python: The Python of ``mkdocs``: builds are forked from servers it runs
+            (one per job), where the system can fork; else each is a subprocess.
 
     Raises:
         VersionsError: a build failed or printed warnings.
@@ -202,6 +208,12 @@ def build_versioned(
     newest = lock.releases[0].version
     # Folders of the site in place that stay as they are (moved in at the end).
     kept: set[str] = set()
+    lanes: queue.SimpleQueue[ForkServer | None] = queue.SimpleQueue()
+    servers: list[ForkServer] = []
+    for _ in range(max(1, jobs)):
+        server = ForkServer(python, base_env) if python and hasattr(os, "fork") else None
+        servers.extend([server] if server is not None else [])
+        lanes.put(server)
 
     def one(number: int, release: Release | None, alone: bool = False) -> BuiltRelease:
         folder = release.minor if release is not None else ""
@@ -217,7 +229,14 @@ def build_versioned(
         say(f"building {number}/{total}: {name}")
         common = first_env if alone else base_env
         env = {**common, RELEASE_ENV: folder} if release is not None else common
-        summary = _mkdocs(mkdocs, config_file, work / folder if folder else root, env)
+        lane = lanes.get()
+        try:
+            log = work / f".{folder or 'root'}.log"
+            summary = _mkdocs(
+                mkdocs, config_file, work / folder if folder else root, env, lane, log
+            )
+        finally:
+            lanes.put(lane)
         built = BuiltRelease(folder, release.version if release else newest, 0.0, False)
         built = replace(built, seconds=time.perf_counter() - began)
         detail = f" ({summary})" if summary else ""
@@ -255,32 +274,36 @@ def build_versioned(
         _replace(site_dir, root)
         stamps_file.write_text(json.dumps(stamps, indent=2) + "\n", encoding="utf-8")
     finally:
+        for server in servers:
+            server.close()
         shutil.rmtree(work, ignore_errors=True)
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _mkdocs(command: Sequence[str], config_file: Path, site: Path, env: Mapping[str, str]) -> str:
+def _mkdocs(
+    command: Sequence[str],
+    config_file: Path,
+    site: Path,
+    env: Mapping[str, str],
+    server: ForkServer | None,
+    log: Path,
+) -> str:
     """Run one strict build; what its caches reused, e.g. ``page cache: 3 page(s) reused, ...``."""
-    process = subprocess.run(
-        [*command, "build", "--strict", "--config-file", str(config_file), "--site-dir", str(site)],
-        env=dict(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
+    argv = ["build", "--strict", "--config-file", str(config_file), "--site-dir", str(site)]
+    try:
+        returncode, stdout = run_mkdocs(argv, env, mkdocs=command, server=server, output=log)
+    except RuntimeError:  # the server is gone: this build runs on its own
+        returncode, stdout = run_mkdocs(argv, env, mkdocs=command, output=log)
     # `mkdocs build --strict -q` can exit 0 despite warnings (mkdocs#4126): read them too.
-    problems = [
-        line for line in process.stdout.splitlines() if line.startswith(("WARNING", "ERROR"))
-    ]
-    if process.returncode != 0 or problems:
+    problems = [line for line in stdout.splitlines() if line.startswith(("WARNING", "ERROR"))]
+    if returncode != 0 or problems:
         which = env.get(RELEASE_ENV) or "the root"
-        detail = "\n  ".join(problems[-20:] or process.stdout.strip().splitlines()[-20:])
-        raise VersionsError(f"the build of {which} failed (exit {process.returncode}):\n  {detail}")
+        detail = "\n  ".join(problems[-20:] or stdout.strip().splitlines()[-20:])
+        raise VersionsError(f"the build of {which} failed (exit {returncode}):\n  {detail}")
     caches = [
         line.split("refsite: ", 1)[1]
-        for line in process.stdout.splitlines()
+        for line in stdout.splitlines()
         if "refsite: page cache:" in line or "refsite: object cache:" in line
     ]
     return "; ".join(caches)
