@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from refsite.cache import CachedPage, PageCache
@@ -56,8 +57,8 @@ def test_links_become_tokens_and_are_filled_with_another_release_s(tmp_path: Pat
 def test_sources_are_named_within_the_first_folder_holding_them() -> None:
     sources = {"/a/shop/cart.py": "h1", "/b/dep/x.py": "h2"}
     assert relative_sources(sources, ["/a", "/b/"]) == (
-        (("dep/x.py", "h2"), ("shop/cart.py", "h1")),
-        {"/a", "/b"},
+        ("dep/x.py", "h2"),
+        ("shop/cart.py", "h1"),
     )
     assert relative_sources(sources, ["/a"]) is None
 
@@ -102,6 +103,16 @@ def test_a_page_that_shows_its_folder_is_not_shared(tmp_path: Path) -> None:
     page = _page(cache, one, A_LINK)
     page.content += f"<p>Source code in {one}/shop/cart.py</p>"
     assert not _shared(cache, one, A_LINK).put("p.md", "::: shop.Cart", page)
+    # Or the path relative to the working folder (a release unpacked in it).
+    page = _page(cache, one, A_LINK)
+    page.content += "<p>Source code in <code>one/shop/cart.py</code></p>"
+    with contextlib.chdir(tmp_path):
+        assert not _shared(cache, one, A_LINK).put("p.md", "::: shop.Cart", page)
+    # The path within its package is every release's: shared.
+    page = _page(cache, one, A_LINK)
+    page.content += "<p>Source code in <code>shop/cart.py</code></p>"
+    with contextlib.chdir(tmp_path):
+        assert _shared(cache, one, A_LINK).put("p.md", "::: shop.Cart", page)
     # Nor one whose source lies outside griffe's search path.
     page = _page(cache, one, A_LINK)
     assert not SharedPages(cache, "f", [str(tmp_path / "elsewhere")], {"shop": A_LINK}.get).put(

@@ -12,9 +12,9 @@ the file's content hash.
 A rendered page names its release in one place only: the source link of
 each object (``<repository>/blob/<tag>/<path>#L<a>-L<b>``). The stored HTML
 holds ``refsite-blob:<path>#L<a>-L<b>`` instead, and a hit fills in the
-repository and tag of the release being built. A page whose HTML shows a
-source folder's own path (a "Source code in" label of a local file) is not
-shared.
+repository and tag of the release being built. A page whose HTML shows
+where this build's files lie (a "Source code in" label of a file under the
+working folder) is not shared.
 
 Each page has an index of the variants kept (one per set of sources), so
 releases whose files differ keep theirs side by side.
@@ -23,8 +23,9 @@ releases whose files differ keep theirs side by side.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,24 +81,38 @@ class Variant:
 
 def relative_sources(
     sources: Mapping[str, str], roots: Sequence[str]
-) -> tuple[tuple[tuple[str, str], ...], set[str]] | None:
+) -> tuple[tuple[str, str], ...] | None:
     """``sources`` (path -> hash) by their path within the first of ``roots`` holding them.
 
-    Also the roots they lie in. None when a file lies in none of them: the
-    page is not shared.
+    None when a file lies in none of them: the page is not shared.
     """
     out = []
-    used = set()
     for path, digest in sources.items():
         for root in roots:
             folder = root.rstrip("/") + "/"
             if path.startswith(folder) and len(path) > len(folder):
                 out.append((path[len(folder) :], digest))
-                used.add(root.rstrip("/"))
                 break
         else:
             return None
-    return tuple(sorted(out)), used
+    return tuple(sorted(out))
+
+
+def shows_a_location(html: str, paths: Iterable[str], cwd: str) -> bool:
+    """Whether ``html`` names one of ``paths`` as this build has it.
+
+    A "Source code in" label shows a file's path relative to the working
+    folder (or below ``site-packages``, or within its package, which
+    releases share): the first is the build's own.
+    """
+    for path in paths:
+        shown = [path]
+        relative = os.path.relpath(path, cwd)
+        if not relative.startswith(".."):
+            shown.append(relative)
+        if any(p in html for p in shown):
+            return True
+    return False
 
 
 def locate(relative: str, roots: Sequence[str]) -> str | None:
@@ -203,12 +218,9 @@ class SharedPages:
 
     def put(self, src_uri: str, markdown: str, page: CachedPage) -> bool:
         """Keep ``page`` (hashed by :meth:`PageCache.put`) if it can be shared; whether it was."""
-        found = relative_sources(page.sources, self.roots)
-        if found is None:
+        relative = relative_sources(page.sources, self.roots)
+        if relative is None or shows_a_location(page.content, page.sources, os.getcwd()):
             return False
-        relative, folders = found
-        if any(folder in page.content for folder in folders):
-            return False  # the HTML names a folder of this build
         prefixes: dict[str, str] = {}
         for top in sorted({within.split("/", 1)[0] for within, _ in relative}):
             prefix = self.prefix_of(top)
