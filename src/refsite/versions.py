@@ -208,12 +208,13 @@ def build_versioned(
     newest = lock.releases[0].version
     # Folders of the site in place that stay as they are (moved in at the end).
     kept: set[str] = set()
-    lanes: queue.SimpleQueue[ForkServer | None] = queue.SimpleQueue()
-    servers: list[ForkServer] = []
+    # One slot per job, its fork server started when the slot first builds
+    # (a site whose releases are all kept starts none).
+    lanes: queue.SimpleQueue[list[ForkServer]] = queue.SimpleQueue()
     for _ in range(max(1, jobs)):
-        server = ForkServer(python, base_env) if python and hasattr(os, "fork") else None
-        servers.extend([server] if server is not None else [])
-        lanes.put(server)
+        lanes.put([])
+    servers: list[ForkServer] = []
+    serve = bool(python) and hasattr(os, "fork")
 
     def one(number: int, release: Release | None, alone: bool = False) -> BuiltRelease:
         folder = release.minor if release is not None else ""
@@ -231,9 +232,13 @@ def build_versioned(
         env = {**common, RELEASE_ENV: folder} if release is not None else common
         lane = lanes.get()
         try:
+            if serve and not lane and python:
+                lane.append(ForkServer(python, base_env))
+                servers.append(lane[0])
             log = work / f".{folder or 'root'}.log"
+            server = lane[0] if lane else None
             summary = _mkdocs(
-                mkdocs, config_file, work / folder if folder else root, env, lane, log
+                mkdocs, config_file, work / folder if folder else root, env, server, log
             )
         finally:
             lanes.put(lane)
