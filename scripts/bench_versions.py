@@ -8,17 +8,19 @@ download is timed apart), it times:
 - every locked release, cold: ``refsite build --versions``, empty caches;
 - every release again with nothing changed;
 
-and prints them with their ratios to the single cold build and each one's
-peak memory (the largest process), and the CPU seconds of its processes
-(with their ratio: steadier than wall time on a machine that other work
-shares). ``--all`` does the same for ``select: all`` (every minor since
-``since``), locked afresh into the copy.
+each ``--runs`` times (medians; ``--all`` once), and prints them with their
+ratios to the single cold build, each one's peak memory (the largest
+process of any run) and the CPU seconds of its processes (with their ratio:
+steadier than wall time on a machine that other work shares). ``--all`` does
+the same for ``select: all`` (every minor since ``since``), locked afresh
+into the copy.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,7 +46,9 @@ def say(text: str) -> None:
     print(f"bench: {text}", file=sys.stderr, flush=True)
 
 
-def measure(work: Path, label: str, select_all: bool) -> list[tuple[str, float, float, float]]:
+def measure(
+    work: Path, label: str, select_all: bool, runs: int
+) -> list[tuple[str, float, float, float]]:
     project = copy_project(work / label, names=PROJECT_FILES)
     env = {
         "REFSITE_WHEELS_DIR": str(work / "wheels"),
@@ -72,22 +76,30 @@ def measure(work: Path, label: str, select_all: bool) -> list[tuple[str, float, 
         check=True,
     )  # fmt: skip
     rows = [(f"download the wheels of {count} releases", time.perf_counter() - started, 0.0, 0.0)]
-    say("one release, cold")
-    single = {**env, "REFSITE_CACHE_DIR": str(work / f"{label}-cache-single")}
-    seconds, peak, cpu = timed_cpu(
-        [str(BIN / "mkdocs"), "build", "--strict", "-d", str(work / f"{label}-single")],
-        project,
-        single,
-    )
-    rows.append(("one release, cold (mkdocs build)", seconds, peak, cpu))
-    versioned = {**env, "REFSITE_CACHE_DIR": str(work / f"{label}-cache")}
-    command = [str(BIN / "refsite"), "build", "--versions", "-d", str(work / f"{label}-site")]
-    say(f"{count} releases and the root, cold")
-    seconds, peak, cpu = timed_cpu(command, project, versioned)
-    rows.append((f"{count} releases + root, cold", seconds, peak, cpu))
-    say(f"{count} releases and the root, nothing changed")
-    seconds, peak, cpu = timed_cpu(command, project, versioned)
-    rows.append((f"{count} releases + root, nothing changed", seconds, peak, cpu))
+    timings: dict[str, list[tuple[float, float, float]]] = {}
+    names = [
+        "one release, cold (mkdocs build)",
+        f"{count} releases + root, cold",
+        f"{count} releases + root, nothing changed",
+    ]
+    for run in range(runs):
+        say(f"run {run + 1}/{runs}: one release, cold")
+        single = {**env, "REFSITE_CACHE_DIR": str(work / f"{label}-{run}-cache-single")}
+        site = str(work / f"{label}-{run}-single")
+        command = [str(BIN / "mkdocs"), "build", "--strict", "-d", site]
+        timings.setdefault(names[0], []).append(timed_cpu(command, project, single))
+        versioned = {**env, "REFSITE_CACHE_DIR": str(work / f"{label}-{run}-cache")}
+        site = str(work / f"{label}-{run}-site")
+        command = [str(BIN / "refsite"), "build", "--versions", "-d", site]
+        say(f"run {run + 1}/{runs}: {count} releases and the root, cold")
+        timings.setdefault(names[1], []).append(timed_cpu(command, project, versioned))
+        say(f"run {run + 1}/{runs}: {count} releases and the root, nothing changed")
+        timings.setdefault(names[2], []).append(timed_cpu(command, project, versioned))
+    for name in names:
+        runs_of = timings[name]
+        seconds = statistics.median(t[0] for t in runs_of)
+        cpu = statistics.median(t[2] for t in runs_of)
+        rows.append((name, seconds, max(t[1] for t in runs_of), cpu))
     return rows
 
 
@@ -96,12 +108,15 @@ def main() -> int:
     parser.add_argument("--versions", action="store_true", help="(how scripts/bench routes here)")
     parser.add_argument("--all", action="store_true", help="also measure select: all")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs of each build; medians are shown (default: 3)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="refsite-bench-versions-") as folder:
         work = Path(folder)
-        rows = measure(work, "declared", select_all=False)
+        rows = measure(work, "declared", select_all=False, runs=args.runs)
         if args.all:
-            rows += measure(work, "all", select_all=True)
+            rows += measure(work, "all", select_all=True, runs=1)
     single: dict[str, float] = {}
     print(
         f"{'measurement':<44} {'seconds':>8} {'x one cold':>11} {'peak MiB':>9}"
