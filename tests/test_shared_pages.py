@@ -6,7 +6,13 @@ import contextlib
 from pathlib import Path
 
 from refsite.cache import CachedPage, PageCache
-from refsite.shared_pages import SharedPages, fill_links, relative_sources, token_links
+from refsite.shared_pages import (
+    LinkPrefixes,
+    SharedPages,
+    fill_links,
+    relative_sources,
+    token_links,
+)
 
 A_LINK = "https://github.com/acme/shop/blob/1.0.0/"
 B_LINK = "https://github.com/acme/shop/blob/1.1.0/"
@@ -118,3 +124,40 @@ def test_a_page_that_shows_its_folder_is_not_shared(tmp_path: Path) -> None:
     assert not SharedPages(cache, "f", [str(tmp_path / "elsewhere")], {"shop": A_LINK}.get).put(
         "p.md", "::: shop.Cart", page
     )
+
+
+class _Handler:
+    """What LinkPrefixes reads of mkdocstrings' python handler."""
+
+    def __init__(self, extensions: list[object], modules: dict[str, object]) -> None:
+        self.global_options = {"extensions": extensions}
+        self._modules_collection = type("Collection", (), {"members": modules})()
+        self.collected: list[str] = []
+
+    def get_options(self, local: dict[str, object]) -> dict[str, object]:
+        return {}
+
+    def collect(self, identifier: str, options: object) -> None:
+        self.collected.append(identifier)
+
+
+def test_link_prefixes_come_from_metadata_else_from_the_loaded_package(tmp_path: Path) -> None:
+    root = _release(tmp_path / "wheel")
+    dist = root / "shop-1.1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.4\nName: shop\nVersion: 1.1.0\n"
+        "Project-URL: Source, https://github.com/acme/shop\n"
+    )
+    naming = [{"refsite.sourcelinks": {"tags": {"shop": "{version}"}}}]
+    handler = _Handler(naming, {})
+    assert LinkPrefixes(handler, [str(root)])("shop") == B_LINK
+    assert handler.collected == []  # read without loading the package
+    # No dist-info (a project's own source folder): as the handler loads it.
+    plain = _release(tmp_path / "src")
+    module = type("Module", (), {"git_info": None})()
+    handler = _Handler(naming, {"shop": module})
+    assert LinkPrefixes(handler, [str(plain)])("shop") == ""
+    handler = _Handler(naming, {})
+    assert LinkPrefixes(handler, [str(plain)])("shop") is None
+    assert handler.collected == ["shop"]

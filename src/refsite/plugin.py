@@ -744,10 +744,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return self._history.page(ids=self._attr_list, release=self._older_release())
 
     def _older_release(self) -> str | None:
-        """The version this build renders when it is an older release of a versioned site."""
-        if self._release is None or self._release.is_newest:
-            return None
-        return self._release.release.version
+        return self._release.older_version if self._release is not None else None
 
     def _release_site(self, config: Any) -> ReleaseSite | None:
         """The release this build renders (``REFSITE_RELEASE``); None: the installed packages."""
@@ -796,20 +793,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             cache,
             # Builds running side by side (a versioned site) keep every core busy.
             in_process=os.environ.get(WORKERS_ENV) == "1",
-            known=self._public_api_in_history(),
+            known=(
+                self._release.public_api(self._history, settings.packages)
+                if self._release is not None and self._history is not None
+                else None
+            ),
         )
-
-    def _public_api_in_history(self) -> list[Any] | None:
-        """An older release's public API as the history read it from its very wheels, if so."""
-        release = self._release
-        packages = list(self.config.coverage.packages)
-        if release is None or release.is_newest or self._history is None or len(packages) != 1:
-            return None
-        wheels = [(w.name, w.version, w.sha256) for w in release.release.wheels]
-        try:
-            return self._history.public_api(packages[0], release.release.version, wheels)
-        except HistoryError:
-            return None
 
     def _stop_worker(self) -> None:
         if self._api is not None:

@@ -32,6 +32,8 @@ from refsite.absent import (
 )
 from refsite.cache import PageCache
 from refsite.directives import find_identifiers
+from refsite.history import HistoryError
+from refsite.history_view import HistoryView
 from refsite.tree import Tree
 
 if TYPE_CHECKING:
@@ -115,6 +117,25 @@ class ReleaseSite:
     def is_newest(self) -> bool:
         """Whether this is the newest documented release (the one that gates coverage)."""
         return self.release == self.lock.releases[0]
+
+    @property
+    def older_version(self) -> str | None:
+        """This release's version, unless it is the newest: its badges and changes end there."""
+        return None if self.is_newest else self.release.version
+
+    def public_api(self, history: HistoryView, packages: Sequence[str]) -> list[Any] | None:
+        """An older release's public API as ``history`` read it from its very wheels, if so.
+
+        As :func:`refsite.coverage.load_api_data` returns it; None for the
+        newest release (its coverage gates the build: read from its sources).
+        """
+        if self.is_newest or len(packages) != 1:
+            return None
+        wheels = [(w.name, w.version, w.sha256) for w in self.release.wheels]
+        try:
+            return history.public_api(packages[0], self.release.version, wheels)
+        except HistoryError:
+            return None
 
     @property
     def versions(self) -> dict[str, str]:

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import griffe
 import jinja2
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
@@ -45,8 +44,7 @@ from refsite.cache import (
 from refsite.directives import find_identifiers
 from refsite.parallel import Workers, assign, can_fork
 from refsite.search import feed_tree
-from refsite.shared_pages import SharedPages, locate
-from refsite.sourcelinks import configured_naming, link_prefix, release_source
+from refsite.shared_pages import LinkPrefixes, SharedPages
 
 __all__ = [
     "BuildReuse",
@@ -118,7 +116,6 @@ class BuildReuse:
         # release's are taken from it (refsite.shared_pages).
         self._any_release = fingerprint(config, any_release=True) if share_releases else None
         self._shared: SharedPages | None = None
-        self._prefixes: dict[str, str | None] = {}
         self._mkdocstrings = config.plugins["mkdocstrings"]
         self._autorefs = config.plugins["autorefs"]
         self._replay: CachedPage | None = None
@@ -248,54 +245,10 @@ class BuildReuse:
             if not isinstance(roots, list):
                 self._any_release = None
                 return None
-            self._shared = SharedPages(
-                self.cache, self._any_release, [str(r) for r in roots], self._link_prefix
-            )
+            roots = [str(r) for r in roots]
+            prefixes = LinkPrefixes(handler, roots)
+            self._shared = SharedPages(self.cache, self._any_release, roots, prefixes)
         return self._shared
-
-    def _link_prefix(self, top: str) -> str | None:
-        """The start of the source links of package ``top`` in this build ("" for none).
-
-        None when it cannot be told.
-        """
-        if top not in self._prefixes:
-            prefix = self._prefix_from_metadata(top)
-            self._prefixes[top] = prefix if prefix is not None else self._prefix_from_griffe(top)
-        return self._prefixes[top]
-
-    def _prefix_from_griffe(self, top: str) -> str | None:
-        """From the package as the python handler loads it (now, if need be: a page would)."""
-        handler = self._mkdocstrings.handlers.get_handler("python")
-        collection = getattr(handler, "_modules_collection", None)
-        try:
-            if collection is not None and top not in collection.members:
-                handler.collect(top, handler.get_options({}))
-            module = collection.members.get(top) if collection is not None else None
-        except Exception:  # not loadable here: the page renders, as it would
-            return None
-        if module is None:
-            return None
-        git = getattr(module, "git_info", None)
-        if git is None:
-            return ""
-        if isinstance(git, griffe.GitInfo) and git.service == "github":
-            return link_prefix(git.remote_url, git.commit_hash)
-        return None
-
-    def _prefix_from_metadata(self, top: str) -> str | None:
-        """What refsite.sourcelinks would give package ``top``, read without loading it.
-
-        Only a link it would make: without one, griffe may still find a Git
-        checkout of its own, which only loading the package tells.
-        """
-        handler = self._mkdocstrings.handlers.get_handler("python")
-        options = getattr(handler, "global_options", None)
-        naming = configured_naming(options.get("extensions") if isinstance(options, dict) else None)
-        init = locate(f"{top}/__init__.py", self._shared.roots) if self._shared else None
-        if naming is None or init is None:
-            return None
-        found = release_source(Path(init).parent, naming)
-        return link_prefix(*found) if found is not None else None
 
     def replay_in_order(
         self, pages: Sequence[tuple[Any, PageEffects]], last: Replayed | None = None

@@ -30,10 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import griffe
+
 from refsite.cache import CachedPage, PageCache
+from refsite.sourcelinks import configured_naming, link_prefix, release_source
 
 __all__ = [
     "MAX_VARIANTS",
+    "LinkPrefixes",
     "SharedPages",
     "Variant",
     "fill_links",
@@ -262,3 +266,55 @@ class SharedPages:
         return self.cache.shared_key(
             "page", self.fingerprint, src_uri, markdown, variant.digest_part()
         )
+
+
+class LinkPrefixes:
+    """The ``prefix_of`` of a build whose objects mkdocstrings' python ``handler`` renders.
+
+    Each top-level package's ``<repository>/blob/<tag>/`` is read from its
+    metadata as :mod:`refsite.sourcelinks` does, when that extension is
+    configured and gives the package a link; else from the package as the
+    handler loads it (loading it then, as rendering a page would: griffe
+    may have found a Git checkout of its own).
+    """
+
+    def __init__(self, handler: Any, roots: Sequence[str]) -> None:
+        self.handler = handler
+        self.roots = list(roots)
+        options = getattr(handler, "global_options", None)
+        extensions = options.get("extensions") if isinstance(options, dict) else None
+        self.naming = configured_naming(extensions)
+        self._known: dict[str, str | None] = {}
+
+    def __call__(self, top: str) -> str | None:
+        """Package ``top``'s prefix, ``""`` when it has no links, None when it cannot be told."""
+        if top not in self._known:
+            prefix = self._from_metadata(top)
+            self._known[top] = prefix if prefix is not None else self._from_handler(top)
+        return self._known[top]
+
+    def _from_metadata(self, top: str) -> str | None:
+        init = locate(f"{top}/__init__.py", self.roots)
+        if self.naming is None or init is None:
+            return None
+        found = release_source(Path(init).parent, self.naming)
+        return link_prefix(*found) if found is not None else None
+
+    def _from_handler(self, top: str) -> str | None:
+        collection = getattr(self.handler, "_modules_collection", None)
+        if collection is None:
+            return None
+        try:
+            if top not in collection.members:
+                self.handler.collect(top, self.handler.get_options({}))
+        except Exception:  # not loadable here: the page renders, as it would
+            return None
+        module = collection.members.get(top)
+        if module is None:
+            return None
+        git = getattr(module, "git_info", None)
+        if git is None:
+            return ""
+        if isinstance(git, griffe.GitInfo) and git.service == "github":
+            return link_prefix(git.remote_url, git.commit_hash)
+        return None
