@@ -299,6 +299,16 @@ def test_a_rebuild_keeps_unchanged_releases_and_rebuilds_after_an_edit(
     assert edited.returncode == 0, edited.stdout
     assert "unchanged, kept" not in edited.stdout
     assert "A new closing line." in (project / "site/1.0/api/shapes/index.html").read_text()
+    # Another set of documented releases (the lock alone changed): the notes
+    # of those left may name others, so every folder is built again.
+    lock_file = project / "releases.lock.json"
+    lock = json.loads(lock_file.read_text())
+    lock["releases"] = lock["releases"][:2]
+    lock_file.write_text(json.dumps(lock, indent=2))
+    fewer = run(BIN / "refsite", "build", "--versions", cwd=project, env=versioned.env)
+    assert fewer.returncode == 0, fewer.stdout
+    assert "1.1 (1.1.0): built" in fewer.stdout, fewer.stdout
+    assert not (project / "site/1.0").exists()
 
 
 def test_releases_share_pages_and_the_cache_is_pruned_once_after_the_last(

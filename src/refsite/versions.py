@@ -186,7 +186,11 @@ def build_versioned(
     if jobs > 1:  # the builds share the cores: each renders in its own process only
         base_env[WORKERS_ENV] = "1"
     inputs = sorted(set(inputs))
-    extra = {"site_url": base_env.get("REFSITE_SITE_URL", "")}
+    # A release's pages also depend on which others are documented: its notes
+    # name the oldest documented release that has an object it lacks, and
+    # the newest is documented whole while older ones end at themselves.
+    documented = [[r.version, [w.sha256 for w in r.wheels]] for r in lock.releases]
+    extra = {"site_url": base_env.get("REFSITE_SITE_URL", ""), "lock": json.dumps(documented)}
 
     wheels = sorted({w for r in lock.releases for w in r.wheels}, key=repr)
     say(f"wheels: {len(wheels)} for {len(lock.releases)} release(s)")
