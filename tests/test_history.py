@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT, mkdocs_build, refsite
 from refsite.badges import add_badges, marks_for
-from refsite.changes import Change, compare, format_markdown, history_changes
+from refsite.changes import Change, changes_page, compare, format_markdown, history_changes
 from refsite.history import (
     History,
     HistoryError,
@@ -311,6 +311,10 @@ def test_an_older_release_is_marked_as_of_its_own_snapshot(shop: History, tmp_pa
     page_11 = history.page(ids=False, release="1.1.0")
     assert "1.1.0" in page_11
     assert "2.0.0" not in page_11
+    assert page_11 == changes_page(
+        History(shop.package, shop.releases[:2], shop.snapshots[:2]), ids=False
+    )
+    assert history.page(ids=True) == changes_page(shop, ids=True)
     # Kept on disk per release: a new process reads them back equal.
     again = view(path, cache_dir=tmp_path / "cache")
     assert again.marks("1.0.0") == at_10

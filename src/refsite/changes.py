@@ -37,7 +37,9 @@ from refsite.history import KINDS, History, Snapshot, match_keys
 __all__ = [
     "Change",
     "ReleaseChanges",
+    "changes_from_data",
     "changes_page",
+    "changes_to_data",
     "compare",
     "format_json",
     "format_markdown",
@@ -282,6 +284,16 @@ def _griffe_breakages(
 # --- Across a history ------------------------------------------------------------
 
 
+def changes_to_data(changes: list[ReleaseChanges]) -> list[Any]:
+    """:func:`history_changes` as plain data (for a cache)."""
+    return [[c.version, c.previous, [asdict(x) for x in c.changes]] for c in changes]
+
+
+def changes_from_data(data: list[Any]) -> list[ReleaseChanges]:
+    """The inverse of :func:`changes_to_data`."""
+    return [ReleaseChanges(v, p, [Change(**x) for x in items]) for v, p, items in data]
+
+
 def history_changes(history: History) -> list[ReleaseChanges]:
     """The changes of every release of ``history`` against the one before, newest first."""
     versions = history.versions()
@@ -440,12 +452,15 @@ def format_json(releases: Sequence[ReleaseChanges]) -> str:
     return json.dumps(data, indent=2)
 
 
-def changes_page(history: History, *, ids: bool = False) -> str:
+def changes_page(
+    history: History, *, ids: bool = False, changes: list[ReleaseChanges] | None = None
+) -> str:
     """The Markdown of a site's changes page: every release of ``history``, newest first.
 
     An object is linked (an optional cross-reference, plain text when the site
     has no such anchor) when the last release of the history, the one the
-    site documents, still has it.
+    site documents, still has it. ``changes`` is ``history_changes(history)``
+    if the caller has it.
     """
     if not history.releases:
         return "The API history is empty."
@@ -459,5 +474,7 @@ def changes_page(history: History, *, ids: bool = False) -> str:
         f"{len(versions)} releases of {history.package}, {versions[0]} to {versions[-1]}, "
         "each compared with the release before it."
     )
-    body = format_markdown(history_changes(history), package=history.package, link=link, ids=ids)
+    if changes is None:
+        changes = history_changes(history)
+    body = format_markdown(changes, package=history.package, link=link, ids=ids)
     return f"{intro}\n\n{body}"

@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from refsite.badges import Marks, marks_for
-from refsite.changes import changes_page
+from refsite.changes import (
+    ReleaseChanges,
+    changes_from_data,
+    changes_page,
+    changes_to_data,
+    history_changes,
+)
 from refsite.history import History, load_history, since
 
 __all__ = ["HistoryView", "staleness", "view"]
@@ -102,7 +108,11 @@ class HistoryView:
                 self._pages[ids, release] = kept
             else:
                 history = self._upto(release, versions)
-                self._pages[ids, release] = changes_page(history, ids=ids)
+                # The whole history's changes, compared once for every
+                # release's page (an older release's ends at it).
+                kept_versions = set(history.versions())
+                changes = [c for c in self._changes() if c.version in kept_versions]
+                self._pages[ids, release] = changes_page(history, ids=ids, changes=changes)
                 self._save(what, self._pages[ids, release])
         return self._pages[ids, release]
 
@@ -141,6 +151,18 @@ class HistoryView:
             "sources": [list(s) for s in read.sources],
             "api": api,
         }
+
+    def _changes(self) -> list[ReleaseChanges]:
+        """The changes of every release of the history, kept on disk."""
+        kept = self._load("changes")
+        if isinstance(kept, list):
+            try:
+                return changes_from_data(kept)
+            except (TypeError, ValueError):
+                pass  # another shape: made again
+        changes = history_changes(self.history)
+        self._save("changes", changes_to_data(changes))
+        return changes
 
     def _upto(self, release: str | None, versions: list[str]) -> History:
         """The history up to ``release`` (None: whole; a release it lacks: empty)."""
