@@ -66,7 +66,7 @@ def measure(
     # A versioned build of nothing but the wheels: fetch every release's.
     fetch = (
         "import sys; from pathlib import Path\n"
-        "from refsite.releases import load_lock, fetch\n"
+        "from refsite.releases.lock import load_lock, fetch\n"
         "w = Path(sys.argv[2])\n"
         "for r in load_lock(Path(sys.argv[1])).releases: fetch(r, w / 'files', w / 'unpacked')\n"
     )

@@ -20,7 +20,7 @@ import pytest
 from bs4 import BeautifulSoup
 from mkdocstrings import Inventory
 
-from refsite.inventories import cached_copy
+from refsite.extras.inventories import cached_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

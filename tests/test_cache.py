@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, FIXTURES, Build, inherit_from_private_base, mkdocs_build, run
-from refsite.cache import first_heading
+from refsite.speed.cache import first_heading
 
 
 def _counts(build: Build) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, Build, mkdocs_build, refsite
-from refsite.coverage import (
+from refsite.checks.coverage import (
     CoverageError,
     Exclusion,
     load_api,

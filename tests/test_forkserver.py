@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from conftest import BIN, FIXTURES, Build
-from refsite.forkserver import ForkServer, run_mkdocs
+from refsite.speed.forkserver import ForkServer, run_mkdocs
 from test_cache import _same_tree
 
 

@@ -15,9 +15,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, mkdocs_build, refsite
-from refsite.badges import add_badges, marks_for
-from refsite.changes import Change, changes_page, compare, format_markdown, history_changes
-from refsite.history import (
+from refsite.history.badges import add_badges, marks_for
+from refsite.history.changes import Change, changes_page, compare, format_markdown, history_changes
+from refsite.history.model import (
     History,
     HistoryError,
     Release,
@@ -27,7 +27,7 @@ from refsite.history import (
     read_snapshot,
     since,
 )
-from refsite.history_view import view
+from refsite.history.view import view
 
 BASE = '''
 class Base:

@@ -21,8 +21,8 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from conftest import ROOT, Build
-from refsite.history import load_history
-from refsite.history_read import read_release
+from refsite.history.model import load_history
+from refsite.history.read import read_release
 
 HISTORY = ROOT / "api-history.json"
 

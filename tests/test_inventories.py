@@ -14,8 +14,8 @@ import lxml.html
 import yaml
 
 from conftest import INVENTORIES, Build, mkdocs_build, write_inventory
-from refsite.inventories import RETRY_SECONDS, cached_copy, fetch_inventory, load_inventories
-from refsite.links import check_links
+from refsite.checks.links import check_links
+from refsite.extras.inventories import RETRY_SECONDS, cached_copy, fetch_inventory, load_inventories
 
 
 class _Recorder(http.server.SimpleHTTPRequestHandler):

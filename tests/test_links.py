@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Build, refsite
-from refsite.links import check_links
-from refsite.site import ParsedFiles
+from refsite.checks.links import check_links
+from refsite.checks.site import ParsedFiles
 
 
 def _append(page: Path, html: str) -> None:

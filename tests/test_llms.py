@@ -9,9 +9,9 @@ import lxml.html
 import pytest
 
 from conftest import Build, refsite
-from refsite.links import check_links
-from refsite.llms import page_markdown
-from refsite.manifest import build_manifest
+from refsite.checks.links import check_links
+from refsite.checks.manifest import build_manifest
+from refsite.extras.llms import page_markdown
 
 
 def _page(body: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, mkdocs_build, refsite
-from refsite.manifest import (
+from refsite.checks.manifest import (
     build_manifest,
     diff_manifests,
     fingerprint,

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES, mkdocs_build
-from refsite.kept import KeptOutputs
-from refsite.memo import OutputMemo, render_key
-from refsite.site import ParsedFiles
+from refsite.checks.site import ParsedFiles
+from refsite.core.memo import OutputMemo, render_key
+from refsite.speed.kept import KeptOutputs
 from test_cache import _same_tree
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import griffe
 import pytest
 
-from refsite.object_cache import fill_links, render_key, render_key_and_links, token_links
+from refsite.speed.objects import fill_links, render_key, render_key_and_links, token_links
 
 BASE = '''
 class Base:

@@ -15,7 +15,7 @@ from test_cache import _same_tree
 def test_the_handler_is_loaded_with_plain_dataclasses_and_pydantic_stays_importable() -> None:
     code = (
         "import sys, pydantic\n"
-        "from refsite.python_handler import load_without_pydantic\n"
+        "from refsite.mkdocs.python_handler import load_without_pydantic\n"
         "load_without_pydantic()\n"
         "from mkdocstrings_handlers.python._internal import config\n"
         "print(hasattr(config.PythonOptions, '__pydantic_fields__'), "

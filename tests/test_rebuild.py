@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, FIXTURES, inherit_from_private_base, mkdocs_build, run
-from refsite.cache import CacheFile, prune_plan
-from refsite.parallel import Workers, assign, claim, worker_count
-from refsite.rebuild import PageRecord, changes_shape, plan
+from refsite.speed.cache import CacheFile, prune_plan
+from refsite.speed.serve import PageRecord, changes_shape, plan
+from refsite.speed.workers import Workers, assign, claim, worker_count
 from test_cache import _counts, _same_tree
 
 # Rebuilds the project in one process the way `mkdocs serve --dirty` does:
@@ -228,7 +228,7 @@ def test_a_page_is_claimed_once(tmp_path: Path) -> None:
 
 
 BACKGROUND = """
-from refsite.parallel import in_background
+from refsite.speed.workers import in_background
 
 def fails():
     raise RuntimeError("broken")

@@ -9,8 +9,9 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from refsite.absent import absent_note, present, prune_tree, replace_absent
-from refsite.releases import (
+from refsite.checks.absent import absent_note, present, prune_tree, replace_absent
+from refsite.checks.tree import parse_tree
+from refsite.releases.lock import (
     Lock,
     LockError,
     Selection,
@@ -23,7 +24,6 @@ from refsite.releases import (
     select_versions,
     write_lock,
 )
-from refsite.tree import parse_tree
 from test_wheels import make_wheel
 
 ROOT = Path(__file__).resolve().parent.parent

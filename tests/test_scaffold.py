@@ -15,9 +15,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import BIN, FIXTURES, Build, mkdocs_build, refsite, run
-from refsite.coverage import load_exclusions
-from refsite.project import write_project
-from refsite.scaffold import (
+from refsite.checks.coverage import load_exclusions
+from refsite.checks.tree import load_tree
+from refsite.scaffold.plan import (
     Entry,
     NavItem,
     Page,
@@ -29,7 +29,7 @@ from refsite.scaffold import (
     load,
     plan_site,
 )
-from refsite.tree import load_tree
+from refsite.scaffold.project import write_project
 
 INIT = FIXTURES / "init"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from material.plugins.search.plugin import Parser
 
-from refsite.search import boost_sections, feed_tree
+from refsite.extras.search import boost_sections, feed_tree
 
 
 def _sections(parser: Parser) -> list[tuple[object, str, str, bool]]:

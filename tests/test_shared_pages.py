@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from refsite.cache import CachedPage, PageCache
-from refsite.shared_pages import (
+from refsite.speed.cache import CachedPage, PageCache
+from refsite.speed.shared_pages import (
     LinkPrefixes,
     SharedPages,
     fill_links,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from refsite.site import page_file, page_url, parse_page, resolve
+from refsite.checks.site import page_file, page_url, parse_page, resolve
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from conftest import Build, Visit, mkdocs_build
-from refsite.links import check_links
-from refsite.sourcelinks import (
+from refsite.checks.links import check_links
+from refsite.extras.sourcelinks import (
     TAG_NAMING,
     Release,
     SourceLinks,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from refsite.tree import NavEntry, TreeError, load_tree, parse_tree
+from refsite.checks.tree import NavEntry, TreeError, load_tree, parse_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_TREE = ROOT.parent / "shared" / "navtree.yml"

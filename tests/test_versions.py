@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, FIXTURES, Build, nav_labels, run, soup
-from refsite.absent import declared_objects
-from refsite.manifest import build_manifest
-from refsite.release_site import OlderSources
-from refsite.search import INDEX
-from refsite.tree import load_tree
+from refsite.checks.absent import declared_objects
+from refsite.checks.manifest import build_manifest
+from refsite.checks.tree import load_tree
+from refsite.extras.search import INDEX
+from refsite.releases.site import OlderSources
 from test_wheels import make_wheel
 
 SRC = FIXTURES / "mini" / "src" / "minipkg"
@@ -36,13 +36,13 @@ RELEASES = """\
 
 
 # Each release's wheel names its repository: its objects link to their source
-# at the release's tag (refsite.sourcelinks, with the tag naming declared here),
+# at the release's tag (refsite.extras.sourcelinks, with the tag naming declared here),
 # and, as on the FastAPI site, their source code is not shown.
 SOURCE = "https://github.com/example/minipkg"
 SOURCE_LINKS = """\
             show_source: false
             extensions:
-              - refsite.sourcelinks:
+              - refsite.extras.sourcelinks:
                   tags:
                     minipkg: "v{version}"
 """

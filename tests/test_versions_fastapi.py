@@ -19,9 +19,9 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import BIN, FIXTURES, ROOT, Build, nav_labels, recorded_context, run, serve_site, soup
-from refsite.coverage import load_api_data
-from refsite.history_view import view
-from refsite.manifest import build_manifest
+from refsite.checks.coverage import load_api_data
+from refsite.checks.manifest import build_manifest
+from refsite.history.view import view
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from refsite.wheels import WheelError, available_versions, download, find_wheel, unpack
+from refsite.releases.wheels import WheelError, available_versions, download, find_wheel, unpack
 
 
 def make_wheel(

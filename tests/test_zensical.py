@@ -10,7 +10,7 @@ import pytest
 from mkdocstrings import Inventory
 
 from conftest import BIN, ROOT, Build, refsite, run
-from refsite.coverage import rendered_names
+from refsite.checks.coverage import rendered_names
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,8 @@ One module per step:
   turn their inputs into calls and present the results.
 """
 
-from refsite.check import Finding, check_site
-from refsite.site import SiteError
-from refsite.tree import Tree, TreeError, load_tree, parse_tree
+from refsite.checks.contract import Finding, check_site
+from refsite.checks.site import SiteError
+from refsite.checks.tree import Tree, TreeError, load_tree, parse_tree
 
 __all__ = ["Finding", "SiteError", "Tree", "TreeError", "check_site", "load_tree", "parse_tree"]

@@ -2,6 +2,6 @@
 
 import sys
 
-from refsite.cli import main
+from refsite.cli.main import main
 
 sys.exit(main())

@@ -1,0 +1,1 @@
+"""Engine-free checks of a finished site: contract, links, coverage, manifest."""

@@ -1,0 +1,1 @@
+"""The ``refsite`` command line: one module per command group."""

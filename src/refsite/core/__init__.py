@@ -1,0 +1,1 @@
+"""The shared mechanisms: the on-disk store, placeholders; no MkDocs imports."""

@@ -1,0 +1,1 @@
+"""What readers get besides the reference: source links, inventories, llms.txt, search."""

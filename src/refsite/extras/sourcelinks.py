@@ -1,0 +1,223 @@
+"""Source links: where each object is defined, on GitHub, at the exact release.
+
+A package's release is read from the ``*.dist-info`` folder next to it (an
+installed package and an unpacked wheel both have one): its ``Version`` and
+its ``Project-URL`` naming a GitHub repository. With the project's tag naming
+(:data:`TAG_NAMING`) that gives, for a file of the package and griffe's line
+numbers, ``https://github.com/<owner>/<repo>/blob/<tag>/<path>#L<start>-L<end>``.
+A project whose tag naming is not known gets no links rather than wrong ones.
+
+:class:`SourceLinks` is a griffe extension that attaches this to every
+package griffe loads, through griffe's own ``git_info``: each object's
+``source_link`` (an alias's included: a re-exported class links to the
+repository and release of the package that defines it). refsite's python
+handler templates (:data:`TEMPLATES`, which the plugin hands to mkdocstrings as
+its ``custom_templates``) show it next to each heading. Configure it in the
+python handler's ``extensions``::
+
+    - refsite.sourcelinks:
+        tags:            # more projects, or other naming: distribution: template
+          pydantic: "v{version}"
+"""
+
+from __future__ import annotations
+
+import email.parser
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import griffe
+
+__all__ = [
+    "TAG_NAMING",
+    "TEMPLATES",
+    "Release",
+    "SourceLinks",
+    "configured_naming",
+    "find_release",
+    "github_repository",
+    "link_prefix",
+    "normalize",
+    "read_release",
+    "release_source",
+    "release_tag",
+    "source_url",
+]
+
+# The name sites write in mkdocs.yml (a module re-exporting this one) and this module's own.
+EXTENSION_NAMES = frozenset({"refsite.sourcelinks", __name__})
+TEMPLATES = Path(__file__).parent.parent / "handler_templates"
+"""mkdocstrings templates that show each object's source link (a ``custom_templates`` folder)."""
+
+# How each project names its release tags, by normalised distribution name;
+# "{version}" is the release's version as in its metadata. Checked against the
+# projects' repositories: FastAPI tags "0.163.2" (only its 0.1.16, of 2018, was
+# "v0.1.16"), Starlette "1.10.0" (encode/starlette up to 0.47, then
+# Kludex/starlette, the same naming), httpx "0.28.1". In all three the package
+# folder sits at the repository's root, as in the wheel.
+TAG_NAMING: dict[str, str] = {
+    "fastapi": "{version}",
+    "starlette": "{version}",
+    "httpx": "{version}",
+}
+
+# Project-URL labels that name the source repository, most specific first.
+_REPOSITORY_LABELS = ("source", "source code", "repository", "code", "github", "homepage")
+_GITHUB = re.compile(r"^https?://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
+
+
+@dataclass(frozen=True)
+class Release:
+    """One release of a distribution, as its metadata tells."""
+
+    name: str
+    """The distribution's name."""
+    version: str
+    """Its version."""
+    repository: str | None
+    """The GitHub repository (``https://github.com/<owner>/<repo>``), if one is named."""
+
+
+def normalize(name: str) -> str:
+    """A distribution name as PEP 503 compares them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def github_repository(project_urls: list[str]) -> str | None:
+    """The GitHub repository among ``Project-URL`` values (``"Label, URL"``), or None."""
+    found: dict[str, str] = {}
+    for value in project_urls:
+        label, _, url = value.partition(",")
+        match = _GITHUB.match(url.strip())
+        if match:
+            found.setdefault(label.strip().lower(), f"https://github.com/{match[1]}/{match[2]}")
+    for label in _REPOSITORY_LABELS:
+        if label in found:
+            return found[label]
+    return None
+
+
+def read_release(dist_info: Path) -> Release:
+    """The release a ``*.dist-info`` folder describes."""
+    text = (dist_info / "METADATA").read_text(encoding="utf-8", errors="replace")
+    metadata = email.parser.HeaderParser().parsestr(text)
+    return Release(
+        name=metadata.get("Name", ""),
+        version=metadata.get("Version", ""),
+        repository=github_repository(metadata.get_all("Project-URL") or []),
+    )
+
+
+def find_release(package_dir: Path) -> Release | None:
+    """The release of the package in ``package_dir``, from the dist-info next to it.
+
+    The dist-info named after the package is tried first; else the one whose
+    ``RECORD`` lists the package's files (a distribution named unlike its
+    package).
+    """
+    parent, name = package_dir.parent, package_dir.name
+    candidates = sorted(
+        d for d in parent.glob("*.dist-info") if normalize(d.name.split("-")[0]) == normalize(name)
+    )
+    if not candidates:
+        candidates = [
+            d for d in sorted(parent.glob("*.dist-info")) if _records_package(d / "RECORD", name)
+        ]
+    for dist_info in candidates:
+        if (dist_info / "METADATA").is_file():
+            return read_release(dist_info)
+    return None
+
+
+def _records_package(record: Path, name: str) -> bool:
+    try:
+        with record.open(encoding="utf-8", errors="replace") as lines:
+            return any(line.startswith(f"{name}/") for line in lines)
+    except OSError:
+        return False
+
+
+def release_tag(release: Release, naming: Mapping[str, str] = TAG_NAMING) -> str | None:
+    """The release's Git tag, or None when the project's naming is unknown."""
+    template = naming.get(normalize(release.name))
+    if template is None or not release.version:
+        return None
+    return template.format(version=release.version)
+
+
+def release_source(
+    package_dir: Path, naming: Mapping[str, str] = TAG_NAMING
+) -> tuple[str, str] | None:
+    """(repository, tag) that the package in ``package_dir`` links its sources to, if any."""
+    release = find_release(package_dir)
+    if release is None or release.repository is None:
+        return None
+    tag = release_tag(release, naming)
+    return None if tag is None else (release.repository, tag)
+
+
+def configured_naming(extensions: Any) -> dict[str, str] | None:
+    """The tag naming of this extension in the python handler's ``extensions`` option.
+
+    None when the extension is not among them.
+    """
+    for entry in extensions if isinstance(extensions, list) else []:
+        options: Any = None
+        if isinstance(entry, str) and entry in EXTENSION_NAMES:
+            options = {}
+        elif isinstance(entry, dict) and (names := EXTENSION_NAMES & entry.keys()):
+            options = entry[min(names)] or {}
+        if isinstance(options, dict):
+            try:
+                return SourceLinks(**options).naming
+            except TypeError:  # options griffe will reject itself when it loads it
+                return None
+    return None
+
+
+def source_url(repository: str, tag: str, path: str, start: int, end: int) -> str:
+    """The GitHub URL of lines ``start``-``end`` of ``path`` at ``tag``."""
+    return f"{link_prefix(repository, tag)}{path}#L{start}-L{end}"
+
+
+def link_prefix(repository: str, tag: str) -> str:
+    """What every source URL of ``repository`` at ``tag`` starts with (its path follows)."""
+    return f"{repository}/blob/{tag}/"
+
+
+class _ReleaseSource(griffe.GitInfo):
+    """griffe's Git information, pointing at a release tag instead of a checkout."""
+
+    def get_source_link(self, filepath: str | Path, lineno: int, endlineno: int) -> str | None:
+        return source_url(
+            self.remote_url, self.commit_hash, Path(filepath).as_posix(), lineno, endlineno
+        )
+
+
+class SourceLinks(griffe.Extension):
+    """Give each loaded package the release it links its sources to."""
+
+    def __init__(self, tags: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.naming = {**TAG_NAMING, **{normalize(k): v for k, v in (tags or {}).items()}}
+
+    def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+        filepath = pkg.filepath
+        if isinstance(filepath, list) or filepath.name != "__init__.py":
+            return  # a namespace package or a lone module: no package folder
+        package_dir = filepath.parent
+        # No release, repository or known tag naming: no release link, never a
+        # guess (griffe keeps what it found itself: a Git checkout's commit).
+        found = release_source(package_dir, self.naming)
+        if found is None:
+            return
+        repository, tag = found
+        pkg.git_info = _ReleaseSource(
+            repository=package_dir.parent,
+            service="github",
+            remote_url=repository,
+            commit_hash=tag,
+        )

@@ -1,0 +1,1 @@
+"""The public API release by release: reading it, comparing it, showing it."""

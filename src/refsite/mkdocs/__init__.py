@@ -1,0 +1,1 @@
+"""The MkDocs side: the plugin (a switchboard), its features, upstream internals."""

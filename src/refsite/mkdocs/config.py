@@ -1,0 +1,126 @@
+"""The options of the ``refsite`` plugin in ``mkdocs.yml``, one section per concern.
+
+The CLI reads a site's options through the same classes (see
+:mod:`refsite.cli.config`), so defaults and ``!ENV`` tags resolve alike.
+"""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from refsite.speed.cache import DEFAULT_DIR
+
+__all__ = ["CoverageConfig", "HistoryConfig", "RefsiteConfig", "ReleasesConfig"]
+
+
+class CoverageConfig(base.Config):
+    """The ``coverage`` options of the plugin."""
+
+    packages = c.ListOfItems(c.Type(str), default=[])
+    """Packages whose public API the site should document; empty turns coverage off."""
+
+    preload = c.ListOfItems(c.Type(str), default=[])
+    """Packages that re-exported objects come from, so aliases resolve (e.g. starlette)."""
+
+    exclusions = c.Optional(c.Type(str))
+    """YAML file of public names left out on purpose, each with a reason."""
+
+    fail_under = c.Type((int, float), default=0)
+    """Warn when less than this percentage is documented or excluded."""
+
+
+class HistoryConfig(base.Config):
+    """The ``history`` options of the plugin."""
+
+    file = c.Optional(c.Type(str))
+    """The API history file that ``refsite history`` writes, relative to ``mkdocs.yml``.
+
+    Without it there is no changes page and no "Added in" badges."""
+
+    badges = c.Type(bool, default=True)
+    """Add "Added in X.Y.Z" (and "Deprecated since") after each object's name."""
+
+
+class ReleasesConfig(base.Config):
+    """The ``releases`` options: the releases a versioned site documents."""
+
+    package = c.Optional(c.Type(str))
+    """The package whose releases are documented (e.g. fastapi); unset: no versions."""
+
+    label = c.Optional(c.Type(str))
+    """Its name as readers know it, in notes (e.g. FastAPI); default: ``package``."""
+
+    dependencies = c.ListOfItems(c.Type(str), default=[])
+    """Packages read with each release, at the versions its requirements resolve to."""
+
+    select = c.Type((int, str, list), default=10)
+    """N: the newest patch of the N newest minors; ``all``: of every minor since
+    ``since``; or a list of versions (``X.Y`` for its newest patch)."""
+
+    since = c.Type(str, default="0.0")
+    """The oldest release ``all`` reaches back to."""
+
+    lock = c.Type(str, default="requirements/releases.lock.json")
+    """The lock file (exact wheels, hashes), relative to ``mkdocs.yml``; scripts/lock writes it."""
+
+    wheels_dir = c.Type(str, default=".cache/wheels")
+    """Where downloaded and unpacked wheels are kept, relative to ``mkdocs.yml``."""
+
+
+class RefsiteConfig(base.Config):
+    """Options of the ``refsite`` plugin in ``mkdocs.yml``."""
+
+    enabled = c.Type(bool, default=True)
+    """Set to false to skip every check (for example in a quick local preview)."""
+
+    tree = c.Optional(c.Type(str))
+    """The declared navigation tree file, relative to ``mkdocs.yml``.
+
+    Without it, the contract check does not run."""
+
+    links = c.Type(bool, default=True)
+    """Check that every internal link and fragment of the built site resolves."""
+
+    coverage = c.SubConfig(CoverageConfig)
+    """Measure the documented share of the public API (and fill the coverage page)."""
+
+    history = c.SubConfig(HistoryConfig)
+    """The API history: the ``refsite:changes`` page and the badges on object headings."""
+
+    search_boost = c.Type((int, float), default=1)
+    """Multiply the search rank of API object sections by this (1 leaves the index alone)."""
+
+    source_links = c.Type(bool, default=True)
+    """Show each object's source link (see :mod:`refsite.extras.sourcelinks`) next to its heading.
+
+    refsite's python templates do it; they are mkdocstrings' ``custom_templates``
+    unless the site sets its own."""
+
+    inventories = c.ListOfItems(c.Type(str), default=[])
+    """URLs of other projects' ``objects.inv`` whose objects annotations link to.
+
+    Each is downloaded once into ``cache_dir``/inventories; without network
+    and without a copy, the site is built without those links."""
+
+    llms = c.Type(bool, default=False)
+    """Write ``llms.txt`` and a Markdown twin next to every page (:mod:`refsite.extras.llms`)."""
+
+    cache = c.Type(bool, default=True)
+    """Reuse rendered pages whose Markdown, configuration, renderers and sources are unchanged."""
+
+    cache_dir = c.Type(str, default=DEFAULT_DIR)
+    """Where the page cache lives, relative to ``mkdocs.yml``."""
+
+    releases = c.SubConfig(ReleasesConfig)
+    """The releases of a versioned site (built by ``refsite build --versions``)."""
+    cache_max_mb = c.Type((int, float), default=200)
+    """After each build, delete the least recently used cache entries beyond this size."""
+
+    workers = c.Optional(c.Type(int))
+    """Processes that render pages when a build meets pages the cache lacks.
+
+    Default: one per core. 1 renders every page in MkDocs' own process."""
+
+    watch_events = c.Type(bool, default=True)
+    """Under ``mkdocs serve``, learn of file changes from the OS rather than by polling."""

@@ -1,0 +1,336 @@
+"""Assemble a versioned site: every release of the lock in its folder, the newest at the root.
+
+Each release is one ordinary MkDocs build (``REFSITE_RELEASE=X.Y``, see
+:mod:`refsite.releases.site`) into ``X.Y/``; the root is a build of the
+installed packages, which are the newest release. ``versions.json`` at the
+root, in mike's format, feeds Material's version selector. A release whose
+inputs (its wheels, the site's sources and configuration, the renderers) are
+those of the site already in place keeps its folder as it is, unbuilt; so
+does the root while the installed packages it documents are unchanged too.
+
+Each build runs in its own process (``jobs`` at once): memory stays that of
+one build per job, and a failed build names its release. With ``python``,
+those processes are forked from servers that have imported MkDocs and its
+plugins once (:mod:`refsite.speed.forkserver`). The newest release
+is built first, alone and on every core (its pages rendered by workers, see
+:mod:`refsite.speed.workers`): the object cache then holds what the other releases
+and the root mostly share, rather than two releases rendering it side by side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import queue
+import shutil
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from refsite.releases.lock import Lock, Release, fetch
+from refsite.releases.site import RELEASE_ENV, VERSIONED_ENV, WORKERS_ENV
+from refsite.speed.cache import renderer_versions
+from refsite.speed.forkserver import ForkServer, run_mkdocs
+
+__all__ = [
+    "STAMP",
+    "VERSIONS_JSON",
+    "BuiltRelease",
+    "VersionedBuild",
+    "VersionsError",
+    "build_versioned",
+    "input_key",
+    "installed_key",
+    "versions_json",
+]
+
+VERSIONS_JSON = "versions.json"
+# Beside the site (not in it): the input key each release folder was built from.
+STAMP = ".refsite-versions.json"
+
+
+class VersionsError(Exception):
+    """A versioned build failed; the message names the release and why."""
+
+
+@dataclass(frozen=True)
+class BuiltRelease:
+    """One folder of the versioned site."""
+
+    folder: str
+    """``X.Y``, or ``""`` for the root."""
+    version: str
+    seconds: float
+    reused: bool
+
+
+@dataclass
+class VersionedBuild:
+    """What :func:`build_versioned` did."""
+
+    site: Path
+    releases: list[BuiltRelease] = field(default_factory=list)
+    download_seconds: float = 0.0
+    seconds: float = 0.0
+
+
+def versions_json(releases: Sequence[Release]) -> list[dict[str, Any]]:
+    """mike's ``versions.json`` for ``releases`` (newest first); the newest is ``latest``."""
+    return [
+        {
+            "version": release.minor,
+            "title": release.version,
+            "aliases": ["latest"] if index == 0 else [],
+        }
+        for index, release in enumerate(releases)
+    ]
+
+
+def input_key(release: Release | None, files: Iterable[Path], extra: Mapping[str, str]) -> str:
+    """What a release's folder is built from: its wheels, ``files``' bytes, renderers, ``extra``."""
+    digest = hashlib.sha256(renderer_versions().encode())
+    if release is not None:
+        digest.update(repr(release).encode())
+    for path in sorted(set(files)):
+        digest.update(f"\0{path}\0".encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"missing")
+    digest.update(json.dumps(dict(extra), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def installed_key(names: Iterable[str], paths: Sequence[Path] = ()) -> str:
+    """What the root renders ``names`` from: their files in ``paths``, else as installed.
+
+    ``paths`` are the python handler's own folders, which it searches first.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(set(names)):
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"\0{name}=={version}".encode())
+        files = _package_files(name, paths)
+        for file in files:
+            digest.update(f"\0{file}\0".encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _package_files(name: str, paths: Sequence[Path]) -> list[Path]:
+    for base in paths:
+        if (base / name).is_dir():
+            return sorted((base / name).rglob("*.py"))
+        if (base / f"{name}.py").is_file():
+            return [base / f"{name}.py"]
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return []
+    if spec is None:
+        return []
+    if spec.submodule_search_locations:
+        return sorted(f for d in spec.submodule_search_locations for f in Path(d).rglob("*.py"))
+    return [Path(spec.origin)] if spec.origin else []
+
+
+def build_versioned(
+    config_file: Path,
+    site_dir: Path,
+    lock: Lock,
+    *,
+    wheels_dir: Path,
+    inputs: Iterable[Path],
+    mkdocs: Sequence[str],
+    source_paths: Sequence[Path] = (),
+    env: Mapping[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
+    python: str | None = None,
+) -> VersionedBuild:
+    """Build every release of ``lock`` and the root into ``site_dir``.
+
+    Args:
+        config_file: The site's ``mkdocs.yml``.
+        site_dir: Where the versioned site goes (replaced when all builds succeed).
+        lock: The releases, newest first.
+        wheels_dir: Where wheels are downloaded and unpacked.
+        inputs: The files every release is rendered from (docs, tree, config, code).
+        source_paths: The python handler's own folders (the root reads packages there first).
+        mkdocs: The command that runs MkDocs (``[".venv/bin/mkdocs"]``).
+        env: The environment of the builds (default: this process's).
+        progress: Called with one line per step (from several threads when ``jobs`` > 1).
+        jobs: How many builds run at once (each in its own process).
+        python: The Python of ``mkdocs``: builds are forked from servers it runs
+            (one per job), where the system can fork; else each is a subprocess.
+
+    Raises:
+        VersionsError: a build failed or printed warnings.
+    """
+    say = progress or (lambda text: None)
+    start = time.perf_counter()
+    result = VersionedBuild(site=site_dir)
+    base_env = dict(os.environ if env is None else env)
+    base_env[VERSIONED_ENV] = "1"
+    base_env.pop(RELEASE_ENV, None)
+    first_env = dict(base_env)  # the newest release, built alone
+    if jobs > 1:  # the builds share the cores: each renders in its own process only
+        base_env[WORKERS_ENV] = "1"
+    inputs = sorted(set(inputs))
+    # A release's pages also depend on which others are documented: its notes
+    # name the oldest documented release that has an object it lacks, and
+    # the newest is documented whole while older ones end at themselves.
+    documented = [[r.version, [w.sha256 for w in r.wheels]] for r in lock.releases]
+    extra = {"site_url": base_env.get("REFSITE_SITE_URL", ""), "lock": json.dumps(documented)}
+
+    wheels = sorted({w for r in lock.releases for w in r.wheels}, key=repr)
+    say(f"wheels: {len(wheels)} for {len(lock.releases)} release(s)")
+    # One pass over the distinct wheels, so two releases never fetch one file at once.
+    fetch(Release("all", tuple(wheels)), wheels_dir / "files", wheels_dir / "unpacked")
+    result.download_seconds = time.perf_counter() - start
+    say(f"wheels: ready in {result.download_seconds:.1f} s")
+
+    work = site_dir.with_name(f".{site_dir.name}.building")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    stamps_file = site_dir.with_name(site_dir.name + STAMP)
+    old_stamps = _read_stamps(stamps_file) if site_dir.is_dir() else {}
+    stamps = {r.minor: input_key(r, inputs, extra) for r in lock.releases}
+    installed = installed_key((w.name for w in lock.releases[0].wheels), source_paths)
+    stamps[""] = input_key(None, inputs, {**extra, "installed": installed})
+    total = len(lock.releases) + 1
+    root = work / "_root"
+    newest = lock.releases[0].version
+    # Folders of the site in place that stay as they are (moved in at the end).
+    kept: set[str] = set()
+    # One slot per job, its fork server started when the slot first builds
+    # (a site whose releases are all kept starts none).
+    lanes: queue.SimpleQueue[list[ForkServer]] = queue.SimpleQueue()
+    for _ in range(max(1, jobs)):
+        lanes.put([])
+    servers: list[ForkServer] = []
+    serve = bool(python) and hasattr(os, "fork")
+
+    def one(number: int, release: Release | None, alone: bool = False) -> BuiltRelease:
+        folder = release.minor if release is not None else ""
+        name = f"{folder} ({release.version})" if release is not None else f"root ({newest})"
+        began = time.perf_counter()
+        previous = site_dir / folder
+        if old_stamps.get(folder) == stamps[folder] and (previous / "index.html").is_file():
+            kept.add(folder)
+            version = release.version if release is not None else newest
+            built = BuiltRelease(folder, version, time.perf_counter() - began, True)
+            say(f"{number}/{total} {name}: unchanged, kept")
+            return built
+        say(f"building {number}/{total}: {name}")
+        common = first_env if alone else base_env
+        env = {**common, RELEASE_ENV: folder} if release is not None else common
+        lane = lanes.get()
+        try:
+            if serve and not lane and python:
+                lane.append(ForkServer(python, base_env))
+                servers.append(lane[0])
+            log = work / f".{folder or 'root'}.log"
+            server = lane[0] if lane else None
+            summary = _mkdocs(
+                mkdocs, config_file, work / folder if folder else root, env, server, log
+            )
+        finally:
+            lanes.put(lane)
+        built = BuiltRelease(folder, release.version if release else newest, 0.0, False)
+        built = replace(built, seconds=time.perf_counter() - began)
+        detail = f" ({summary})" if summary else ""
+        say(f"{number}/{total} {name}: built in {built.seconds:.1f} s{detail}")
+        return built
+
+    tasks: list[Release | None] = [*lock.releases[1:], None]
+    try:
+        result.releases.append(one(1, lock.releases[0], alone=True))
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(one, n, r) for n, r in enumerate(tasks, start=2)]
+            failures = []
+            for future in futures:
+                try:
+                    result.releases.append(future.result())
+                except VersionsError as error:
+                    failures.append(error)
+                    for other in futures:
+                        other.cancel()
+            if failures:
+                raise failures[0]
+        # Every build succeeded: only now does the site in place give up folders.
+        if "" in kept:
+            root.mkdir()
+            releases = {r.minor for r in lock.releases} | {f for f in old_stamps if f}
+            for entry in site_dir.iterdir():
+                if entry.name not in releases and entry.name != VERSIONS_JSON:
+                    entry.rename(root / entry.name)
+        for release in lock.releases:
+            built_in = site_dir if release.minor in kept else work
+            (built_in / release.minor).rename(root / release.minor)
+        (root / VERSIONS_JSON).write_text(
+            json.dumps(versions_json(lock.releases), indent=2) + "\n", encoding="utf-8"
+        )
+        _replace(site_dir, root)
+        stamps_file.write_text(json.dumps(stamps, indent=2) + "\n", encoding="utf-8")
+    finally:
+        for server in servers:
+            server.close()
+        shutil.rmtree(work, ignore_errors=True)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _mkdocs(
+    command: Sequence[str],
+    config_file: Path,
+    site: Path,
+    env: Mapping[str, str],
+    server: ForkServer | None,
+    log: Path,
+) -> str:
+    """Run one strict build; what its caches reused, e.g. ``page cache: 3 page(s) reused, ...``."""
+    argv = ["build", "--strict", "--config-file", str(config_file), "--site-dir", str(site)]
+    try:
+        returncode, stdout = run_mkdocs(argv, env, mkdocs=command, server=server, output=log)
+    except RuntimeError:  # the server is gone: this build runs on its own
+        returncode, stdout = run_mkdocs(argv, env, mkdocs=command, output=log)
+    # `mkdocs build --strict -q` can exit 0 despite warnings (mkdocs#4126): read them too.
+    problems = [line for line in stdout.splitlines() if line.startswith(("WARNING", "ERROR"))]
+    if returncode != 0 or problems:
+        which = env.get(RELEASE_ENV) or "the root"
+        detail = "\n  ".join(problems[-20:] or stdout.strip().splitlines()[-20:])
+        raise VersionsError(f"the build of {which} failed (exit {returncode}):\n  {detail}")
+    caches = [
+        line.split("refsite: ", 1)[1]
+        for line in stdout.splitlines()
+        if "refsite: page cache:" in line or "refsite: object cache:" in line
+    ]
+    return "; ".join(caches)
+
+
+def _read_stamps(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _replace(site_dir: Path, new: Path) -> None:
+    """Put ``new`` where ``site_dir`` is, the old one removed only once the new is in place."""
+    old = site_dir.with_name(f".{site_dir.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site_dir.exists():
+        site_dir.rename(old)
+    new.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,385 @@
+"""The files of a generated project: render a site plan, write it, build it once.
+
+:func:`project_files` turns a :class:`~refsite.scaffold.plan.SitePlan` into the
+files of an MkDocs project with the conventions of refsite's own site
+(``mkdocs.yml``, ``navtree.yml``, the pages and the exclusions file);
+:func:`write_project` writes them without overwriting a maintainer's files;
+:func:`trial_build` runs ``mkdocs build --strict`` on the result once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from refsite.scaffold.plan import (
+    DOCSTRING_OPTIONS,
+    Entry,
+    NavItem,
+    Page,
+    ScaffoldError,
+    Section,
+    SitePlan,
+)
+
+__all__ = ["check_writable", "project_files", "trial_build", "write_project"]
+
+
+def _q(value: str) -> str:
+    """A YAML scalar: JSON strings are valid YAML."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def project_files(plan: SitePlan, *, src: str | None = None) -> dict[str, str]:
+    """The files of the project, by path relative to its folder.
+
+    ``src`` is the source folder relative to the project, for a package that
+    is not installed: mkdocstrings looks there and ``mkdocs serve`` watches it.
+    """
+    files = {
+        "mkdocs.yml": _mkdocs_yml(plan, src),
+        "navtree.yml": _navtree_yml(plan),
+        "coverage-exclusions.yml": _exclusions_yml(plan),
+        "docs/index.md": _home(plan),
+        "docs/reference/index.md": _reference_index(plan),
+        "docs/reference/coverage.md": (
+            "# API Coverage\n\n"
+            f"How much of the public API of `{plan.package}` this reference documents, "
+            "and what it leaves out on purpose, with the reason.\n\n"
+            "<!-- refsite:coverage -->\n"
+        ),
+    }
+    for page in plan.pages:
+        files[f"docs/{page.path}"] = _page_markdown(page)
+    return files
+
+
+def _nav_lines(item: NavItem, indent: str) -> list[str]:
+    if not item.children:
+        return [f"{indent}- {_q(item.label)}: {item.page.path}"]
+    lines = [f"{indent}- {_q(item.label)}:"]
+    for child in item.children:
+        lines += _nav_lines(child, indent + "    ")
+    return lines
+
+
+def _mkdocs_yml(plan: SitePlan, src: str | None) -> str:
+    paths = ""
+    watch = ""
+    if src is not None:
+        paths = f"          paths: [{_q(src)}]\n"
+        watch = f"# `mkdocs serve` rebuilds when a docstring changes.\nwatch:\n  - {_q(src)}\n\n"
+    extensions = ""
+    if plan.docs_urls:
+        bases = ", ".join(f"{_q(k)}: {_q(v)}" for k, v in plan.docs_urls.items())
+        extensions += (
+            "            # Links to pages of the package's own site lead there.\n"
+            "            extensions:\n"
+            "              - refsite.extras.docstring_links:\n"
+            f"                  bases: {{{bases}}}\n"
+        )
+    docstring_options = "".join(
+        f"              {k}: {str(v).lower()}\n" for k, v in DOCSTRING_OPTIONS.items()
+    )
+    coverage_preload = ""
+    if plan.preload:
+        names = ", ".join(_q(n) for n in plan.preload)
+        extensions += (
+            f"            # {plan.package} re-exports objects of these: load them too.\n"
+            f"            preload_modules: [{names}]\n"
+        )
+        coverage_preload = f"        preload: [{names}]\n"
+    nav = [
+        "nav:",
+        "  - Home: index.md",
+        "  - Reference:",
+        "      - Reference: reference/index.md",
+    ]
+    for item in plan.nav:
+        nav += _nav_lines(item, "      ")
+    nav.append("      - API Coverage: reference/coverage.md")
+    return (
+        f"""\
+# The API reference of {plan.package}, written by `refsite init` and meant to be
+# edited: reorder pages, rename labels, add prose. The refsite plugin checks
+# every build against navtree.yml, the links, and the API coverage.
+site_name: {_q(plan.package + " API reference")}
+site_url: !ENV [REFSITE_SITE_URL, "http://127.0.0.1:8000/"]
+# No repo_url: Material would call the GitHub API from every page.
+
+theme:
+  name: material
+  # The default fonts come from Google Fonts: use the system's.
+  font: false
+  features:
+    - content.code.copy
+    - navigation.indexes
+    - navigation.top
+    - navigation.footer
+    - search.suggest
+    - search.highlight
+    - toc.follow
+
+# MkDocs 1.6 lets these pass --strict unless they are warnings.
+validation:
+  nav:
+    omitted_files: warn
+    not_found: warn
+    absolute_links: warn
+  links:
+    not_found: warn
+    anchors: warn
+    absolute_links: warn
+    unrecognized_links: warn
+
+{watch}markdown_extensions:
+  - admonition
+  - attr_list
+  - md_in_html
+  - toc:
+      permalink: true
+  - pymdownx.details
+  - pymdownx.highlight:
+      pygments_lang_class: true
+  - pymdownx.inlinehilite
+  - pymdownx.superfences
+
+plugins:
+  # Split names at dots and punctuation, but keep CamelCase and snake_case whole.
+  - search:
+      separator: '[\\s\\-,:!=\\[\\]()"`/]+|\\.(?!\\d)|&[lg]t;'
+  - mkdocstrings:
+      default_handler: python
+      handlers:
+        python:
+{paths}          # No inventories: they would be downloaded at build time.
+          inventories: []
+          options:
+{extensions}            docstring_style: {plan.docstring_style}
+            # Untyped parameters, and parameters documented but gone from the
+            # signature, render as written; a docstring that does not parse
+            # is in the exclusions instead.
+            docstring_options:
+{docstring_options}            heading_level: 2
+            show_root_heading: true
+            show_root_full_path: true
+            show_if_no_docstring: true
+            show_source: false
+            show_submodules: false
+            members_order: source
+            merge_init_into_class: true
+            separate_signature: true
+            show_signature_annotations: true
+            signature_crossrefs: true
+            show_symbol_type_heading: true
+            show_symbol_type_toc: true
+            filters:
+              - "!^_"
+  - refsite:
+      tree: navtree.yml
+      search_boost: 4
+      coverage:
+        packages: [{_q(plan.package)}]
+{coverage_preload}        exclusions: coverage-exclusions.yml
+        fail_under: 100
+
+"""
+        + "\n".join(nav)
+        + "\n"
+    )
+
+
+def _navtree_yml(plan: SitePlan) -> str:
+    lines = [
+        f"# The declared navigation of the {plan.package} reference: `refsite check`",
+        "# compares the built site with it (labels, order, URLs, and the anchor of",
+        "# every object on each page). Edit it along with the nav of mkdocs.yml.",
+        "tree:",
+        "  - {label: Home, url: /}",
+        "  - label: Reference",
+        "    url: /reference/",
+        "    children:",
+        "      - {label: Reference, url: /reference/}",
+    ]
+    for item in plan.nav:
+        lines += _tree_lines(item, "      ")
+    lines.append("      - {label: API Coverage, url: /reference/coverage/}")
+    return "\n".join(lines) + "\n"
+
+
+def _tree_lines(item: NavItem, indent: str) -> list[str]:
+    anchors = ", ".join(_q(a) for a in item.page.anchors)
+    entry = f"label: {_q(item.label)}, url: {item.page.url}"
+    if not item.children:
+        extra = f", anchors: [{anchors}]" if anchors else ""
+        return [f"{indent}- {{{entry}{extra}}}"]
+    lines = [f"{indent}- {entry.replace(', url', chr(10) + indent + '  url')}"]
+    lines.append(f"{indent}  children:")
+    for child in item.children:
+        lines += _tree_lines(child, indent + "    ")
+    return lines
+
+
+def _exclusions_yml(plan: SitePlan) -> str:
+    lines = [
+        f"# Public names of {plan.package} that the reference leaves out, each with the",
+        "# reason: what `refsite init` could not render without a warning (fix the",
+        "# cause upstream and remove the entry to document it), and test code.",
+    ]
+    if not plan.exclusions:
+        return "\n".join([*lines, "exclude: []"]) + "\n"
+    lines.append("exclude:")
+    for exclusion in plan.exclusions:
+        lines += [f"  - name: {_q(exclusion.pattern)}", f"    reason: {_q(exclusion.reason)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _home(plan: SitePlan) -> str:
+    out = [f"# {plan.package}", "", plan.intro, ""]
+    if plan.distribution:
+        out += [f"<!-- refsite:versions {plan.distribution} -->", ""]
+    pages = len(plan.pages)
+    out += [
+        f"- [Reference](reference/index.md): {plan.documented} public objects "
+        f"on {pages} page{'s' if pages != 1 else ''}.",
+        "- [API Coverage](reference/coverage.md): what is documented, and what is left out.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _reference_index(plan: SitePlan) -> str:
+    out = ["# Reference", "", f"The public API of `{plan.package}`, module by module.", ""]
+    for item in plan.nav:
+        page = item.page
+        link = page.path.removeprefix("reference/")
+        intro = page.intro or f"{len(page.anchors)} public objects."
+        out.append(f"- [{item.label}]({link}): {intro}")
+    return "\n".join([*out, ""])
+
+
+def _page_markdown(page: Page) -> str:
+    first, *rest = page.sections or (Section("", "", ()),)
+    intro = page.intro or (f"The public objects of `{first.module}`." if first.module else "")
+    out = [f"# {page.title}", ""]
+    if intro:
+        out += [intro, ""]
+    for label, link, names in page.links:
+        shown = ", ".join(f"`{n.rpartition('.')[2]}`" for n in names[:3])
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        out += [f"- [{label}]({link}): {shown}{more}"]
+    if page.links:
+        out.append("")
+    out += _elsewhere(first)
+    out += _directives(first.entries, 2)
+    for section in rest:
+        out += [f"## `{section.module}`", ""]
+        out += [section.intro or f"The public objects of `{section.module}`.", ""]
+        out += _elsewhere(section)
+        out += _directives(section.entries, 3)
+    return "\n".join(out)
+
+
+def _elsewhere(section: Section) -> list[str]:
+    """A line linking the objects a module exposes that another page documents."""
+    if not section.elsewhere:
+        return []
+    links = ", ".join(f"[`{name}`][{target}]" for name, target in section.elsewhere)
+    return [f"Also importable from `{section.module}`, and documented elsewhere: {links}.", ""]
+
+
+def _directives(entries: Sequence[Entry], level: int) -> list[str]:
+    out = []
+    for entry in entries:
+        out.append(f"::: {entry.name}")
+        options = [f"      heading_level: {level}"] if level != 2 else []
+        if entry.hide_value:
+            options.append("      show_attribute_values: false")
+        if options:
+            out += ["    options:", *options]
+        out.append("")
+    return out
+
+
+def write_project(
+    folder: Path,
+    files: Mapping[str, str],
+    *,
+    force: bool = False,
+    previous: Iterable[str] = (),
+) -> list[str]:
+    """Write ``files`` (text by relative path) under ``folder``; returns their paths.
+
+    Files of ``previous`` (what an earlier call wrote) that ``files`` no longer
+    has are removed: MkDocs would warn about a page outside the navigation.
+
+    Raises:
+        ScaffoldError: a file exists and ``force`` is false, or the folder cannot be written.
+    """
+    existing = [name for name in files if (folder / name).exists()]
+    if existing and not force:
+        names = ", ".join(existing[:3])
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        raise ScaffoldError(
+            f"{folder}: {names}{more} already exist(s): pass --force to overwrite, "
+            "or choose an empty folder"
+        )
+    try:
+        for name, text in files.items():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        for name in set(previous) - set(files):
+            (folder / name).unlink(missing_ok=True)
+    except OSError as error:
+        raise ScaffoldError(
+            f"{folder}: cannot write there ({error.strerror}): choose a folder you can write to"
+        ) from None
+    return list(files)
+
+
+def check_writable(folder: Path) -> None:
+    """Fail early, before loading anything, when ``folder`` cannot be created or written.
+
+    Raises:
+        ScaffoldError: it cannot.
+    """
+    probe = folder
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise ScaffoldError(
+            f"{folder}: cannot write there ({probe} is not a writable folder): "
+            "choose a folder you can write to"
+        )
+
+
+def trial_build(folder: Path, *, env: Mapping[str, str] | None = None) -> tuple[int, list[str]]:
+    """Build the project in ``folder`` once with ``mkdocs build --strict``.
+
+    Returns the exit code and the warning and error lines (the site goes to a
+    temporary folder).
+    """
+    with tempfile.TemporaryDirectory(prefix="refsite-trial-") as site:
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site],
+            cwd=folder,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+        )
+    lines = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith(("WARNING", "ERROR")) and "Aborted with" not in line
+    ]
+    if result.returncode and not lines:
+        lines = result.stdout.strip().splitlines()[-3:]
+    return result.returncode, lines

@@ -1,0 +1,1 @@
+"""Fast builds: page, object and output reuse, worker processes, serve rebuilds."""

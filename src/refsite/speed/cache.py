@@ -1,0 +1,420 @@
+"""A persistent, content-addressed cache of rendered pages.
+
+Rendering a reference page (mkdocstrings turning objects into HTML) is most of
+a build. A page's rendering depends on its Markdown, the site's configuration,
+the versions of the renderers, and the source files of the objects it renders
+(with their bases, whose members are inherited). The cache key covers the
+first three; each entry lists the source files it was rendered from with their
+content hashes, and is only used while every one of them is unchanged. A
+docstring edit therefore re-renders exactly the pages that show that file.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import griffe
+
+from refsite.core.fingerprint import own_code
+from refsite.core.memo import dump_atomic, load_pickle
+
+__all__ = [
+    "DEFAULT_DIR",
+    "FORMAT",
+    "RENDERERS",
+    "CacheFile",
+    "CachedPage",
+    "LoadedModules",
+    "PageCache",
+    "cache_files",
+    "first_heading",
+    "own_code",
+    "prune",
+    "prune_plan",
+    "renderer_versions",
+    "source_files",
+]
+
+DEFAULT_DIR = ".cache/refsite"
+"""The cache folder, relative to mkdocs.yml, unless the plugin's ``cache_dir`` says otherwise."""
+
+FORMAT = "refsite-page-cache/1"
+# The distributions whose code turns Markdown and sources into a page.
+RENDERERS = (
+    "refsite",
+    "mkdocs",
+    "mkdocs-material",
+    "mkdocs-autorefs",
+    "mkdocstrings",
+    "mkdocstrings-python",
+    "griffe",
+    "griffe-typingdoc",
+    "griffe-public-redundant-aliases",
+    "markdown",
+    "pymdown-extensions",
+    "pygments",
+    # mkdocstrings formats signatures with whichever of these is installed.
+    "black",
+    "ruff",
+)
+
+
+def renderer_versions(names: Iterable[str] = RENDERERS) -> str:
+    """A stable string of the installed versions of ``names``."""
+    return _versions(tuple(names), _environment_stamp())
+
+
+def _environment_stamp() -> tuple[tuple[str, int], ...]:
+    # Installing, upgrading or removing a distribution adds or removes its
+    # .dist-info folder, which changes its parent folder's modification time.
+    stamps = []
+    for entry in sys.path:
+        try:
+            stamps.append((entry, os.stat(entry or ".").st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(stamps)
+
+
+# Reading distribution metadata takes ~0.1 s: once per environment state, not
+# once per `mkdocs serve` rebuild.
+@functools.lru_cache(maxsize=4)
+def _versions(names: tuple[str, ...], environment: tuple[tuple[str, int], ...]) -> str:
+    parts = []
+    for name in names:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}==absent")
+    return ";".join(parts)
+
+
+_HEADING = re.compile(r"^# .*$", re.MULTILINE)
+
+
+def first_heading(markdown: str) -> str:
+    """The page's first level-one ATX heading line, or ``""``.
+
+    A cached page is replayed from this line alone, so MkDocs derives the same
+    title from it as from the whole page.
+    """
+    match = _HEADING.search(markdown)
+    return match.group(0) + "\n" if match else ""
+
+
+@dataclass
+class CachedPage:
+    """What a page's rendering produced, to replay without rendering it."""
+
+    content: str
+    toc: list[dict[str, Any]]
+    anchors: list[list[Any]] = field(default_factory=list)
+    """autorefs ``register_anchor`` calls: [identifier, anchor, title, primary]."""
+    inventory: list[dict[str, Any]] = field(default_factory=list)
+    """mkdocstrings inventory ``register`` calls, as keyword arguments."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Source file path -> content hash, for every file the page renders."""
+
+
+class PageCache:
+    """Rendered pages on disk, one JSON file per key."""
+
+    def __init__(self, directory: Path, fingerprint: str) -> None:
+        self.directory = directory
+        self.fingerprint = fingerprint
+        self._hashes: dict[str, str] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, src_uri: str, markdown: str) -> str:
+        """The key of a page: its path, its Markdown and the site's fingerprint."""
+        digest = hashlib.sha256()
+        for part in (FORMAT, self.fingerprint, src_uri, markdown):
+            digest.update(part.encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def file_hash(self, path: str) -> str:
+        """The content hash of a file, read once per cache instance (one build)."""
+        known = self._hashes.get(path)
+        if known is None:
+            known = _content_hash(path)
+            self._hashes[path] = known
+        return known
+
+    def get(self, key: str) -> CachedPage | None:
+        """The entry for ``key`` if there is one and its sources are unchanged."""
+        try:
+            page = CachedPage(**self.load(key))
+        except TypeError:  # nothing stored, or an entry of another shape
+            self.misses += 1
+            return None
+        if any(self.file_hash(path) != digest for path, digest in page.sources.items()):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return page
+
+    def put(self, key: str, page: CachedPage) -> None:
+        """Store an entry, with the current hashes of its source files."""
+        page.sources = {path: self.file_hash(path) for path in page.sources}
+        self.store(key, page.__dict__)
+
+    def derived_key(self, *parts: str | bytes) -> str:
+        """A key for a value derived from ``parts`` under this site's fingerprint."""
+        digest = hashlib.sha256(f"{FORMAT}\0{self.fingerprint}".encode())
+        for part in parts:
+            digest.update(b"\0")
+            digest.update(part.encode() if isinstance(part, str) else part)
+        return digest.hexdigest()
+
+    def shared_key(self, *parts: str | bytes) -> str:
+        """A key for a value derived from ``parts`` and the renderers alone.
+
+        Unlike :meth:`derived_key`, not under this site's fingerprint: two
+        releases of a versioned site (whose builds read other source folders)
+        share the value. ``parts`` must name all else it depends on.
+        """
+        digest = hashlib.sha256(f"{FORMAT}/shared\0{renderer_versions()}".encode())
+        digest.update(own_code().encode())
+        for part in parts:
+            digest.update(b"\0")
+            digest.update(part.encode() if isinstance(part, str) else part)
+        return digest.hexdigest()
+
+    def exists(self, key: str) -> bool:
+        """Whether an entry is stored under ``key`` (complete: entries are written atomically)."""
+        return (self.directory / f"{key}.json").is_file()
+
+    def load(self, key: str) -> Any:
+        """A stored JSON value, or None."""
+        file = self.directory / f"{key}.json"
+        try:
+            value = json.loads(file.read_text(encoding="utf-8"))
+            # Its modification time says when it was last used: pruning keeps
+            # the entries that recent builds used.
+            os.utime(file)
+        except (OSError, ValueError):
+            return None
+        return value
+
+    def store(self, key: str, value: Any) -> None:
+        """Store a JSON value; written atomically, so a killed build leaves no torn file."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(json.dumps(value))  # one call to the C encoder, not chunks
+        os.replace(temp, self.directory / f"{key}.json")
+
+    def tree_hash(self, folders: Iterable[Path]) -> str:
+        """One hash of every ``.py`` file under ``folders``."""
+        digest = hashlib.sha256()
+        for folder in folders:
+            for file in sorted(folder.rglob("*.py")):
+                digest.update(f"{file}\0{self.file_hash(str(file))}\0".encode())
+        return digest.hexdigest()
+
+    def content_hash(self, folders: Iterable[Path]) -> str:
+        """One hash of every ``.py`` file under ``folders``, by its path within its folder.
+
+        Unlike :meth:`tree_hash`, the same for the same files wherever they lie
+        (a package installed, and the same release's unpacked wheel).
+        """
+        digest = hashlib.sha256()
+        for folder in folders:
+            for file in sorted(folder.rglob("*.py")):
+                within = f"{folder.name}/{file.relative_to(folder).as_posix()}"
+                digest.update(f"{within}\0{self.file_hash(str(file))}\0".encode())
+        return digest.hexdigest()
+
+
+# Content hashes by (path, modification time, size), for the life of the
+# process: the rebuilds of `mkdocs serve` hash only the files that changed.
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def _content_hash(path: str) -> str:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "missing"
+    stamp = (path, stat.st_mtime_ns, stat.st_size)
+    known = _HASHES.get(stamp)
+    if known is None:
+        try:
+            known = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            return "missing"
+        _HASHES[stamp] = known
+    return known
+
+
+class LoadedModules:
+    """What griffe loaded for the python handler, on disk between processes.
+
+    Loading FastAPI, Starlette and httpx from source takes griffe over a
+    second; a fresh build after a one-page edit needs them for that page.
+    They are kept as a pickle (griffe's objects link to each other in ways
+    its JSON form does not restore exactly) with the hash of their source
+    folders, and used only while that hash holds. The file lives in the
+    project's own cache folder, which only its own builds write.
+    """
+
+    def __init__(self, directory: Path, key: str) -> None:
+        self.file = (
+            directory / "modules" / f"{key}-py{sys.version_info[0]}.{sys.version_info[1]}.pickle"
+        )
+
+    def load(self, tree_hash: Callable[[list[Path]], str]) -> tuple[Any, Any] | None:
+        """The kept (modules, lines) collections, or None when absent or stale."""
+        saved = load_pickle(self.file)
+        if not (isinstance(saved, tuple) and len(saved) == 4):
+            return None  # missing, torn, or written by other code: load from source
+        folders, sources, modules, lines = saved
+        if tree_hash([Path(f) for f in folders]) != sources:
+            return None
+        return modules, lines
+
+    def save(self, folders: list[Path], sources: str, modules: Any, lines: Any) -> None:
+        """Write the collections; atomically, so a reader never sees half a file."""
+        # Pickling follows griffe's links between objects recursively.
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+        dump_atomic(self.file, ([str(f) for f in folders], sources, modules, lines))
+
+
+@dataclass(frozen=True)
+class CacheFile:
+    """A file of the cache folder, as pruning sees it."""
+
+    path: Path
+    size: int
+    used: float
+    """When a build last wrote or read it (its modification time)."""
+
+
+# A temporary file this old belongs to a build that was killed while writing.
+STALE_TEMP_SECONDS = 3600.0
+
+
+def prune_plan(files: Iterable[CacheFile], *, max_bytes: int, now: float) -> list[CacheFile]:
+    """The files to delete so that the rest fit in ``max_bytes``.
+
+    Torn temporary files go first, then the least recently used entries.
+    """
+    delete = [f for f in files if f.path.suffix == ".tmp" and now - f.used > STALE_TEMP_SECONDS]
+    gone = {f.path for f in delete}
+    kept = sorted((f for f in files if f.path not in gone), key=lambda f: f.used)
+    total = sum(f.size for f in kept)
+    for file in kept:
+        if total <= max_bytes:
+            break
+        delete.append(file)
+        total -= file.size
+    return delete
+
+
+def cache_files(directory: Path) -> list[CacheFile]:
+    """Every file under a cache folder."""
+    found = []
+    for path in directory.rglob("*"):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        if path.is_file():
+            found.append(CacheFile(path=path, size=info.st_size, used=info.st_mtime))
+    return found
+
+
+def prune(directory: Path, *, max_bytes: int, now: float) -> list[CacheFile]:
+    """Delete what :func:`prune_plan` picks in ``directory``; returns what was deleted."""
+    deleted = []
+    for file in prune_plan(cache_files(directory), max_bytes=max_bytes, now=now):
+        try:
+            file.path.unlink()
+        except OSError:
+            continue
+        deleted.append(file)
+    return deleted
+
+
+def source_files(objects: Iterable[griffe.Object | griffe.Alias]) -> set[str]:
+    """The source files that rendering ``objects`` reads.
+
+    That is the files of the objects, of their members, and of their base
+    classes and the bases' members (inherited members are rendered too).
+    """
+    files: set[str] = set()
+    seen: set[str] = set()
+    stack = list(objects)
+    while stack:
+        obj = stack.pop()
+        try:
+            target = obj.final_target if isinstance(obj, griffe.Alias) else obj
+        except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+            continue  # an object from a package that is not loaded: not rendered
+        if target.path in seen:
+            continue
+        seen.add(target.path)
+        path = target.filepath
+        for file in path if isinstance(path, list) else [path]:
+            files.add(str(file))
+        stack.extend(target.members.values())
+        if isinstance(target, griffe.Class):
+            stack.extend(target.resolved_bases)
+    return files
+
+
+def materialize_aliases(objects: Iterable[griffe.Object | griffe.Alias]) -> int:
+    """Read every member of ``objects``, recursively, inherited ones included.
+
+    griffe creates the alias objects of members lazily, and registers each
+    with its target (``target.aliases``) as it does: reading them all makes
+    that registry the same whatever was read before. Returns how many objects
+    were visited. Members of aliased modules are not followed (their own
+    module is visited), which also keeps re-export cycles finite.
+    """
+    seen: set[str] = set()
+    stack = list(objects)
+    while stack:
+        obj = stack.pop()
+        if obj.path in seen:
+            continue
+        seen.add(obj.path)
+        try:
+            if obj.is_alias and obj.is_module:
+                continue
+            members = obj.all_members if obj.is_class else obj.members
+        except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+            continue
+        stack.extend(members.values())
+    return len(seen)
+
+
+def toc_to_data(toc: Iterable[Any]) -> list[dict[str, Any]]:
+    """MkDocs' table of contents as plain data."""
+    return [
+        {"title": a.title, "id": a.id, "level": a.level, "children": toc_to_data(a.children)}
+        for a in toc
+    ]
+
+
+def data_to_anchors(data: Iterable[Mapping[str, Any]], anchor_link: Any) -> list[Any]:
+    """Rebuild MkDocs ``AnchorLink`` objects from :func:`toc_to_data` output."""
+    anchors = []
+    for item in data:
+        anchor = anchor_link(item["title"], item["id"], item["level"])
+        anchor.children = data_to_anchors(item["children"], anchor_link)
+        anchors.append(anchor)
+    return anchors

@@ -1,0 +1,293 @@
+"""Rendered objects, cached by what they render from rather than by page or release.
+
+The page cache (:mod:`refsite.speed.cache`) reuses a page whose Markdown and source
+files are unchanged. Releases of a package share most of their objects
+unchanged while every page's source files differ (a release is other files),
+so a versioned site renders each object once per release. This cache keys one
+object's rendering by what it is rendered from: its collected data (docstring,
+signature, members, bases, and what their annotations' names resolve to),
+with the handler's options and the renderers' versions. An object identical
+in two releases renders once.
+
+Each object's source link (:mod:`refsite.extras.sourcelinks`) names its release's
+tag and its lines, which differ between releases of the same object. Unless
+the page shows source code, the key leaves out line numbers and links, and the
+stored HTML holds a token in place of each link, which a hit fills with the
+links of the release being built.
+
+A rendering also registers headings (for the table of contents, autorefs and
+``objects.inv``): they are stored with the HTML and handed back on a hit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import griffe
+import markupsafe
+
+from refsite.speed.cache import FORMAT, PageCache, renderer_versions
+
+__all__ = ["ObjectRenders", "fill_links", "render_key", "render_key_and_links", "token_links"]
+
+# Keys that say where an object's file is, not what renders: they differ
+# between two unpacked releases of the same code.
+_PLACE = frozenset({"filepath", "relative_filepath", "relative_package_filepath", "members"})
+# Where in its file an object is and the link to it there: they differ between
+# releases of the same object, and render only as the source link, which a
+# stored rendering holds as a token (unless the page shows source code).
+_LINES = frozenset({"lineno", "endlineno", "source_link", "git_info"})
+_TOKEN = "refsite-source:"
+# A source link of refsite's templates (handler_templates/.../_refsite_source).
+_SOURCE_LINK = re.compile(r'class="doc-source-link" href="(?!' + re.escape(_TOKEN) + ")")
+
+
+class _Encoder(griffe.JSONEncoder):
+    """griffe's encoder, leaving ``drop`` out of every object's data."""
+
+    def __init__(self, *args: Any, drop: frozenset[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.drop = drop
+
+    def default(self, obj: Any) -> Any:
+        return self.strip(super().default(obj))
+
+    def strip(self, value: Any) -> Any:
+        """``value`` without ``drop`` in any of its dicts (griffe nests some as plain data)."""
+        if not self.drop:
+            return value
+        if isinstance(value, dict):
+            return {k: self.strip(v) for k, v in value.items() if k not in self.drop}
+        if isinstance(value, list):
+            return [self.strip(v) for v in value]
+        return value
+
+
+def render_key(
+    obj: griffe.Object | griffe.Alias, options: str, settings: str, *, files: bool = False
+) -> str | None:
+    """The key of ``obj``'s rendering under ``options`` and ``settings``.
+
+    It covers the object, its members, its base classes (whose members are
+    inherited) and the targets of aliases, each with the canonical paths its
+    annotations, defaults and bases resolve to (a cross-reference renders
+    them). Where its files lie, its line numbers and its source links count
+    only with ``files`` (when the page shows its source code, which names the
+    file and lines). None when part of it cannot be serialised.
+    """
+    return render_key_and_links(obj, options, settings, files=files)[0]
+
+
+def render_key_and_links(
+    obj: griffe.Object | griffe.Alias, options: str, settings: str, *, files: bool = False
+) -> tuple[str | None, dict[str, str]]:
+    """:func:`render_key`, and the source links its rendering shows that the key leaves out.
+
+    The links map each object's path to its link (empty with ``files``): see
+    :func:`token_links` and :func:`fill_links`.
+    """
+    place = {"members"} if files else _PLACE | _LINES
+    digest = hashlib.sha256(f"{FORMAT}/objects/2\0{renderer_versions()}\0{settings}\0".encode())
+    digest.update(options.encode())
+    seen: set[str] = set()
+    links: dict[str, str] = {}
+    paths: dict[str, str] = {}  # link -> the first path that has it
+    stack: list[griffe.Object | griffe.Alias] = [obj]
+    encoder = _Encoder(full=True, sort_keys=True, drop=frozenset() if files else _LINES)
+    try:
+        while stack:
+            item = stack.pop()
+            digest.update(f"\0{item.path}".encode())
+            try:
+                target = item.final_target if isinstance(item, griffe.Alias) else item
+            except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+                digest.update(b"\0unresolved")
+                continue
+            if target.path in seen:
+                continue
+            seen.add(target.path)
+            data = {k: v for k, v in target.as_dict(full=True).items() if k not in place}
+            digest.update(encoder.encode(encoder.strip(data)).encode())
+            digest.update("\0".join(_resolved_names(target)).encode())
+            link = _source_link(target)
+            if files or link is None:
+                # Where its source is shown (a release's own tag): not in its data.
+                digest.update(f"\0source:{link}".encode())
+            else:
+                # Which object's link it shares, if any: its token stands for both.
+                shared = paths.setdefault(link, target.path)
+                digest.update(f"\0source-token:{shared}".encode())
+                links.setdefault(shared, link)
+            members = list(target.members.values())
+            digest.update(f"\0members:{[m.name for m in members]}".encode())
+            stack.extend(reversed(members))
+            if isinstance(target, griffe.Class):
+                stack.extend(target.resolved_bases)
+    except (TypeError, ValueError, RecursionError):
+        return None, {}
+    return digest.hexdigest(), links
+
+
+def token_links(html: str, links: Mapping[str, str]) -> str | None:
+    """``html`` with a token in place of each of ``links`` (path -> link).
+
+    None when it shows a source link that is not one of them (an object
+    rendered from elsewhere): such a rendering cannot be filled in for
+    another release.
+    """
+    for path, link in links.items():
+        html = html.replace(_href(link), _href(_TOKEN + path))
+    return None if _SOURCE_LINK.search(html) else html
+
+
+def fill_links(html: str, links: Mapping[str, str]) -> str | None:
+    """The inverse of :func:`token_links`; None when a token is left unfilled."""
+    for path, link in links.items():
+        html = html.replace(_href(_TOKEN + path), _href(link))
+    return None if _TOKEN in html else html
+
+
+def _href(url: str) -> str:
+    # As the templates write it: Jinja escapes the URL.
+    return f'href="{markupsafe.escape(url)}"'
+
+
+def _source_link(obj: griffe.Object) -> str | None:
+    try:
+        link = getattr(obj, "source_link", None)
+    except Exception:  # griffe computes it from git data that may be missing
+        return None
+    return None if link is None else str(link)
+
+
+def _resolved_names(obj: griffe.Object) -> Iterator[str]:
+    """``name>canonical.path`` for every name in the object's annotations, defaults, bases."""
+    expressions: list[Any] = []
+    if isinstance(obj, griffe.Function):
+        expressions.append(obj.returns)
+        for parameter in obj.parameters:
+            expressions.extend([parameter.annotation, parameter.default])
+    elif isinstance(obj, griffe.Attribute):
+        expressions.extend([obj.annotation, obj.value])
+    elif isinstance(obj, griffe.Class):
+        expressions.extend(obj.bases)
+    for decorator in getattr(obj, "decorators", []):
+        expressions.append(decorator.value)
+    for expression in expressions:
+        if isinstance(expression, griffe.Expr):
+            for part in expression.iterate(flat=True):
+                if isinstance(part, griffe.ExprName):
+                    yield f"{part.name}>{part.canonical_path}"
+
+
+class ObjectRenders:
+    """Wraps a mkdocstrings handler's ``render`` with the object cache."""
+
+    def __init__(self, cache: PageCache, settings: str) -> None:
+        self.cache = cache
+        self.settings = settings
+        self.hits = 0
+        self.misses = 0
+        self._depth = 0
+
+    @classmethod
+    def install(cls, config: Any, cache: PageCache) -> ObjectRenders | None:
+        """The object cache on the MkDocs ``config``'s mkdocstrings python handler.
+
+        Besides the options, what renders an object is the site's Markdown
+        extensions, theme and custom templates. None without a python handler.
+        """
+        try:
+            handler = config.plugins["mkdocstrings"].handlers.get_handler("python")
+        except Exception:  # no python handler to be had: objects render as usual
+            return None
+        settings = json.dumps(
+            [
+                config.markdown_extensions,
+                config.mdx_configs,
+                config.theme.name,
+                config.theme.dirs,
+                config.plugins["mkdocstrings"].config.get("custom_templates"),
+            ],
+            sort_keys=True,
+            default=lambda value: f"{type(value).__module__}.{type(value).__qualname__}",
+        )
+        objects = cls(cache, settings)
+        objects.wrap(handler)
+        return objects
+
+    def wrap(self, handler: Any) -> None:
+        """Route ``handler.render`` through this cache (an instance attribute shadows it)."""
+        render: Callable[..., str] = type(handler).render.__get__(handler)
+
+        def cached_render(data: Any, options: Any, *args: Any, **kwargs: Any) -> str:
+            # An object rendered inside another's docstring: its headings
+            # belong to the outer one, so only the outer layer is cached.
+            if self._depth or not isinstance(data, griffe.Object | griffe.Alias):
+                return self._render(render, data, options, args, kwargs)
+            key, links = self._key(data, options, args, kwargs)
+            stored = self.cache.load(key) if key else None
+            if isinstance(stored, dict) and isinstance(stored.get("html"), str):
+                filled = stored["html"] if links is None else fill_links(stored["html"], links)
+                if filled is not None:
+                    self.hits += 1
+                    handler._headings.extend(_element(h) for h in stored["headings"])
+                    return filled
+            self.misses += 1
+            before = len(handler._headings)
+            html = self._render(render, data, options, args, kwargs)
+            tokened = str(html) if links is None else token_links(str(html), links)
+            if key and tokened is not None:
+                headings = [_data(h) for h in handler._headings[before:]]
+                self.cache.store(key, {"html": tokened, "headings": headings})
+            return html
+
+        handler.render = cached_render
+
+    def _render(
+        self, render: Callable[..., str], data: Any, options: Any, args: Any, kw: Any
+    ) -> str:
+        self._depth += 1
+        try:
+            return render(data, options, *args, **kw)
+        finally:
+            self._depth -= 1
+
+    def _key(
+        self, data: Any, options: Any, args: Any, kwargs: Any
+    ) -> tuple[str | None, dict[str, str] | None]:
+        """The key, and the links its HTML holds as tokens (None: it holds the links)."""
+        try:
+            described = json.dumps(
+                [_plain(options), repr(args), sorted(kwargs.items())], sort_keys=True, default=repr
+            )
+        except (TypeError, ValueError):
+            return None, None
+        shows_files = bool(getattr(options, "show_source", True))
+        key, links = render_key_and_links(data, described, self.settings, files=shows_files)
+        if key is None:
+            return None, None
+        return f"object-{key}", None if shows_files else links
+
+
+def _plain(options: Any) -> Any:
+    """The handler options as plain data (a dataclass in mkdocstrings-python)."""
+    fields = getattr(options, "__dataclass_fields__", None)
+    if fields is None:
+        return repr(options)
+    return {name: repr(getattr(options, name)) for name in sorted(fields)}
+
+
+def _data(element: Element) -> dict[str, Any]:
+    return {"tag": element.tag, "attrib": dict(element.attrib), "text": element.text}
+
+
+def _element(data: dict[str, Any]) -> Element:
+    element = Element(data["tag"], data["attrib"])
+    element.text = data["text"]
+    return element

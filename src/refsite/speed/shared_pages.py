@@ -1,0 +1,320 @@
+"""Rendered pages that the releases of a versioned site share.
+
+The page cache (:mod:`refsite.speed.cache`) keys a page under the site's
+fingerprint, which names the release's source folders and site URL, and checks
+its source files by path: two releases never share an entry, although most
+pages of neighbouring releases render byte-identical files (FastAPI 0.161
+changed two files of 0.160's). Here a page is kept by what it renders from,
+wherever the files lie: its Markdown, the fingerprint without folders and
+site URL, and the path of each source file within its package folder with
+the file's content hash.
+
+A rendered page names its release in one place only: the source link of
+each object (``<repository>/blob/<tag>/<path>#L<a>-L<b>``). The stored HTML
+holds ``refsite-blob:<path>#L<a>-L<b>`` instead, and a hit fills in the
+repository and tag of the release being built. A page whose HTML shows
+where this build's files lie (a "Source code in" label of a file under the
+working folder) is not shared.
+
+Each page has an index of the variants kept (one per set of sources), so
+releases whose files differ keep theirs side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import griffe
+
+from refsite.extras.sourcelinks import configured_naming, link_prefix, release_source
+from refsite.speed.cache import CachedPage, PageCache
+
+__all__ = [
+    "MAX_VARIANTS",
+    "LinkPrefixes",
+    "SharedPages",
+    "Variant",
+    "fill_links",
+    "locate",
+    "relative_sources",
+    "token_links",
+]
+
+MAX_VARIANTS = 16
+"""Variants an index keeps, the most recently stored first."""
+
+TOKEN = "refsite-blob:"
+_LINK = re.compile(r'(<a class="doc-source-link" href=")([^"]*)(")')
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One kept rendering of a page: what it was rendered from."""
+
+    sources: tuple[tuple[str, str], ...]
+    """(path within the search folder, content hash) of each source file, sorted."""
+    links: tuple[tuple[str, bool], ...]
+    """(top-level package of a source, whether its objects had source links), sorted."""
+
+    def to_data(self) -> list[Any]:
+        """As plain data, for the index file."""
+        return [[list(s) for s in self.sources], [list(link) for link in self.links]]
+
+    @classmethod
+    def from_data(cls, data: Any) -> Variant | None:
+        """The inverse of :meth:`to_data`; None for anything else."""
+        try:
+            sources, links = data
+            return cls(
+                tuple((str(p), str(h)) for p, h in sources),
+                tuple((str(t), bool(b)) for t, b in links),
+            )
+        except (TypeError, ValueError):
+            return None
+
+    def digest_part(self) -> str:
+        """What the variant adds to its entry's key."""
+        return json.dumps(self.to_data())
+
+
+def relative_sources(
+    sources: Mapping[str, str], roots: Sequence[str]
+) -> tuple[tuple[str, str], ...] | None:
+    """``sources`` (path -> hash) by their path within the first of ``roots`` holding them.
+
+    None when a file lies in none of them: the page is not shared.
+    """
+    out = []
+    for path, digest in sources.items():
+        for root in roots:
+            folder = root.rstrip("/") + "/"
+            if path.startswith(folder) and len(path) > len(folder):
+                out.append((path[len(folder) :], digest))
+                break
+        else:
+            return None
+    return tuple(sorted(out))
+
+
+def shows_a_location(html: str, paths: Iterable[str], cwd: str) -> bool:
+    """Whether ``html`` names one of ``paths`` as this build has it.
+
+    A "Source code in" label shows a file's path relative to the working
+    folder (or below ``site-packages``, or within its package, which
+    releases share): the first is the build's own.
+    """
+    for path in paths:
+        shown = [path]
+        relative = os.path.relpath(path, cwd)
+        if not relative.startswith(".."):
+            shown.append(relative)
+        if any(p in html for p in shown):
+            return True
+    return False
+
+
+def locate(relative: str, roots: Sequence[str]) -> str | None:
+    """Where ``relative`` is in this build: under the first of ``roots`` that has it."""
+    for root in roots:
+        path = Path(root) / relative
+        if path.is_file():
+            return str(path)
+    return None
+
+
+def token_links(html: str, prefixes: Mapping[str, str]) -> str | None:
+    """``html`` with each source link's repository and tag replaced by a token.
+
+    ``prefixes`` maps a top-level package to its links' ``<repository>/blob/<tag>/``.
+    None when a link does not start with the prefix of the package it names.
+    """
+    failed = False
+
+    def token(match: re.Match[str]) -> str:
+        nonlocal failed
+        href = match[2]
+        for top, prefix in prefixes.items():
+            if href.startswith(prefix) and href[len(prefix) :].startswith(f"{top}/"):
+                return f"{match[1]}{TOKEN}{href[len(prefix) :]}{match[3]}"
+        failed = True
+        return match[0]
+
+    out = _LINK.sub(token, html)
+    return None if failed else out
+
+
+def fill_links(html: str, prefix_of: Callable[[str], str | None]) -> str | None:
+    """The inverse of :func:`token_links`, with ``prefix_of(top)`` of this build.
+
+    None when a package has no prefix here.
+    """
+    failed = False
+
+    def fill(match: re.Match[str]) -> str:
+        nonlocal failed
+        href = match[2]
+        if not href.startswith(TOKEN):
+            return match[0]
+        rest = href[len(TOKEN) :]
+        prefix = prefix_of(rest.split("/", 1)[0])
+        if prefix is None:
+            failed = True
+            return match[0]
+        return f"{match[1]}{prefix}{rest}{match[3]}"
+
+    out = _LINK.sub(fill, html)
+    return None if failed else out
+
+
+class SharedPages:
+    """The variants of each page kept in ``cache``, found by what they render from.
+
+    ``fingerprint`` is the site's, without what names a release (its source
+    folders and site URL). A build says where its sources are (``roots``,
+    griffe's search path in its order) and gives ``prefix_of(top)``: the
+    ``<repository>/blob/<tag>/`` of a top-level package's source links in
+    this build, ``""`` when it has none, None when that cannot be told.
+    """
+
+    def __init__(
+        self,
+        cache: PageCache,
+        fingerprint: str,
+        roots: Sequence[str],
+        prefix_of: Callable[[str], str | None],
+    ) -> None:
+        self.cache = cache
+        self.fingerprint = fingerprint
+        self.roots = list(roots)
+        self.prefix_of = prefix_of
+        self.hits = 0
+
+    def get(self, src_uri: str, markdown: str) -> CachedPage | None:
+        """A kept rendering of the page whose sources are this build's, links filled in."""
+        index = self.cache.load(self._index_key(src_uri, markdown))
+        if not isinstance(index, list):
+            return None
+        for data in index:
+            variant = Variant.from_data(data)
+            if variant is None:
+                continue
+            sources = self._here(variant)
+            if sources is None:
+                continue
+            try:
+                page = CachedPage(**self.cache.load(self._key(src_uri, markdown, variant)))
+            except TypeError:
+                continue
+            content = fill_links(page.content, self.prefix_of)
+            if content is None:
+                continue
+            page.content = content
+            page.sources = sources
+            self.hits += 1
+            return page
+        return None
+
+    def put(self, src_uri: str, markdown: str, page: CachedPage) -> bool:
+        """Keep ``page`` (hashed by :meth:`PageCache.put`) if it can be shared; whether it was."""
+        relative = relative_sources(page.sources, self.roots)
+        if relative is None or shows_a_location(page.content, page.sources, os.getcwd()):
+            return False
+        prefixes: dict[str, str] = {}
+        for top in sorted({within.split("/", 1)[0] for within, _ in relative}):
+            prefix = self.prefix_of(top)
+            if prefix is None:
+                return False
+            prefixes[top] = prefix
+        content = token_links(page.content, {t: p for t, p in prefixes.items() if p})
+        if content is None:
+            return False
+        variant = Variant(relative, tuple((t, bool(p)) for t, p in prefixes.items()))
+        stored = dict(page.__dict__, content=content, sources=dict(relative))
+        self.cache.store(self._key(src_uri, markdown, variant), stored)
+        index_key = self._index_key(src_uri, markdown)
+        index = self.cache.load(index_key)
+        kept = [variant.to_data()] + [
+            d for d in (index if isinstance(index, list) else []) if Variant.from_data(d) != variant
+        ]
+        self.cache.store(index_key, kept[:MAX_VARIANTS])
+        return True
+
+    def _here(self, variant: Variant) -> dict[str, str] | None:
+        """The variant's sources in this build (path -> hash), if they are the same files."""
+        for top, had_links in variant.links:
+            prefix = self.prefix_of(top)
+            if prefix is None or bool(prefix) != had_links:
+                return None
+        sources = {}
+        for within, digest in variant.sources:
+            path = locate(within, self.roots)
+            if path is None or self.cache.file_hash(path) != digest:
+                return None
+            sources[path] = digest
+        return sources
+
+    def _index_key(self, src_uri: str, markdown: str) -> str:
+        return self.cache.shared_key("page-variants", self.fingerprint, src_uri, markdown)
+
+    def _key(self, src_uri: str, markdown: str, variant: Variant) -> str:
+        return self.cache.shared_key(
+            "page", self.fingerprint, src_uri, markdown, variant.digest_part()
+        )
+
+
+class LinkPrefixes:
+    """The ``prefix_of`` of a build whose objects mkdocstrings' python ``handler`` renders.
+
+    Each top-level package's ``<repository>/blob/<tag>/`` is read from its
+    metadata as :mod:`refsite.extras.sourcelinks` does, when that extension is
+    configured and gives the package a link; else from the package as the
+    handler loads it (loading it then, as rendering a page would: griffe
+    may have found a Git checkout of its own).
+    """
+
+    def __init__(self, handler: Any, roots: Sequence[str]) -> None:
+        self.handler = handler
+        self.roots = list(roots)
+        options = getattr(handler, "global_options", None)
+        extensions = options.get("extensions") if isinstance(options, dict) else None
+        self.naming = configured_naming(extensions)
+        self._known: dict[str, str | None] = {}
+
+    def __call__(self, top: str) -> str | None:
+        """Package ``top``'s prefix, ``""`` when it has no links, None when it cannot be told."""
+        if top not in self._known:
+            prefix = self._from_metadata(top)
+            self._known[top] = prefix if prefix is not None else self._from_handler(top)
+        return self._known[top]
+
+    def _from_metadata(self, top: str) -> str | None:
+        init = locate(f"{top}/__init__.py", self.roots)
+        if self.naming is None or init is None:
+            return None
+        found = release_source(Path(init).parent, self.naming)
+        return link_prefix(*found) if found is not None else None
+
+    def _from_handler(self, top: str) -> str | None:
+        collection = getattr(self.handler, "_modules_collection", None)
+        if collection is None:
+            return None
+        try:
+            if top not in collection.members:
+                self.handler.collect(top, self.handler.get_options({}))
+        except Exception:  # not loadable here: the page renders, as it would
+            return None
+        module = collection.members.get(top)
+        if module is None:
+            return None
+        git = getattr(module, "git_info", None)
+        if git is None:
+            return ""
+        if isinstance(git, griffe.GitInfo) and git.service == "github":
+            return link_prefix(git.remote_url, git.commit_hash)
+        return None
