@@ -22,26 +22,36 @@ PACKAGE = Path(__file__).resolve().parent.parent
 _SUFFIXES = (".py", ".jinja", ".js")
 
 
-def code_files(*modules: str) -> list[Path]:
-    """Every code file of the package (recursively), or only the named modules'.
+def code_files(*names: str, package: Path = PACKAGE) -> list[Path]:
+    """Every code file of ``package`` (recursively), or only those of the named parts.
 
-    ``modules`` are dotted names below ``refsite`` (``"history.model"``).
+    ``names`` are dotted names below ``refsite``: a subpackage (``"history"``,
+    every file below it, so that a module split in two stays covered) or a
+    module (``"checks.coverage"``).
     """
-    if modules:
-        return [PACKAGE.joinpath(*name.split(".")).with_suffix(".py") for name in modules]
+    if not names:
+        return _code_below(package)
+    files: list[Path] = []
+    for name in names:
+        path = package.joinpath(*name.split("."))
+        files.extend(_code_below(path) if path.is_dir() else [path.with_suffix(".py")])
+    return files
+
+
+def _code_below(folder: Path) -> list[Path]:
     return sorted(
         path
-        for path in PACKAGE.rglob("*")
+        for path in folder.rglob("*")
         if path.suffix in _SUFFIXES and "__pycache__" not in path.parts
     )
 
 
 @functools.cache
-def own_code(*modules: str) -> str:
-    """The sha256 of :func:`code_files` (``modules`` narrows it, for keys of one concern)."""
+def own_code(*names: str, package: Path = PACKAGE) -> str:
+    """The sha256 of :func:`code_files` (``names`` narrow it, for keys of one concern)."""
     digest = hashlib.sha256()
-    for path in code_files(*modules):
-        digest.update(path.relative_to(PACKAGE).as_posix().encode())
+    for path in code_files(*names, package=package):
+        digest.update(path.relative_to(package).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")

@@ -60,7 +60,7 @@ def releases_between(versions: Sequence[str], first: str, last: str | None) -> l
 def _code_version() -> str:
     """What the snapshot depends on besides the wheels: our reading code and griffe."""
     digest = hashlib.sha256(FORMAT.encode())
-    digest.update(own_code("history.model", "checks.coverage").encode())
+    digest.update(own_code("history", "checks.coverage").encode())
     for name in ("griffe", "griffe-public-redundant-aliases"):
         digest.update(metadata.version(name).encode())
     return digest.hexdigest()[:16]

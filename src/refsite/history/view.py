@@ -200,7 +200,7 @@ class HistoryView:
 
 
 # The code that makes the page and the badges: a change to it invalidates them.
-_CODE = own_code("history.model", "history.changes", "history.badges", "history.view")
+_CODE = own_code("history")
 
 
 def staleness(package: str, last: str | None) -> str | None:
