@@ -45,7 +45,7 @@ class SiteConfig:
     site_name: str | None = None
     site_description: str | None = None
     site_dir: Path = Path("site")
-    """Where ``mkdocs build`` writes the site (relative to the file's folder unless absolute)."""
+    """Where ``mkdocs build`` writes the site, as written (:meth:`resolve` it)."""
     python: Mapping[str, Any] = field(default_factory=dict)
     """mkdocstrings' python handler settings (``paths``, ``options``), as written."""
 
