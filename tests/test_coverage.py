@@ -116,6 +116,15 @@ def test_undocumented_public_function_fails_build_and_cli(mini: Path) -> None:
     result = refsite("coverage", build.site, "--fail-under", "100", cwd=mini)
     assert result.returncode == 1
     assert "missing: minipkg.shapes.perimeter (minipkg.shapes.perimeter)" in result.stdout
+    # Without --fail-under, the gate is the build's: the plugin's coverage.fail_under.
+    result = refsite("coverage", build.site, cwd=mini)
+    assert result.returncode == 1
+    assert (
+        "refsite coverage: 80.0% documented or excluded, under coverage.fail_under 100"
+        in result.stdout
+    )
+    # The command line's wins.
+    assert refsite("coverage", build.site, "--fail-under", "80", cwd=mini).returncode == 0
 
 
 def test_stale_exclusion_is_a_finding(mini: Path) -> None:

@@ -13,10 +13,10 @@ import lxml.html
 import pytest
 import yaml
 
-from conftest import Build, Visit, mkdocs_build
+from conftest import ROOT, Build, Visit, mkdocs_build
 from refsite.checks.links import check_links
+from refsite.cli.config import read_config
 from refsite.extras.sourcelinks import (
-    TAG_NAMING,
     Release,
     SourceLinks,
     configured_naming,
@@ -91,7 +91,16 @@ def test_github_repository_from_project_urls(urls: list[str], expected: str | No
 def test_release_tags_follow_each_projects_naming(
     name: str, version: str, expected: str | None
 ) -> None:
-    assert release_tag(Release(name, version, "https://github.com/o/r")) == expected
+    release = Release(name, version, "https://github.com/o/r")
+    assert release_tag(release, _site_naming()) == expected
+    # No naming declared: no project has a tag (no link rather than a guessed one).
+    assert release_tag(release) is None
+
+
+def _site_naming() -> dict[str, str] | None:
+    """The tag naming the FastAPI site's mkdocs.yml gives the source links extension."""
+    python = read_config(ROOT / "mkdocs.yml").python
+    return configured_naming(python["options"]["extensions"])
 
 
 def test_source_url() -> None:
@@ -290,9 +299,9 @@ def test_source_link_sits_at_the_right_of_its_heading(fastapi_url: str, visit: V
 
 
 def test_the_naming_configured_for_the_extension_is_read_from_the_handler_options() -> None:
-    assert configured_naming(["griffe_typingdoc", "refsite.sourcelinks"]) == TAG_NAMING
+    assert configured_naming(["griffe_typingdoc", "refsite.sourcelinks"]) == {}
     named = configured_naming([{"refsite.sourcelinks": {"tags": {"Shop_Kit": "v{version}"}}}])
-    assert named == {**TAG_NAMING, "shop-kit": "v{version}"}
+    assert named == {"shop-kit": "v{version}"}
     assert configured_naming(["griffe_typingdoc"]) is None
     assert configured_naming(None) is None
     assert configured_naming([{"refsite.sourcelinks": {"colour": "red"}}]) is None

@@ -8,7 +8,8 @@ contract check of that release no longer asks for those pages and anchors.
 
 The build of such a release says what it left out in its folder's
 ``absent.json``, so that ``refsite check`` of the finished folder relaxes the
-contract the same way (:func:`absent_record`, :func:`read_absent`).
+contract the same way (:func:`absent_record`, :func:`read_absent`,
+:func:`release_contract`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "present_in",
     "prune_tree",
     "read_absent",
+    "release_contract",
     "replace_absent",
 ]
 
@@ -228,3 +230,12 @@ def prune_tree(tree: Tree, absent: Collection[str], hidden: Collection[str]) -> 
         return tuple(kept)
 
     return replace(tree, entries=nav(tree.entries))
+
+
+def release_contract(tree: Tree, absent: Absent | None) -> Tree:
+    """The contract of a release: ``tree`` without what its build left out (``absent``).
+
+    The one relaxation, whether the build knows ``absent`` itself or ``refsite
+    check`` reads it from the release folder's ``absent.json``.
+    """
+    return tree if absent is None else prune_tree(tree, absent.objects, absent.pages)

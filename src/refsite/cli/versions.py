@@ -21,25 +21,22 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import refsite
+from refsite.cli.common import PROG, UsageError
+from refsite.cli.config import SiteConfig
+from refsite.mkdocs.config import ReleasesConfig
 from refsite.releases.assemble import VersionsError, build_versioned
 from refsite.releases.lock import Lock, LockError, Selection, load_lock, resolve, write_lock
 from refsite.releases.wheels import WheelError
-from refsite.speed.cache import DEFAULT_DIR, prune
+from refsite.speed.cache import prune
 
-__all__ = ["UsageError", "add_commands"]
+__all__ = ["add_commands"]
 
-PROG = "refsite"
 _BIN = Path(sys.executable).parent
-
-
-class UsageError(Exception):
-    """Input the command cannot use; the message says what to change."""
 
 
 def add_commands(commands: Any) -> None:
@@ -77,73 +74,40 @@ def _say(text: str) -> None:
     print(f"{PROG}: {text}", file=sys.stderr, flush=True)
 
 
-def _config(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
-    """mkdocs.yml (with !ENV resolved, as MkDocs reads it) and the plugin's options."""
-    path, data = _read_config(args)
-    for entry in data.get("plugins") or []:
-        if isinstance(entry, Mapping) and PROG in entry:
-            return path, dict(entry[PROG] or {})
-    return path, {}
-
-
-def _handler_paths(args: argparse.Namespace) -> Any:
-    """The mkdocstrings python handler's ``paths`` in mkdocs.yml (None when unset)."""
-    _, data = _read_config(args)
-    for entry in data.get("plugins") or []:
-        if isinstance(entry, Mapping) and "mkdocstrings" in entry:
-            handlers = (entry["mkdocstrings"] or {}).get("handlers") or {}
-            return (handlers.get("python") or {}).get("paths")
-    return None
-
-
-def _read_config(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
-    from mkdocs.utils.yaml import yaml_load
-
-    path = Path(args.config)
-    try:
-        with path.open(encoding="utf-8") as file:
-            data = yaml_load(file)
-    except OSError:
-        raise UsageError(f"{path}: no such file; pass --config mkdocs.yml") from None
-    except Exception as error:  # MkDocs' loader raises its own YAML errors
-        raise UsageError(f"{path}: not valid YAML: {error}") from None
-    return path, data if isinstance(data, dict) else {}
-
-
-def _releases(path: Path, options: Mapping[str, Any]) -> dict[str, Any]:
-    releases = dict(options.get("releases") or {})
-    if not releases.get("package"):
+def _releases(config: SiteConfig) -> ReleasesConfig:
+    releases = config.require().refsite.releases
+    if not releases.package:
         raise UsageError(
-            f"{path}: the refsite plugin declares no 'releases' (package, dependencies, select)"
+            f"{config.path}: the refsite plugin declares no 'releases' "
+            "(package, dependencies, select)"
         )
     return releases
 
 
-def _selection(releases: Mapping[str, Any], newest: str | None) -> Selection:
-    select = releases.get("select", 10)
+def _selection(releases: ReleasesConfig, newest: str | None) -> Selection:
+    select: Any = releases.select  # validated: an int, "all" or a list
     return Selection(
-        package=str(releases["package"]),
-        dependencies=tuple(str(d) for d in releases.get("dependencies") or []),
+        package=str(releases.package),
+        dependencies=tuple(releases.dependencies),
         select=tuple(str(s) for s in select) if isinstance(select, list) else select,
-        since=str(releases.get("since", "0.0")),
+        since=releases.since,
         newest=newest,
     )
 
 
-def _cmd_lock(args: argparse.Namespace, _options: dict[str, Any]) -> int:
-    path, options = _config(args)
-    releases = _releases(path, options)
+def _cmd_lock(args: argparse.Namespace, config: SiteConfig) -> int:
+    releases = _releases(config)
     newest = args.newest
     if newest is None:
         try:
-            newest = metadata.version(str(releases["package"]))
+            newest = metadata.version(str(releases.package))
         except metadata.PackageNotFoundError:
             raise UsageError(
-                f"{releases['package']} is not installed: pass --newest VERSION"
+                f"{releases.package} is not installed: pass --newest VERSION"
             ) from None
     start = time.perf_counter()
-    lock_file = path.parent / str(releases.get("lock", "requirements/releases.lock.json"))
-    wheels = path.parent / str(releases.get("wheels_dir") or ".cache/wheels")
+    lock_file = config.resolve(releases.lock)
+    wheels = config.resolve(releases.wheels_dir)
     try:
         lock = resolve(_selection(releases, newest), wheels / "files", progress=_say)
     except (LockError, WheelError) as error:
@@ -157,8 +121,8 @@ def _cmd_lock(args: argparse.Namespace, _options: dict[str, Any]) -> int:
     return 0
 
 
-def _current_lock(path: Path, releases: Mapping[str, Any]) -> Lock:
-    lock_file = path.parent / str(releases.get("lock", "requirements/releases.lock.json"))
+def _current_lock(config: SiteConfig, releases: ReleasesConfig) -> Lock:
+    lock_file = config.resolve(releases.lock)
     try:
         lock = load_lock(lock_file)
     except LockError as error:
@@ -166,36 +130,26 @@ def _current_lock(path: Path, releases: Mapping[str, Any]) -> Lock:
     declared = _selection(releases, lock.selection.newest)
     if declared != lock.selection:
         raise UsageError(
-            f"{lock_file} was written for other 'releases' options than {path}'s: "
+            f"{lock_file} was written for other 'releases' options than {config.path}'s: "
             "run scripts/lock to refresh it"
         )
     return lock
 
 
-def _inputs(path: Path, options: Mapping[str, Any]) -> list[Path]:
+def _inputs(config: SiteConfig) -> list[Path]:
     """The files every release is rendered from: the site's own and refsite's code."""
-    root = path.parent
-    files = [path, *(p for p in (root / "docs").rglob("*") if p.is_file())]
-    for name in (
-        options.get("tree"),
-        (options.get("coverage") or {}).get("exclusions"),
-        (options.get("history") or {}).get("file"),
-    ):
+    options = config.refsite
+    files = [config.path, *(p for p in (config.root / "docs").rglob("*") if p.is_file())]
+    for name in (options.tree, options.coverage.exclusions, options.history.file):
         if name:
-            files.append(root / str(name))
+            files.append(config.resolve(name))
     package = Path(refsite.__file__).parent
     files.extend(p for p in package.rglob("*") if p.suffix in (".py", ".js"))
     return files
 
 
-def _source_paths(path: Path, paths: Any) -> list[Path]:
-    """The python handler's ``paths`` (default ``.``), relative to ``mkdocs.yml``."""
-    entries = paths if isinstance(paths, list) else ["."]
-    return [path.parent / str(p) for p in entries]
-
-
-def _cmd_build(args: argparse.Namespace, _options: dict[str, Any], *, serve: bool) -> int:
-    path, options = _config(args)
+def _cmd_build(args: argparse.Namespace, config: SiteConfig, *, serve: bool) -> int:
+    path = config.require().path
     site = Path(args.site_dir)
     mkdocs = [str(_BIN / "mkdocs")]
     start = time.perf_counter()
@@ -207,17 +161,16 @@ def _cmd_build(args: argparse.Namespace, _options: dict[str, Any], *, serve: boo
         if status != 0:
             return 1
     else:
-        releases = _releases(path, options)
-        lock = _current_lock(path, releases)
-        wheels = path.parent / str(releases.get("wheels_dir") or ".cache/wheels")
+        releases = _releases(config)
+        lock = _current_lock(config, releases)
         try:
             build_versioned(
                 path,
                 site,
                 lock,
-                wheels_dir=wheels,
-                inputs=_inputs(path, options),
-                source_paths=_source_paths(path, _handler_paths(args)),
+                wheels_dir=config.resolve(releases.wheels_dir),
+                inputs=_inputs(config),
+                source_paths=config.source_paths(),
                 mkdocs=mkdocs,
                 progress=_say,
                 jobs=args.jobs,
@@ -228,7 +181,7 @@ def _cmd_build(args: argparse.Namespace, _options: dict[str, Any], *, serve: boo
         except VersionsError as error:
             _say(str(error))
             return 1
-        _prune_cache(path, options, builds=len(lock.releases) + 1)
+        _prune_cache(config, builds=len(lock.releases) + 1)
         _say(
             f"{site}: {len(lock.releases)} release(s) and the root built "
             f"in {time.perf_counter() - start:.1f} s"
@@ -238,20 +191,19 @@ def _cmd_build(args: argparse.Namespace, _options: dict[str, Any], *, serve: boo
     return 0
 
 
-def _prune_cache(config: Path, options: Mapping[str, Any], *, builds: int) -> None:
+def _prune_cache(config: SiteConfig, *, builds: int) -> None:
     """Prune the page cache once all builds are done, to ``cache_max_mb`` per build.
 
     Each release is a site of its own in the cache; pruning to one site's
     worth after each build would delete what the releases built before it
     (and the next build of the site) use.
     """
-    if options.get("cache") is False:
+    if not config.refsite.cache:
         return
-    folder = Path(str(options.get("cache_dir") or DEFAULT_DIR))
-    folder = folder if folder.is_absolute() else config.parent / folder
+    folder = config.resolve(config.refsite.cache_dir)
     if not folder.is_dir():
         return
-    limit = float(options.get("cache_max_mb") or 200) * builds
+    limit = float(config.refsite.cache_max_mb) * builds
     deleted = prune(folder, max_bytes=int(limit * 2**20), now=time.time())
     if deleted:
         _say(f"cache: deleted {len(deleted)} least recently used file(s) beyond {limit:.0f} MiB")

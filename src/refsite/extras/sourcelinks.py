@@ -3,8 +3,9 @@
 A package's release is read from the ``*.dist-info`` folder next to it (an
 installed package and an unpacked wheel both have one): its ``Version`` and
 its ``Project-URL`` naming a GitHub repository. With the project's tag naming
-(:data:`TAG_NAMING`) that gives, for a file of the package and griffe's line
-numbers, ``https://github.com/<owner>/<repo>/blob/<tag>/<path>#L<start>-L<end>``.
+(the extension's ``tags`` option) that gives, for a file of the package and
+griffe's line numbers,
+``https://github.com/<owner>/<repo>/blob/<tag>/<path>#L<start>-L<end>``.
 A project whose tag naming is not known gets no links rather than wrong ones.
 
 :class:`SourceLinks` is a griffe extension that attaches this to every
@@ -16,7 +17,8 @@ its ``custom_templates``) show it next to each heading. Configure it in the
 python handler's ``extensions``::
 
     - refsite.sourcelinks:
-        tags:            # more projects, or other naming: distribution: template
+        tags:            # distribution: its tag template
+          fastapi: "{version}"
           pydantic: "v{version}"
 """
 
@@ -27,6 +29,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import griffe
@@ -53,16 +56,10 @@ TEMPLATES = Path(__file__).parent.parent / "handler_templates"
 """mkdocstrings templates that show each object's source link (a ``custom_templates`` folder)."""
 
 # How each project names its release tags, by normalised distribution name;
-# "{version}" is the release's version as in its metadata. Checked against the
-# projects' repositories: FastAPI tags "0.163.2" (only its 0.1.16, of 2018, was
-# "v0.1.16"), Starlette "1.10.0" (encode/starlette up to 0.47, then
-# Kludex/starlette, the same naming), httpx "0.28.1". In all three the package
-# folder sits at the repository's root, as in the wheel.
-TAG_NAMING: dict[str, str] = {
-    "fastapi": "{version}",
-    "starlette": "{version}",
-    "httpx": "{version}",
-}
+# "{version}" is the release's version as in its metadata. A site declares its
+# projects' naming in the extension's ``tags`` option (the FastAPI site's is in
+# its mkdocs.yml); nothing is assumed, so an undeclared project gets no link.
+TAG_NAMING: Mapping[str, str] = MappingProxyType({})
 
 # Project-URL labels that name the source repository, most specific first.
 _REPOSITORY_LABELS = ("source", "source code", "repository", "code", "github", "homepage")

@@ -41,6 +41,13 @@ class HistoryConfig(base.Config):
     badges = c.Type(bool, default=True)
     """Add "Added in X.Y.Z" (and "Deprecated since") after each object's name."""
 
+    since = c.Optional(c.Type(str))
+    """The first release ``refsite history`` reads; default: ``releases.since``."""
+
+    preload = c.Optional(c.ListOfItems(c.Type(str)))
+    """Packages whose wheels ``refsite history`` and ``refsite changes`` read with each
+    release, for what the package re-exports from them; default: ``coverage.preload``."""
+
 
 class ReleasesConfig(base.Config):
     """The ``releases`` options: the releases a versioned site documents."""

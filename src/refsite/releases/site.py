@@ -27,7 +27,7 @@ from refsite.checks.absent import (
     absent_note,
     present,
     present_in,
-    prune_tree,
+    release_contract,
     replace_absent,
 )
 from refsite.checks.directives import find_identifiers
@@ -195,7 +195,7 @@ class ReleaseSite:
 
     def tree(self, tree: Tree) -> Tree:
         """The contract of this release: without its hidden pages and absent anchors."""
-        return prune_tree(tree, {*self.absent, *self.absent_members}, self.hidden)
+        return release_contract(tree, self.left_out())
 
     def left_out(self) -> Absent | None:
         """What :meth:`tree` leaves out of the contract (None: nothing), for ``absent.json``."""

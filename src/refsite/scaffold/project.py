@@ -4,7 +4,8 @@
 files of an MkDocs project with the conventions of refsite's own site
 (``mkdocs.yml``, ``navtree.yml``, the pages and the exclusions file);
 :func:`write_project` writes them without overwriting a maintainer's files;
-:func:`trial_build` runs ``mkdocs build --strict`` on the result once.
+:func:`trial_build` runs ``mkdocs build --strict`` on the result once, and
+:func:`settle` repeats it, excluding what warned, until the build is clean.
 """
 
 from __future__ import annotations
@@ -14,20 +15,36 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from refsite.scaffold.plan import (
     DOCSTRING_OPTIONS,
     Entry,
+    Loaded,
     NavItem,
     Page,
     ScaffoldError,
     Section,
     SitePlan,
+    culprits,
+    plan_site,
 )
 
-__all__ = ["check_writable", "project_files", "trial_build", "write_project"]
+__all__ = [
+    "TRIAL_ROUNDS",
+    "Trial",
+    "check_writable",
+    "project_files",
+    "settle",
+    "trial_build",
+    "write_project",
+]
+
+TRIAL_ROUNDS = 3
+"""The most trial builds :func:`settle` runs: each excludes what warned; a second is rare."""
 
 
 def _q(value: str) -> str:
@@ -383,3 +400,58 @@ def trial_build(folder: Path, *, env: Mapping[str, str] | None = None) -> tuple[
     if result.returncode and not lines:
         lines = result.stdout.strip().splitlines()[-3:]
     return result.returncode, lines
+
+
+@dataclass(frozen=True)
+class Trial:
+    """How the trial builds of a written project ended."""
+
+    plan: SitePlan
+    """The plan last written, without the objects the builds warned about."""
+    outcome: Literal["clean", "unexplained", "rounds"]
+    """``clean``: the last build passed ``--strict`` without a warning;
+    ``unexplained``: it warned and no object explains it; ``rounds``: it still
+    warned after the last round."""
+    warnings: tuple[str, ...] = ()
+    """The last build's warning and error lines (none when clean)."""
+
+
+def settle(
+    folder: Path,
+    loaded: Loaded,
+    plan: SitePlan,
+    files: Iterable[str],
+    *,
+    src: str | None = None,
+    rounds: int = TRIAL_ROUNDS,
+    on_build: Callable[[], None] = lambda: None,
+    on_exclude: Callable[[Mapping[str, str]], None] = lambda excluded: None,
+) -> Trial:
+    """Build the project ``plan`` wrote to ``folder`` until it builds clean.
+
+    After each build that warns, the objects the warnings come from
+    (:func:`~refsite.scaffold.plan.culprits`) are excluded with the warning as
+    the reason and the project is written again. ``files`` are the paths the
+    project was written with and ``src`` its source folder, as for
+    :func:`project_files`. ``on_build`` is called before each build,
+    ``on_exclude`` with each round's new exclusions.
+
+    Raises:
+        ScaffoldError: the project cannot be written again.
+    """
+    found: dict[str, str] = {}
+    warnings: list[str] = []
+    for _ in range(rounds):
+        on_build()
+        code, warnings = trial_build(folder)
+        if code == 0 and not warnings:
+            return Trial(plan, "clean")
+        new = culprits(plan, loaded, warnings, base=folder)
+        new = {name: reason for name, reason in new.items() if name not in found}
+        if not new:
+            return Trial(plan, "unexplained", tuple(warnings))
+        found.update(new)
+        on_exclude(new)
+        plan = plan_site(loaded, exclude=found)
+        files = write_project(folder, project_files(plan, src=src), force=True, previous=files)
+    return Trial(plan, "rounds", tuple(warnings))

@@ -1,0 +1,218 @@
+"""The ``refsite`` commands of the API history: ``history`` and ``changes``.
+
+- ``refsite history``: read the public API of every release from its wheel
+  into the history file (``scripts/lock`` runs it).
+- ``refsite changes OLD NEW``: the API changes between two releases (from the
+  history file, else their wheels) or a release and a source folder.
+
+The package, the packages it re-exports from, the first release, the history
+file and the cache folder come from ``mkdocs.yml`` unless given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import griffe
+
+from refsite.checks.coverage import CoverageError
+from refsite.cli.common import UsageError, relative_to_config
+from refsite.cli.config import SiteConfig
+from refsite.history.changes import ReleaseChanges, compare
+from refsite.history.changes import format_json as format_changes_json
+from refsite.history.changes import format_markdown as format_changes_markdown
+from refsite.history.model import (
+    History,
+    HistoryError,
+    Snapshot,
+    dump_history,
+    load_history,
+    read_snapshot,
+)
+
+__all__ = ["DEFAULT_HISTORY", "add_commands"]
+
+DEFAULT_HISTORY = "api-history.json"
+
+
+def add_commands(commands: Any) -> None:
+    """Add the history commands to the ``refsite`` parser's subcommands."""
+    changes = commands.add_parser(
+        "changes", help="list the public API changes between two releases (or a source folder)"
+    )
+    changes.add_argument("old", metavar="OLD", help="a release version or a source folder")
+    changes.add_argument("new", metavar="NEW", help="a release version or a source folder")
+    changes.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    _history_options(changes)
+    changes.set_defaults(run=_cmd_changes)
+
+    history = commands.add_parser(
+        "history", help="read the public API of every release from their wheels into a file"
+    )
+    history.add_argument(
+        "--since",
+        help="the first release (default: the plugin's history.since, else releases.since)",
+    )
+    history.add_argument(
+        "--until", help="the last release (default: the installed version of the package)"
+    )
+    history.add_argument("-o", "--output", help="the file to write (default: the history file)")
+    _history_options(history)
+    history.set_defaults(run=_cmd_history)
+
+
+def _history_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--package", help="the package (default: the first coverage package)")
+    parser.add_argument(
+        "--preload",
+        action="append",
+        help="a package it re-exports from, read from its wheel too "
+        "(default: the plugin's history.preload, else coverage.preload)",
+    )
+    parser.add_argument(
+        "--history",
+        help=f"the history file (default: the plugin's history.file, {DEFAULT_HISTORY})",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        help="the cache folder; wheels and snapshots go to its history/ (default: the plugin's)",
+    )
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What both commands read: from the arguments, else from ``mkdocs.yml``."""
+
+    package: str
+    preload: list[str]
+    file: Path
+    cache: Path
+
+
+def _settings(args: argparse.Namespace, config: SiteConfig) -> _Settings:
+    options = config.refsite
+    packages = options.coverage.packages
+    package = args.package or (packages[0] if packages else None)
+    if not package:
+        raise UsageError("no package: pass --package NAME (or set coverage.packages in mkdocs.yml)")
+    if args.preload is not None:
+        preload = list(args.preload)
+    elif options.history.preload is not None:
+        preload = list(options.history.preload)
+    else:
+        preload = list(options.coverage.preload)
+    return _Settings(
+        package=package,
+        preload=preload,
+        file=relative_to_config(config, args.history or options.history.file or DEFAULT_HISTORY),
+        cache=relative_to_config(config, args.cache_dir or options.cache_dir) / "history",
+    )
+
+
+def _quiet_griffe() -> None:
+    # griffe logs (at error level) each annotation of an old release that it
+    # cannot resolve; a snapshot does not need them resolved, its failures
+    # come back as exceptions, and a CI log should show one line per release.
+    griffe.logger.setLevel(logging.CRITICAL + 1)
+
+
+def _cmd_history(args: argparse.Namespace, config: SiteConfig) -> int:
+    from importlib import metadata
+
+    from refsite.history.read import Step, read_history, releases_between
+    from refsite.releases.wheels import WheelError, available_versions
+
+    settings = _settings(args, config)
+    package = settings.package
+    since = args.since or config.refsite.history.since or config.refsite.releases.since
+    _quiet_griffe()
+    until = args.until
+    if until is None:
+        try:
+            until = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            raise UsageError(f"{package} is not installed: pass --until VERSION") from None
+    start = time.perf_counter()
+    try:
+        versions = releases_between(available_versions(package), since, until)
+        print(
+            f"history: {len(versions)} releases of {package}, {versions[0]} to {versions[-1]}",
+            file=sys.stderr,
+        )
+
+        def progress(step: Step) -> None:
+            cached = ", cached" if step.cached else ""
+            print(
+                f"history: {step.index}/{step.total} {package} {step.version} "
+                f"({step.seconds:.1f} s{cached})",
+                file=sys.stderr,
+                flush=True,
+            )
+
+        history = read_history(
+            package, versions, preload=settings.preload, cache=settings.cache, progress=progress
+        )
+    except (WheelError, HistoryError, CoverageError) as error:
+        raise UsageError(str(error)) from None
+    output = Path(args.output) if args.output else settings.file
+    output.write_text(dump_history(history), encoding="utf-8")
+    print(
+        f"history: {len(versions)} releases read in {time.perf_counter() - start:.1f} s, "
+        f"written to {output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _snapshot(value: str, settings: _Settings, history: History | None) -> Snapshot:
+    """A version (from the history file, else its wheel) or a source folder, read."""
+    from refsite.history.read import read_release
+    from refsite.releases.wheels import WheelError
+
+    package = settings.package
+    folder = Path(value)
+    if folder.is_dir():
+        # The folder holds the package (or is it); what it re-exports comes
+        # from the installed packages.
+        roots = [folder.parent if (folder / "__init__.py").is_file() else folder]
+        try:
+            return read_snapshot(
+                [package],
+                preload=settings.preload,
+                search_paths=[*roots, *(Path(p) for p in sys.path if p)],
+            )
+        except CoverageError as error:
+            raise UsageError(f"{value}: {error}") from None
+    if history is not None and value in history.versions():
+        return history.snapshot(value)
+    if not value[:1].isdigit():
+        raise UsageError(f"{value}: neither a folder nor a release version of {package}")
+    try:
+        return read_release(package, value, preload=settings.preload, cache=settings.cache)[1]
+    except (WheelError, CoverageError) as error:
+        raise UsageError(f"{package} {value}: {error}") from None
+
+
+def _cmd_changes(args: argparse.Namespace, config: SiteConfig) -> int:
+    settings = _settings(args, config)
+    _quiet_griffe()
+    history = None
+    if settings.file.is_file():
+        try:
+            history = load_history(settings.file)
+        except HistoryError as error:
+            raise UsageError(str(error)) from None
+    old = _snapshot(args.old, settings, history)
+    new = _snapshot(args.new, settings, history)
+    release = ReleaseChanges(version=args.new, previous=args.old, changes=compare(old, new))
+    if args.format == "json":
+        print(format_changes_json([release]))
+    else:
+        print(format_changes_markdown([release], package=settings.package), end="")
+    return 0

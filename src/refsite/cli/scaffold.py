@@ -1,0 +1,106 @@
+"""The ``refsite init`` command: write a checked reference site for a package.
+
+It reads the package with griffe, writes the project, then builds it until
+the build is clean (:func:`refsite.scaffold.project.settle`), saying what
+each step did. No existing ``mkdocs.yml`` has a say in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from refsite.cli.common import PROG, UsageError
+from refsite.cli.config import SiteConfig
+from refsite.scaffold.plan import ScaffoldError, load, plan_site
+from refsite.scaffold.project import (
+    TRIAL_ROUNDS,
+    Trial,
+    check_writable,
+    project_files,
+    settle,
+    write_project,
+)
+
+__all__ = ["add_commands"]
+
+
+def add_commands(commands: Any) -> None:
+    """Add ``init`` to the ``refsite`` parser's subcommands."""
+    init = commands.add_parser("init", help="write a checked reference site for a package")
+    init.add_argument("package", metavar="PACKAGE", help="the package to document (import name)")
+    init.add_argument("dir", metavar="DIR", help="the folder to write the project into")
+    init.add_argument(
+        "--src", help="the source folder holding PACKAGE (default: the installed package)"
+    )
+    init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.add_argument(
+        "--no-trial",
+        action="store_true",
+        help="skip the trial build that excludes what would warn",
+    )
+    init.set_defaults(run=_cmd_init, reads_config=False)
+
+
+def _say(text: str) -> None:
+    print(f"{PROG} init: {text}", flush=True)
+
+
+def _cmd_init(args: argparse.Namespace, _config: SiteConfig) -> int:
+    start = time.monotonic()
+    folder = Path(args.dir)
+    src = Path(args.src) if args.src else None
+    try:
+        check_writable(folder)
+        _say(f"reading {args.package} with griffe")
+        loaded = load(args.package, src=src)
+        plan = plan_site(loaded)
+        # The project names the source folder relative to itself, so it moves with it.
+        where = os.path.relpath(src.resolve(), folder.resolve()) if src else None
+        files = write_project(folder, project_files(plan, src=where), force=args.force)
+        _say(f"wrote {len(files)} files to {folder}")
+        if not args.no_trial:
+            trial = settle(
+                folder,
+                loaded,
+                plan,
+                files,
+                src=where,
+                on_build=lambda: _say("trial build (mkdocs build --strict)"),
+                on_exclude=lambda new: _say(
+                    f"excluding {len(new)} object(s) the build warned about"
+                ),
+            )
+            if not _settled(trial, folder):
+                return 1
+            plan = trial.plan
+    except ScaffoldError as error:
+        raise UsageError(str(error)) from None
+    print(
+        f"{PROG} init: {len(plan.pages)} page(s), {plan.documented} object(s) documented, "
+        f"{len(plan.exclusions)} excluded (see coverage-exclusions.yml) "
+        f"in {time.monotonic() - start:.1f}s; next: cd {folder} && mkdocs serve"
+    )
+    return 0
+
+
+def _settled(trial: Trial, folder: Path) -> bool:
+    """Whether the trial builds ended clean; if not, say why on stderr."""
+    if trial.outcome == "unexplained":
+        for line in trial.warnings:
+            print(line, file=sys.stderr)
+        print(
+            f"{PROG} init: the trial build of {folder} fails for a reason no object "
+            "explains (above): fix it in the project, then run mkdocs build --strict",
+            file=sys.stderr,
+        )
+    elif trial.outcome == "rounds":
+        print(
+            f"{PROG} init: the trial build still warns after {TRIAL_ROUNDS} rounds",
+            file=sys.stderr,
+        )
+    return trial.outcome == "clean"
