@@ -405,7 +405,7 @@ class PublicApiReader:
             self._key = cache.shared_key(
                 "public-api", repr([*packages, *preload]), cache.content_hash(folders)
             )
-            self._data = cache.load(self._key)
+            self._data = cache.load(self._key, namespace="public-api")
             if self._data is not None:
                 return
         if in_process:  # asked to read it here, when the result is wanted
@@ -441,7 +441,7 @@ class PublicApiReader:
                 # No process, or it failed: read here, where errors are raised.
                 self._data = load_api_data(*self._request)
             if self._cache is not None and self._key is not None:
-                self._cache.store(self._key, self._data)
+                self._cache.store(self._key, self._data, namespace="public-api")
         return self._data
 
     def stop(self) -> None:

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml.html import HtmlElement
 
-from refsite.core.memo import dump_atomic, load_pickle
+from refsite.core.store import dump_pickle, load_pickle
 
 __all__ = [
     "NavNode",
@@ -104,7 +104,7 @@ class ParsedFiles:
         by_content = {(kind, digest): value for (_, kind), (_, digest, value) in self._memo.items()}
         # One pickle: the derived results and the parsed values they refer to
         # stay the same objects, which is how checks tell that a result holds.
-        dump_atomic(file, (version, by_content, self.derived))
+        dump_pickle(file, (version, by_content, self.derived))
 
     @classmethod
     def load(cls, file: Path, version: str) -> ParsedFiles:

@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from refsite.core.store import derive_key, dump_pickle, load_pickle
+
+# The store's pickled files, under the name callers (the page workers) import.
+dump_atomic = dump_pickle
+
 __all__ = [
     "OutputMemo",
-    "digest",
     "dump_atomic",
     "folder_digest",
     "load_pickle",
@@ -48,15 +49,6 @@ CONTEXT_KEYS = frozenset(
         "page",
     }
 )
-
-
-def digest(*parts: str | bytes) -> str:
-    """One hex digest of ``parts``, each kept apart from the next."""
-    hasher = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        hasher.update(part.encode() if isinstance(part, str) else part)
-        hasher.update(b"\0")
-    return hasher.hexdigest()
 
 
 def folder_digest(folders: Iterable[Path]) -> str:
@@ -89,7 +81,7 @@ def render_key(site: str, template: str, context: Mapping[str, Any]) -> str | No
     data = {
         "template": template,
         "page": _page_data(page),
-        "content": digest(page.content or ""),
+        "content": derive_key(page.content or ""),
         "nav": _nav_data(getattr(context.get("nav"), "items", [])),
         "homepage": _url(getattr(context.get("nav"), "homepage", None)),
         "pages": [getattr(f, "src_uri", str(f)) for f in context.get("pages") or []],
@@ -99,7 +91,7 @@ def render_key(site: str, template: str, context: Mapping[str, Any]) -> str | No
         "mkdocs_version": context.get("mkdocs_version"),
         "config": _config_data(config or {}),
     }
-    return digest(site, json.dumps(data, sort_keys=True, default=str))
+    return derive_key(site, json.dumps(data, sort_keys=True, default=str))
 
 
 # Settings a theme's templates cannot show: where files are, how the build
@@ -212,7 +204,7 @@ class OutputMemo:
 
     def save(self, file: Path, version: str) -> None:
         """Write what this build used or made (older entries are dropped)."""
-        dump_atomic(file, (version, self._used))
+        dump_pickle(file, (version, self._used))
 
     @classmethod
     def load(cls, file: Path, version: str) -> OutputMemo:
@@ -222,30 +214,3 @@ class OutputMemo:
             return cls()
         entries = saved[1]
         return cls(entries if isinstance(entries, dict) else None)
-
-
-def dump_atomic(file: Path, value: Any) -> None:
-    """Pickle ``value`` to ``file`` atomically: a reader never sees half a file."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, file)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def load_pickle(file: Path) -> Any:
-    """What :func:`dump_atomic` wrote to ``file``; None when it is missing or torn.
-
-    Its modification time is renewed: cache pruning keeps what builds use.
-    """
-    try:
-        with file.open("rb") as handle:
-            value = pickle.load(handle)
-        os.utime(file)
-    except Exception:  # missing, torn, or written by other code: start afresh
-        return None
-    return value

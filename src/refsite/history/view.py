@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
-import os
-import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -21,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from refsite.core.fingerprint import own_code
+from refsite.core.store import Store, derive_key
 from refsite.history.badges import Marks, marks_for
 from refsite.history.changes import (
     ReleaseChanges,
@@ -176,27 +174,21 @@ class HistoryView:
             snapshots=self.history.snapshots[:end],
         )
 
-    def _file(self, what: str) -> Path | None:
+    def _entry(self, what: str) -> tuple[Store, str] | None:
+        """Where ``what`` is kept on disk: by the file's content and the code that makes it."""
         if self.cache_dir is None or not self.digest:
             return None
-        return self.cache_dir / "history" / f"{what}-{self.digest[:24]}-{_CODE[:16]}.json"
+        return Store(self.cache_dir), derive_key(what, self.digest, _CODE)
 
     def _load(self, what: str) -> Any:
-        file = self._file(what)
-        try:
-            return json.loads(file.read_text(encoding="utf-8")) if file else None
-        except (OSError, ValueError):
-            return None  # absent or torn: computed again
+        entry = self._entry(what)
+        # Absent or torn: computed again.
+        return None if entry is None else entry[0].load("history", entry[1])
 
     def _save(self, what: str, value: Any) -> None:
-        file = self._file(what)
-        if file is None:
-            return
-        file.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(json.dumps(value))
-        os.replace(temp, file)
+        entry = self._entry(what)
+        if entry is not None:
+            entry[0].save("history", entry[1], value)
 
 
 # The code that makes the page and the badges: a change to it invalidates them.

@@ -11,7 +11,6 @@ and builds read only the lock, so a build a month later renders the same site.
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from refsite.core.store import write_atomic
 from refsite.releases.wheels import Wheel, WheelError, available_versions, download, unpack
 
 __all__ = [
@@ -318,10 +318,8 @@ def write_lock(lock: Lock, path: Path) -> None:
             {"version": r.version, "wheels": [w.__dict__ for w in r.wheels]} for r in lock.releases
         ],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(path.name + ".tmp")
-    temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    # Readable by all, as a plain write makes it: a project file, not a cache entry.
+    write_atomic(path, (json.dumps(data, indent=2) + "\n").encode(), mode=0o644)
 
 
 def _final(versions: Iterable[str]) -> list[Version]:

@@ -241,7 +241,7 @@ class ReleaseSite:
             key = cache.shared_key(
                 "present", *sorted(w.sha256 for w in release.wheels), *sorted(identifiers)
             )
-            kept = cache.load(key)
+            kept = cache.load(key, namespace="present")
             if isinstance(kept, list):
                 return {str(i) for i in kept}
         found = _loaded_by(handler, identifiers) if handler is not None else None
@@ -250,7 +250,7 @@ class ReleaseSite:
 
             found = present(identifiers, fetch(release, self._wheels_dir, self._unpacked_dir))
         if cache is not None and key is not None:
-            cache.store(key, sorted(found))
+            cache.store(key, sorted(found), namespace="present")
         return found
 
     def _first_with(

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -27,11 +25,21 @@ from typing import Any
 import griffe
 
 from refsite.core.fingerprint import own_code
-from refsite.core.memo import dump_atomic, load_pickle
+from refsite.core.store import (
+    CacheFile,
+    Store,
+    cache_files,
+    derive_key,
+    dump_pickle,
+    load_pickle,
+    prune,
+    prune_plan,
+)
 
 __all__ = [
     "DEFAULT_DIR",
     "FORMAT",
+    "PAGES",
     "RENDERERS",
     "CacheFile",
     "CachedPage",
@@ -50,6 +58,8 @@ DEFAULT_DIR = ".cache/refsite"
 """The cache folder, relative to mkdocs.yml, unless the plugin's ``cache_dir`` says otherwise."""
 
 FORMAT = "refsite-page-cache/1"
+PAGES = "pages"
+"""The store's namespace of rendered pages."""
 # The distributions whose code turns Markdown and sources into a page.
 RENDERERS = (
     "refsite",
@@ -128,22 +138,23 @@ class CachedPage:
 
 
 class PageCache:
-    """Rendered pages on disk, one JSON file per key."""
+    """Rendered pages on disk, one JSON file per key, in the cache folder's :class:`Store`.
+
+    Other values derived under the site's fingerprint (or shared between
+    releases) are kept beside them, each kind in its own ``namespace``.
+    """
 
     def __init__(self, directory: Path, fingerprint: str) -> None:
         self.directory = directory
         self.fingerprint = fingerprint
+        self._store = Store(directory)
         self._hashes: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
 
     def key(self, src_uri: str, markdown: str) -> str:
         """The key of a page: its path, its Markdown and the site's fingerprint."""
-        digest = hashlib.sha256()
-        for part in (FORMAT, self.fingerprint, src_uri, markdown):
-            digest.update(part.encode())
-            digest.update(b"\0")
-        return digest.hexdigest()
+        return derive_key(FORMAT, self.fingerprint, src_uri, markdown)
 
     def file_hash(self, path: str) -> str:
         """The content hash of a file, read once per cache instance (one build)."""
@@ -173,11 +184,7 @@ class PageCache:
 
     def derived_key(self, *parts: str | bytes) -> str:
         """A key for a value derived from ``parts`` under this site's fingerprint."""
-        digest = hashlib.sha256(f"{FORMAT}\0{self.fingerprint}".encode())
-        for part in parts:
-            digest.update(b"\0")
-            digest.update(part.encode() if isinstance(part, str) else part)
-        return digest.hexdigest()
+        return derive_key(FORMAT, self.fingerprint, *parts)
 
     def shared_key(self, *parts: str | bytes) -> str:
         """A key for a value derived from ``parts`` and the renderers alone.
@@ -186,36 +193,19 @@ class PageCache:
         releases of a versioned site (whose builds read other source folders)
         share the value. ``parts`` must name all else it depends on.
         """
-        digest = hashlib.sha256(f"{FORMAT}/shared\0{renderer_versions()}".encode())
-        digest.update(own_code().encode())
-        for part in parts:
-            digest.update(b"\0")
-            digest.update(part.encode() if isinstance(part, str) else part)
-        return digest.hexdigest()
+        return derive_key(f"{FORMAT}/shared", renderer_versions(), own_code(), *parts)
 
-    def exists(self, key: str) -> bool:
+    def exists(self, key: str, *, namespace: str = PAGES) -> bool:
         """Whether an entry is stored under ``key`` (complete: entries are written atomically)."""
-        return (self.directory / f"{key}.json").is_file()
+        return self._store.exists(namespace, key)
 
-    def load(self, key: str) -> Any:
+    def load(self, key: str, *, namespace: str = PAGES) -> Any:
         """A stored JSON value, or None."""
-        file = self.directory / f"{key}.json"
-        try:
-            value = json.loads(file.read_text(encoding="utf-8"))
-            # Its modification time says when it was last used: pruning keeps
-            # the entries that recent builds used.
-            os.utime(file)
-        except (OSError, ValueError):
-            return None
-        return value
+        return self._store.load(namespace, key)
 
-    def store(self, key: str, value: Any) -> None:
+    def store(self, key: str, value: Any, *, namespace: str = PAGES) -> None:
         """Store a JSON value; written atomically, so a killed build leaves no torn file."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(json.dumps(value))  # one call to the C encoder, not chunks
-        os.replace(temp, self.directory / f"{key}.json")
+        self._store.save(namespace, key, value)
 
     def tree_hash(self, folders: Iterable[Path]) -> str:
         """One hash of every ``.py`` file under ``folders``."""
@@ -272,9 +262,8 @@ class LoadedModules:
     """
 
     def __init__(self, directory: Path, key: str) -> None:
-        self.file = (
-            directory / "modules" / f"{key}-py{sys.version_info[0]}.{sys.version_info[1]}.pickle"
-        )
+        name = f"{key}-py{sys.version_info[0]}.{sys.version_info[1]}"
+        self.file = Store(directory).file("modules", name, ".pickle")
 
     def load(self, tree_hash: Callable[[list[Path]], str]) -> tuple[Any, Any] | None:
         """The kept (modules, lines) collections, or None when absent or stale."""
@@ -290,63 +279,7 @@ class LoadedModules:
         """Write the collections; atomically, so a reader never sees half a file."""
         # Pickling follows griffe's links between objects recursively.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
-        dump_atomic(self.file, ([str(f) for f in folders], sources, modules, lines))
-
-
-@dataclass(frozen=True)
-class CacheFile:
-    """A file of the cache folder, as pruning sees it."""
-
-    path: Path
-    size: int
-    used: float
-    """When a build last wrote or read it (its modification time)."""
-
-
-# A temporary file this old belongs to a build that was killed while writing.
-STALE_TEMP_SECONDS = 3600.0
-
-
-def prune_plan(files: Iterable[CacheFile], *, max_bytes: int, now: float) -> list[CacheFile]:
-    """The files to delete so that the rest fit in ``max_bytes``.
-
-    Torn temporary files go first, then the least recently used entries.
-    """
-    delete = [f for f in files if f.path.suffix == ".tmp" and now - f.used > STALE_TEMP_SECONDS]
-    gone = {f.path for f in delete}
-    kept = sorted((f for f in files if f.path not in gone), key=lambda f: f.used)
-    total = sum(f.size for f in kept)
-    for file in kept:
-        if total <= max_bytes:
-            break
-        delete.append(file)
-        total -= file.size
-    return delete
-
-
-def cache_files(directory: Path) -> list[CacheFile]:
-    """Every file under a cache folder."""
-    found = []
-    for path in directory.rglob("*"):
-        try:
-            info = path.stat()
-        except OSError:
-            continue
-        if path.is_file():
-            found.append(CacheFile(path=path, size=info.st_size, used=info.st_mtime))
-    return found
-
-
-def prune(directory: Path, *, max_bytes: int, now: float) -> list[CacheFile]:
-    """Delete what :func:`prune_plan` picks in ``directory``; returns what was deleted."""
-    deleted = []
-    for file in prune_plan(cache_files(directory), max_bytes=max_bytes, now=now):
-        try:
-            file.path.unlink()
-        except OSError:
-            continue
-        deleted.append(file)
-    return deleted
+        dump_pickle(self.file, ([str(f) for f in folders], sources, modules, lines))
 
 
 def source_files(objects: Iterable[griffe.Object | griffe.Alias]) -> set[str]:

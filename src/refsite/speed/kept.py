@@ -28,7 +28,8 @@ import jinja2
 
 from refsite.checks.coverage import rendered_names
 from refsite.checks.site import ParsedFiles
-from refsite.core.memo import OutputMemo, digest, folder_digest, render_key
+from refsite.core.memo import OutputMemo, folder_digest, render_key
+from refsite.core.store import Store, derive_key
 from refsite.extras.search import boosted_index
 
 __all__ = ["KeptOutputs"]
@@ -57,12 +58,13 @@ class KeptOutputs:
     """
 
     def __init__(self, cache_dir: Path, fingerprint: str, overrides: Path | None) -> None:
-        name = digest(fingerprint)
-        self._outputs_file = cache_dir / "outputs" / f"{name}.pickle"
-        self._parsed_file = cache_dir / "parsed" / f"{name}.pickle"
+        name = derive_key(fingerprint)
+        store = Store(cache_dir)
+        self._outputs_file = store.file("outputs", name, ".pickle")
+        self._parsed_file = store.file("parsed", name, ".pickle")
         self._version = fingerprint
         self._parsed_version = f"{fingerprint};lxml=={metadata.version('lxml')}"
-        self._site = digest(fingerprint, folder_digest([overrides] if overrides else []))
+        self._site = derive_key(fingerprint, folder_digest([overrides] if overrides else []))
         self._memo: OutputMemo | None = None
         self._pending: dict[str, str] = {}
         self._warnings: _Warnings | None = None
@@ -96,13 +98,13 @@ class KeptOutputs:
 
     def badges(self, output: str, history: str, add: Callable[[], str]) -> str:
         """``add()`` (a page's HTML with its badges) for a page and history digest seen before."""
-        return self._kept(digest("badges", history, output), add)
+        return self._kept(derive_key("badges", history, output), add)
 
     def boosted_index(self, boost: float) -> Callable[[str, bytes], str]:
         """:func:`refsite.extras.search.boosted_index`, kept by the index and inventory."""
 
         def boosted(index: str, inventory: bytes) -> str:
-            key = digest("search", str(boost), index, inventory)
+            key = derive_key("search", str(boost), index, inventory)
             return self._kept(key, lambda: boosted_index(index, inventory, boost=boost))
 
         return boosted
@@ -111,7 +113,7 @@ class KeptOutputs:
         """Fill ``listings`` with the kept listings of the theme's ``folders``, if any."""
         for folder in folders:
             if folder not in listings:
-                names = self.memo.get(digest("listing", folder))
+                names = self.memo.get(derive_key("listing", folder))
                 if names is not None:
                     listings[folder] = names.split("\n") if names else []
 
@@ -121,7 +123,7 @@ class KeptOutputs:
         # refsite.speed.templates): installed themes, whose versions the
         # fingerprint holds.
         for folder, names in listings.items():
-            self.memo.put(digest("listing", folder), "\n".join(names))
+            self.memo.put(derive_key("listing", folder), "\n".join(names))
 
     def rendered_names(self, site: Path) -> list[str]:
         """:func:`refsite.checks.coverage.rendered_names`, kept by the inventory's bytes."""
@@ -129,7 +131,7 @@ class KeptOutputs:
             data = (site / "objects.inv").read_bytes()
         except OSError:
             return rendered_names(site)  # which says what is wrong
-        names = self._kept(digest("names", data), lambda: "\n".join(rendered_names(site)))
+        names = self._kept(derive_key("names", data), lambda: "\n".join(rendered_names(site)))
         return [name for name in names.split("\n") if name]
 
     def _kept(self, key: str, make: Callable[[], str]) -> str:
@@ -154,7 +156,7 @@ class KeptOutputs:
         for page in pages:
             if not page.content:
                 continue
-            key = digest("refs", maps, page.url, page.content)
+            key = derive_key("refs", maps, page.url, page.content)
             fixed = self.memo.get(key)
             if fixed is None:
                 self._pending[page.url] = key
@@ -201,4 +203,4 @@ def _url_maps(autorefs: Any) -> str | None:
         getattr(autorefs, name, None)
         for name in ("_link_titles", "_strip_title_tags", "legacy_refs")
     ]
-    return digest(json.dumps([maps, settings], sort_keys=True, default=str))
+    return derive_key(json.dumps([maps, settings], sort_keys=True, default=str))

@@ -43,6 +43,8 @@ _PLACE = frozenset({"filepath", "relative_filepath", "relative_package_filepath"
 # stored rendering holds as a token (unless the page shows source code).
 _LINES = frozenset({"lineno", "endlineno", "source_link", "git_info"})
 _TOKEN = "refsite-source:"
+# The store's namespace of rendered objects.
+OBJECTS = "objects"
 # A source link of refsite's templates (handler_templates/.../_refsite_source).
 _SOURCE_LINK = re.compile(r'class="doc-source-link" href="(?!' + re.escape(_TOKEN) + ")")
 
@@ -231,7 +233,7 @@ class ObjectRenders:
             if self._depth or not isinstance(data, griffe.Object | griffe.Alias):
                 return self._render(render, data, options, args, kwargs)
             key, links = self._key(data, options, args, kwargs)
-            stored = self.cache.load(key) if key else None
+            stored = self.cache.load(key, namespace=OBJECTS) if key else None
             if isinstance(stored, dict) and isinstance(stored.get("html"), str):
                 filled = stored["html"] if links is None else fill_links(stored["html"], links)
                 if filled is not None:
@@ -244,7 +246,7 @@ class ObjectRenders:
             tokened = str(html) if links is None else token_links(str(html), links)
             if key and tokened is not None:
                 headings = [_data(h) for h in handler._headings[before:]]
-                self.cache.store(key, {"html": tokened, "headings": headings})
+                self.cache.store(key, {"html": tokened, "headings": headings}, namespace=OBJECTS)
             return html
 
         handler.render = cached_render

@@ -50,6 +50,8 @@ MAX_VARIANTS = 16
 """Variants an index keeps, the most recently stored first."""
 
 TOKEN = "refsite-blob:"
+# The store's namespace of shared pages and their indexes.
+SHARED = "shared-pages"
 _LINK = re.compile(r'(<a class="doc-source-link" href=")([^"]*)(")')
 
 
@@ -197,7 +199,7 @@ class SharedPages:
 
     def get(self, src_uri: str, markdown: str) -> CachedPage | None:
         """A kept rendering of the page whose sources are this build's, links filled in."""
-        index = self.cache.load(self._index_key(src_uri, markdown))
+        index = self.cache.load(self._index_key(src_uri, markdown), namespace=SHARED)
         if not isinstance(index, list):
             return None
         for data in index:
@@ -208,7 +210,9 @@ class SharedPages:
             if sources is None:
                 continue
             try:
-                page = CachedPage(**self.cache.load(self._key(src_uri, markdown, variant)))
+                page = CachedPage(
+                    **self.cache.load(self._key(src_uri, markdown, variant), namespace=SHARED)
+                )
             except TypeError:
                 continue
             content = fill_links(page.content, self.prefix_of)
@@ -236,13 +240,13 @@ class SharedPages:
             return False
         variant = Variant(relative, tuple((t, bool(p)) for t, p in prefixes.items()))
         stored = dict(page.__dict__, content=content, sources=dict(relative))
-        self.cache.store(self._key(src_uri, markdown, variant), stored)
+        self.cache.store(self._key(src_uri, markdown, variant), stored, namespace=SHARED)
         index_key = self._index_key(src_uri, markdown)
-        index = self.cache.load(index_key)
+        index = self.cache.load(index_key, namespace=SHARED)
         kept = [variant.to_data()] + [
             d for d in (index if isinstance(index, list) else []) if Variant.from_data(d) != variant
         ]
-        self.cache.store(index_key, kept[:MAX_VARIANTS])
+        self.cache.store(index_key, kept[:MAX_VARIANTS], namespace=SHARED)
         return True
 
     def _here(self, variant: Variant) -> dict[str, str] | None:

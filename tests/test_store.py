@@ -1,0 +1,167 @@
+"""The one store on disk: keys, atomic writes, misses, namespaces and pruning."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from refsite.core.store import (
+    CacheFile,
+    Store,
+    cache_files,
+    derive_key,
+    load_pickle,
+    prune,
+    prune_plan,
+    write_atomic,
+)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (("ab", "c"), ("a", "bc")),  # parts kept apart
+        (("a",), ("a", "")),  # an empty part still counts
+        (("a", b"b"), ("a", "c")),
+        (("a", "b"), ("b", "a")),
+    ],
+)
+def test_different_parts_give_different_keys(
+    one: tuple[str | bytes, ...], other: tuple[str | bytes, ...]
+) -> None:
+    assert derive_key(*one) != derive_key(*other)
+
+
+def test_a_key_is_sha256_over_the_parts_separated_by_nul() -> None:
+    import hashlib
+
+    assert derive_key("a", b"b", "c") == hashlib.sha256(b"a\0b\0c").hexdigest()
+    assert derive_key("a", "b") == derive_key(b"a", b"b")
+
+
+def test_a_killed_writer_leaves_the_entry_as_it_was(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.save("pages", "k", {"v": 1})
+    # What a writer killed before its rename leaves: a temporary file beside the entry.
+    (tmp_path / "pages" / "tmpabc123.tmp").write_text('{"v": 2', encoding="utf-8")
+    assert store.load("pages", "k") == {"v": 1}
+    assert store.load("pages", "tmpabc123") is None
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    write_atomic(tmp_path / "entry.json", b"old")
+    with pytest.raises(TypeError):
+        write_atomic(tmp_path / "entry.json", "not bytes")  # type: ignore[arg-type]
+    assert [p.name for p in tmp_path.iterdir()] == ["entry.json"]
+    assert (tmp_path / "entry.json").read_bytes() == b"old"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "content"),
+    [
+        (".json", None),  # missing
+        (".json", b'{"half": '),  # torn
+        (".json", b"\xff\xfe"),  # not text
+        (".pickle", None),
+        (".pickle", b"\x80\x05\x95"),
+        (".pickle", b"written by other code"),
+    ],
+)
+def test_a_missing_or_torn_entry_is_a_miss(
+    tmp_path: Path, suffix: str, content: bytes | None
+) -> None:
+    store = Store(tmp_path)
+    if content is not None:
+        file = store.file("ns", "k", suffix)
+        file.parent.mkdir(parents=True)
+        file.write_bytes(content)
+    if suffix == ".json":
+        assert store.load("ns", "k") is None
+    else:
+        assert store.load_pickle("ns", "k") is None
+
+
+def test_values_round_trip_and_namespaces_keep_apart(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.save("pages", "k", ["page"])
+    store.save("objects", "k", {"html": "object"})
+    store.save_pickle("modules", "k", ("a", 1, {2}))
+    assert store.load("pages", "k") == ["page"]
+    assert store.load("objects", "k") == {"html": "object"}
+    assert store.load_pickle("modules", "k") == ("a", 1, {2})
+    assert store.load("history", "k") is None
+    assert store.exists("pages", "k")
+    assert not store.exists("history", "k")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.*")) == [
+        "modules/k.pickle",
+        "objects/k.json",
+        "pages/k.json",
+    ]
+
+
+def test_a_read_marks_the_entry_as_used(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.save("pages", "k", 1)
+    store.save_pickle("modules", "k", 2)
+    for file in (store.file("pages", "k"), store.file("modules", "k", ".pickle")):
+        os.utime(file, (1000, 1000))
+    assert store.load("pages", "k") == 1
+    assert store.load_pickle("modules", "k") == 2
+    assert store.file("pages", "k").stat().st_mtime > 1000
+    assert store.file("modules", "k", ".pickle").stat().st_mtime > 1000
+
+
+def test_write_atomic_gives_the_mode_asked_for(tmp_path: Path) -> None:
+    write_atomic(tmp_path / "a" / "lock.json", b"{}\n", mode=0o644)
+    assert (tmp_path / "a" / "lock.json").read_bytes() == b"{}\n"
+    assert (tmp_path / "a" / "lock.json").stat().st_mode & 0o777 == 0o644
+    assert load_pickle(tmp_path / "a" / "lock.json") is None
+
+
+NOW = 100_000.0
+
+
+@pytest.mark.parametrize(
+    ("files", "max_bytes", "deleted"),
+    [
+        # Least recently used first, down to the limit.
+        ([("a.json", 40, 500), ("b.json", 40, 10), ("c.json", 40, 100)], 90, ["a.json"]),
+        ([("a.json", 40, 500), ("b.json", 40, 10), ("c.json", 40, 100)], 40, ["a.json", "c.json"]),
+        ([("a.json", 40, 500), ("b.json", 40, 10)], 0, ["a.json", "b.json"]),
+        # Within the limit: nothing.
+        ([("a.json", 40, 500), ("b.json", 40, 10)], 80, []),
+        # A temporary file of a killed writer goes first, whatever the limit;
+        # one being written now stays.
+        ([("torn.tmp", 5, 7200), ("now.tmp", 5, 1), ("a.json", 40, 500)], 1000, ["torn.tmp"]),
+        (
+            [("torn.tmp", 5, 7200), ("a.json", 40, 500), ("b.json", 40, 10)],
+            40,
+            ["torn.tmp", "a.json"],
+        ),
+    ],
+)
+def test_prune_removes_the_least_recently_used_down_to_the_limit(
+    files: list[tuple[str, int, float]], max_bytes: int, deleted: list[str]
+) -> None:
+    plan = prune_plan(
+        [CacheFile(Path(name), size, NOW - age) for name, size, age in files],
+        max_bytes=max_bytes,
+        now=NOW,
+    )
+    assert [f.path.name for f in plan] == deleted
+
+
+def test_prune_deletes_across_namespaces(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    for age, (namespace, name) in enumerate(
+        [("pages", "new"), ("history", "mid"), ("objects", "old")]
+    ):
+        store.save(namespace, name, "x" * 100)
+        os.utime(store.file(namespace, name), (NOW - age * 100, NOW - age * 100))
+    assert sum(f.size for f in cache_files(tmp_path)) > 250
+    deleted = prune(tmp_path, max_bytes=250, now=NOW)
+    assert [f.path.name for f in deleted] == ["old.json"]
+    assert store.load("pages", "new") is not None
+    assert store.load("objects", "old") is None
