@@ -7,7 +7,9 @@ from pathlib import Path
 import griffe
 import pytest
 
-from refsite.speed.objects import fill_links, render_key, render_key_and_links, token_links
+from refsite.extras.source_tokens import fill_object_tokens as fill_links
+from refsite.extras.source_tokens import object_tokens as token_links
+from refsite.speed.objects import render_key, render_key_and_links
 
 BASE = '''
 class Base:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from refsite.extras.source_tokens import fill_release_tokens as fill_links
+from refsite.extras.source_tokens import release_tokens as token_links
 from refsite.speed.cache import CachedPage, PageCache
-from refsite.speed.shared_pages import (
-    LinkPrefixes,
-    SharedPages,
-    fill_links,
-    relative_sources,
-    token_links,
-)
+from refsite.speed.shared_pages import LinkPrefixes, SharedPages, relative_sources
 
 A_LINK = "https://github.com/acme/shop/blob/1.0.0/"
 B_LINK = "https://github.com/acme/shop/blob/1.1.0/"
@@ -53,7 +49,7 @@ def test_links_become_tokens_and_are_filled_with_another_release_s(tmp_path: Pat
     tokens = token_links(html, {"shop": A_LINK})
     assert tokens is not None
     assert A_LINK not in tokens
-    assert 'href="refsite-blob:shop/cart.py#L3-L9"' in tokens
+    assert 'href="refsite-source:shop/cart.py#L3-L9"' in tokens
     assert fill_links(tokens, {"shop": B_LINK}.get) == _html(B_LINK)
     # A link of a package whose prefix is not known: not shared, not filled.
     assert token_links(html, {"other": A_LINK}) is None

@@ -23,17 +23,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
 from xml.etree.ElementTree import Element
 
 import griffe
-import markupsafe
 
+from refsite.extras.source_tokens import fill_object_tokens, object_tokens
 from refsite.speed.cache import FORMAT, PageCache, renderer_versions
 
-__all__ = ["ObjectRenders", "fill_links", "render_key", "render_key_and_links", "token_links"]
+__all__ = ["ObjectRenders", "render_key", "render_key_and_links"]
 
 # Keys that say where an object's file is, not what renders: they differ
 # between two unpacked releases of the same code.
@@ -42,11 +41,8 @@ _PLACE = frozenset({"filepath", "relative_filepath", "relative_package_filepath"
 # releases of the same object, and render only as the source link, which a
 # stored rendering holds as a token (unless the page shows source code).
 _LINES = frozenset({"lineno", "endlineno", "source_link", "git_info"})
-_TOKEN = "refsite-source:"
 # The store's namespace of rendered objects.
 OBJECTS = "objects"
-# A source link of refsite's templates (handler_templates/.../_refsite_source).
-_SOURCE_LINK = re.compile(r'class="doc-source-link" href="(?!' + re.escape(_TOKEN) + ")")
 
 
 class _Encoder(griffe.JSONEncoder):
@@ -91,7 +87,8 @@ def render_key_and_links(
     """:func:`render_key`, and the source links its rendering shows that the key leaves out.
 
     The links map each object's path to its link (empty with ``files``): see
-    :func:`token_links` and :func:`fill_links`.
+    :func:`refsite.extras.source_tokens.object_tokens` and
+    :func:`~refsite.extras.source_tokens.fill_object_tokens`.
     """
     place = {"members"} if files else _PLACE | _LINES
     digest = hashlib.sha256(f"{FORMAT}/objects/2\0{renderer_versions()}\0{settings}\0".encode())
@@ -133,30 +130,6 @@ def render_key_and_links(
     except (TypeError, ValueError, RecursionError):
         return None, {}
     return digest.hexdigest(), links
-
-
-def token_links(html: str, links: Mapping[str, str]) -> str | None:
-    """``html`` with a token in place of each of ``links`` (path -> link).
-
-    None when it shows a source link that is not one of them (an object
-    rendered from elsewhere): such a rendering cannot be filled in for
-    another release.
-    """
-    for path, link in links.items():
-        html = html.replace(_href(link), _href(_TOKEN + path))
-    return None if _SOURCE_LINK.search(html) else html
-
-
-def fill_links(html: str, links: Mapping[str, str]) -> str | None:
-    """The inverse of :func:`token_links`; None when a token is left unfilled."""
-    for path, link in links.items():
-        html = html.replace(_href(_TOKEN + path), _href(link))
-    return None if _TOKEN in html else html
-
-
-def _href(url: str) -> str:
-    # As the templates write it: Jinja escapes the URL.
-    return f'href="{markupsafe.escape(url)}"'
 
 
 def _source_link(obj: griffe.Object) -> str | None:
@@ -235,7 +208,9 @@ class ObjectRenders:
             key, links = self._key(data, options, args, kwargs)
             stored = self.cache.load(key, namespace=OBJECTS) if key else None
             if isinstance(stored, dict) and isinstance(stored.get("html"), str):
-                filled = stored["html"] if links is None else fill_links(stored["html"], links)
+                filled = (
+                    stored["html"] if links is None else fill_object_tokens(stored["html"], links)
+                )
                 if filled is not None:
                     self.hits += 1
                     handler._headings.extend(_element(h) for h in stored["headings"])
@@ -243,7 +218,7 @@ class ObjectRenders:
             self.misses += 1
             before = len(handler._headings)
             html = self._render(render, data, options, args, kwargs)
-            tokened = str(html) if links is None else token_links(str(html), links)
+            tokened = str(html) if links is None else object_tokens(str(html), links)
             if key and tokened is not None:
                 headings = [_data(h) for h in handler._headings[before:]]
                 self.cache.store(key, {"html": tokened, "headings": headings}, namespace=OBJECTS)

@@ -33,6 +33,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 from refsite.checks.directives import find_identifiers
 from refsite.core.fingerprint import own_code
 from refsite.extras.search import feed_tree
+from refsite.extras.source_tokens import strip_links
 from refsite.speed.cache import (
     CachedPage,
     LoadedModules,
@@ -62,10 +63,6 @@ __all__ = [
 _LOADED: dict[str, Any] = {}
 # pymdownx.snippets' include markers: a page that includes files is not cached.
 _INCLUDES = re.compile(r"^\s*;?--8<--", re.MULTILINE)
-# refsite's source links (handler_templates/.../_refsite_source): excluded from
-# the search index, they name a release's tag and lines, in which two releases
-# of the same page differ.
-_SOURCE_HREF = re.compile(r'(<a class="doc-source-link" href=")[^"]*(" [^>]*data-search-exclude)')
 
 
 @dataclass
@@ -504,7 +501,7 @@ def _search_key(cache: PageCache, page: Any, settings: str) -> str:
         "search",
         settings,
         page.url,
-        _SOURCE_HREF.sub(r"\1\2", page.content or ""),
+        strip_links(page.content or ""),
         repr(toc_to_data(page.toc)),
         str(page.title),
         repr(sorted(page.meta.items())),

@@ -11,7 +11,7 @@ the file's content hash.
 
 A rendered page names its release in one place only: the source link of
 each object (``<repository>/blob/<tag>/<path>#L<a>-L<b>``). The stored HTML
-holds ``refsite-blob:<path>#L<a>-L<b>`` instead, and a hit fills in the
+holds a token (:mod:`refsite.extras.source_tokens`) instead, and a hit fills in the
 repository and tag of the release being built. A page whose HTML shows
 where this build's files lie (a "Source code in" label of a file under the
 working folder) is not shared.
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 
 import griffe
 
+from refsite.extras.source_tokens import fill_release_tokens, release_tokens
 from refsite.extras.sourcelinks import configured_naming, link_prefix, release_source
 from refsite.speed.cache import CachedPage, PageCache
 
@@ -40,19 +40,15 @@ __all__ = [
     "LinkPrefixes",
     "SharedPages",
     "Variant",
-    "fill_links",
     "locate",
     "relative_sources",
-    "token_links",
 ]
 
 MAX_VARIANTS = 16
 """Variants an index keeps, the most recently stored first."""
 
-TOKEN = "refsite-blob:"
 # The store's namespace of shared pages and their indexes.
 SHARED = "shared-pages"
-_LINK = re.compile(r'(<a class="doc-source-link" href=")([^"]*)(")')
 
 
 @dataclass(frozen=True)
@@ -130,50 +126,6 @@ def locate(relative: str, roots: Sequence[str]) -> str | None:
     return None
 
 
-def token_links(html: str, prefixes: Mapping[str, str]) -> str | None:
-    """``html`` with each source link's repository and tag replaced by a token.
-
-    ``prefixes`` maps a top-level package to its links' ``<repository>/blob/<tag>/``.
-    None when a link does not start with the prefix of the package it names.
-    """
-    failed = False
-
-    def token(match: re.Match[str]) -> str:
-        nonlocal failed
-        href = match[2]
-        for top, prefix in prefixes.items():
-            if href.startswith(prefix) and href[len(prefix) :].startswith(f"{top}/"):
-                return f"{match[1]}{TOKEN}{href[len(prefix) :]}{match[3]}"
-        failed = True
-        return match[0]
-
-    out = _LINK.sub(token, html)
-    return None if failed else out
-
-
-def fill_links(html: str, prefix_of: Callable[[str], str | None]) -> str | None:
-    """The inverse of :func:`token_links`, with ``prefix_of(top)`` of this build.
-
-    None when a package has no prefix here.
-    """
-    failed = False
-
-    def fill(match: re.Match[str]) -> str:
-        nonlocal failed
-        href = match[2]
-        if not href.startswith(TOKEN):
-            return match[0]
-        rest = href[len(TOKEN) :]
-        prefix = prefix_of(rest.split("/", 1)[0])
-        if prefix is None:
-            failed = True
-            return match[0]
-        return f"{match[1]}{prefix}{rest}{match[3]}"
-
-    out = _LINK.sub(fill, html)
-    return None if failed else out
-
-
 class SharedPages:
     """The variants of each page kept in ``cache``, found by what they render from.
 
@@ -215,7 +167,7 @@ class SharedPages:
                 )
             except TypeError:
                 continue
-            content = fill_links(page.content, self.prefix_of)
+            content = fill_release_tokens(page.content, self.prefix_of)
             if content is None:
                 continue
             page.content = content
@@ -235,7 +187,7 @@ class SharedPages:
             if prefix is None:
                 return False
             prefixes[top] = prefix
-        content = token_links(page.content, {t: p for t, p in prefixes.items() if p})
+        content = release_tokens(page.content, {t: p for t, p in prefixes.items() if p})
         if content is None:
             return False
         variant = Variant(relative, tuple((t, bool(p)) for t, p in prefixes.items()))
