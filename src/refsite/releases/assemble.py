@@ -33,6 +33,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from refsite.core import processes
 from refsite.releases.lock import Lock, Release, fetch
 from refsite.releases.site import RELEASE_ENV, VERSIONED_ENV, WORKERS_ENV
 from refsite.speed.cache import renderer_versions
@@ -303,7 +304,7 @@ def _mkdocs(
     try:
         returncode, stdout = run_mkdocs(argv, env, mkdocs=command, server=server, output=log)
     except RuntimeError:  # the server is gone: this build runs on its own
-        returncode, stdout = run_mkdocs(argv, env, mkdocs=command, output=log)
+        returncode, stdout = processes.run_mkdocs(argv, command=command, env=env)
     # `mkdocs build --strict -q` can exit 0 despite warnings (mkdocs#4126): read them too.
     problems = [line for line in stdout.splitlines() if line.startswith(("WARNING", "ERROR"))]
     if returncode != 0 or problems:

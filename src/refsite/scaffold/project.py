@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from refsite.core.processes import run_mkdocs
 from refsite.scaffold.plan import (
     DOCSTRING_OPTIONS,
     Entry,
@@ -383,23 +382,19 @@ def trial_build(folder: Path, *, env: Mapping[str, str] | None = None) -> tuple[
     temporary folder).
     """
     with tempfile.TemporaryDirectory(prefix="refsite-trial-") as site:
-        result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site],
+        returncode, output = run_mkdocs(
+            ["build", "--strict", "--site-dir", site],
             cwd=folder,
             env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            check=False,
         )
     lines = [
         line
-        for line in result.stdout.splitlines()
+        for line in output.splitlines()
         if line.startswith(("WARNING", "ERROR")) and "Aborted with" not in line
     ]
-    if result.returncode and not lines:
-        lines = result.stdout.strip().splitlines()[-3:]
-    return result.returncode, lines
+    if returncode and not lines:
+        lines = output.strip().splitlines()[-3:]
+    return returncode, lines
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ output going to a file. The server does nothing else and runs no thread, so
 forking it is safe.
 
 Where ``os.fork`` is missing, :func:`run_mkdocs` runs ``mkdocs`` as a plain
-subprocess instead.
+subprocess instead (:func:`refsite.core.processes.run_mkdocs`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
+
+from refsite.core import processes
 
 __all__ = ["PRELOAD", "ForkServer", "run_mkdocs", "serve"]
 
@@ -165,16 +167,7 @@ def run_mkdocs(
     if server is not None:
         status = server.run(argv, env, where, output)
         return status, output.read_text(encoding="utf-8", errors="replace")
-    process = subprocess.run(
-        [*mkdocs, *argv],
-        env=dict(env),
-        cwd=where,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
-    return process.returncode, process.stdout
+    return processes.run_mkdocs(argv, command=mkdocs, cwd=where, env=env)
 
 
 def main() -> None:

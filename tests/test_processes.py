@@ -1,0 +1,51 @@
+"""The one way to run MkDocs in a subprocess."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from refsite.core.processes import mkdocs_command, run_mkdocs
+
+# Stands in for MkDocs: shows its arguments, folder and environment, exits 3.
+ECHO = [
+    sys.executable,
+    "-c",
+    "import os, sys; print(sys.argv[1:], os.path.basename(os.getcwd()), os.environ.get('X'), flush=True);"
+    " print('to stderr', file=sys.stderr); sys.exit(3)",
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "command", "expected"),
+    [
+        (["build"], None, [sys.executable, "-m", "mkdocs", "build"]),
+        (["build", "--strict"], ["/v/bin/mkdocs"], ["/v/bin/mkdocs", "build", "--strict"]),
+        ([], ["mkdocs"], ["mkdocs"]),
+    ],
+)
+def test_the_command_line(argv: list[str], command: list[str] | None, expected: list[str]) -> None:
+    assert mkdocs_command(argv, command=command) == expected
+
+
+def test_status_and_output_in_its_folder_and_environment(tmp_path: Path) -> None:
+    (tmp_path / "project").mkdir()
+    status, output = run_mkdocs(
+        ["build", "--strict"], command=ECHO, cwd=tmp_path / "project", env={"X": "y"}
+    )
+    assert status == 3
+    assert output.splitlines() == ["['build', '--strict'] project y", "to stderr"]
+
+
+def test_output_left_to_the_terminal_is_not_handed_back(capfd: pytest.CaptureFixture[str]) -> None:
+    status, output = run_mkdocs(["serve"], command=ECHO, capture=False)
+    assert (status, output) == (3, "")
+    assert "['serve']" in capfd.readouterr().out
+
+
+def test_the_default_runs_this_python_s_mkdocs() -> None:
+    status, output = run_mkdocs(["--version"])
+    assert status == 0
+    assert "mkdocs, version" in output
