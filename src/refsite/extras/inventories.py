@@ -16,7 +16,6 @@ cross-references of every page into links.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import http.client
 import io
 import os
@@ -31,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from mkdocstrings import Inventory
+
+from refsite.core.store import derive_key, write_atomic
 
 __all__ = [
     "RETRY_SECONDS",
@@ -60,7 +61,7 @@ class Inventories:
 def cached_copy(cache_dir: Path, url: str) -> Path:
     """Where the copy of the inventory at ``url`` is kept."""
     name = re.sub(r"[^A-Za-z0-9.]+", "-", url.split("://", 1)[-1]).strip("-")[:80]
-    digest = hashlib.sha256(url.encode()).hexdigest()[:12]
+    digest = derive_key(url)[:12]
     return cache_dir / f"{name}-{digest}"
 
 
@@ -99,10 +100,7 @@ def fetch_inventory(
             os.utime(failed, (now, now))
         return None
     failed.unlink(missing_ok=True)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = copy.with_suffix(".part")
-    partial.write_bytes(data)
-    partial.replace(copy)  # never a half-written copy, even with two builds at once
+    write_atomic(copy, data)  # never a half-written copy, even with two builds at once
     return copy
 
 
