@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,13 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     write_atomic(tmp_path / "entry.json", b"old")
     with pytest.raises(TypeError):
         write_atomic(tmp_path / "entry.json", "not bytes")  # type: ignore[arg-type]
-    assert [p.name for p in tmp_path.iterdir()] == ["entry.json"]
+    # A value that fails half way through pickling.
+    store = Store(tmp_path)
+    store.save_pickle("modules", "k", ["old"])
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        store.save_pickle("modules", "k", ["new", lambda: None])
+    assert store.load_pickle("modules", "k") == ["old"]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["entry.json", "k.pickle"]
     assert (tmp_path / "entry.json").read_bytes() == b"old"
 
 

@@ -23,10 +23,10 @@ import json
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 __all__ = [
     "STALE_TEMP_SECONDS",
@@ -64,11 +64,15 @@ def write_atomic(file: Path, data: bytes, *, mode: int | None = None) -> None:
         mode: The file's permissions; by default the temporary file's own
             (readable by its owner alone), which suits a cache entry.
     """
+    _write_atomic(file, lambda out: out.write(data), mode)
+
+
+def _write_atomic(file: Path, write: Callable[[IO[bytes]], object], mode: int | None) -> None:
     file.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            write(out)
         if mode is not None:
             os.chmod(temp, mode)
         os.replace(temp, file)
@@ -79,7 +83,8 @@ def write_atomic(file: Path, data: bytes, *, mode: int | None = None) -> None:
 
 def dump_pickle(file: Path, value: Any) -> None:
     """Pickle ``value`` to ``file`` atomically."""
-    write_atomic(file, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    # Streamed: griffe's loaded modules take tens of megabytes.
+    _write_atomic(file, lambda out: pickle.dump(value, out, pickle.HIGHEST_PROTOCOL), None)
 
 
 def load_pickle(file: Path) -> Any:
