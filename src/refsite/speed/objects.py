@@ -12,8 +12,9 @@ in two releases renders once.
 Each object's source link (:mod:`refsite.extras.sourcelinks`) names its release's
 tag and its lines, which differ between releases of the same object. Unless
 the page shows source code, the key leaves out line numbers and links, and the
-stored HTML holds a token in place of each link, which a hit fills with the
-links of the release being built.
+stored HTML holds a token in place of each link
+(:func:`refsite.extras.source_tokens.object_tokens`), which a hit fills with
+the links of the release being built.
 
 A rendering also registers headings (for the table of contents, autorefs and
 ``objects.inv``): they are stored with the HTML and handed back on a hit.

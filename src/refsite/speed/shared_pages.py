@@ -11,8 +11,9 @@ the file's content hash.
 
 A rendered page names its release in one place only: the source link of
 each object (``<repository>/blob/<tag>/<path>#L<a>-L<b>``). The stored HTML
-holds a token (:mod:`refsite.extras.source_tokens`) instead, and a hit fills in the
-repository and tag of the release being built. A page whose HTML shows
+holds a token for the repository and tag instead
+(:func:`refsite.extras.source_tokens.release_tokens`), and a hit fills in
+those of the release being built. A page whose HTML shows
 where this build's files lie (a "Source code in" label of a file under the
 working folder) is not shared.
 
