@@ -18,16 +18,16 @@ import contextlib
 import functools
 import http.server
 import os
-import subprocess
 import sys
 import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import refsite
 from refsite.cli.common import PROG, UsageError
 from refsite.cli.config import SiteConfig
+from refsite.core.fingerprint import code_files
+from refsite.core.processes import run_mkdocs
 from refsite.mkdocs.config import ReleasesConfig
 from refsite.releases.assemble import VersionsError, build_versioned
 from refsite.releases.lock import Lock, LockError, Selection, load_lock, resolve, write_lock
@@ -143,8 +143,7 @@ def _inputs(config: SiteConfig) -> list[Path]:
     for name in (options.tree, options.coverage.exclusions, options.history.file):
         if name:
             files.append(config.resolve(name))
-    package = Path(refsite.__file__).parent
-    files.extend(p for p in package.rglob("*") if p.suffix in (".py", ".js"))
+    files.extend(code_files())
     return files
 
 
@@ -154,10 +153,8 @@ def _cmd_build(args: argparse.Namespace, config: SiteConfig, *, serve: bool) -> 
     mkdocs = [str(_BIN / "mkdocs")]
     start = time.perf_counter()
     if not args.versions:
-        status = subprocess.run(
-            [*mkdocs, "build", "--strict", "--config-file", str(path), "--site-dir", str(site)],
-            check=False,
-        ).returncode
+        argv = ["build", "--strict", "--config-file", str(path), "--site-dir", str(site)]
+        status, _ = run_mkdocs(argv, command=mkdocs, capture=False)
         if status != 0:
             return 1
     else:
