@@ -1,6 +1,6 @@
 """The files of a generated project: render a site plan, write it, build it once.
 
-:func:`project_files` turns a :class:`~refsite.scaffold.plan.SitePlan` into the
+:func:`project_files` turns a :class:`~refsite.scaffold.model.SitePlan` into the
 files of an MkDocs project with the conventions of refsite's own site
 (``mkdocs.yml``, ``navtree.yml``, the pages and the exclusions file);
 :func:`write_project` writes them without overwriting a maintainer's files;
@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from refsite.scaffold.plan import (
+from refsite.scaffold.model import (
     DOCSTRING_OPTIONS,
     Entry,
     NavItem,
