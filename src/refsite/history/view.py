@@ -29,7 +29,8 @@ from refsite.history.changes import (
     changes_to_data,
     history_changes,
 )
-from refsite.history.model import History, load_history, since
+from refsite.history.model import History, load_history
+from refsite.history.since import since
 
 __all__ = ["HistoryView", "staleness", "view"]
 
@@ -200,7 +201,14 @@ class HistoryView:
 
 
 # The code that makes the page and the badges: a change to it invalidates them.
-_CODE = own_code("history.model", "history.changes", "history.badges", "history.view")
+_CODE = own_code(
+    "history.model",
+    "history.snapshot",
+    "history.since",
+    "history.changes",
+    "history.badges",
+    "history.view",
+)
 
 
 def staleness(package: str, last: str | None) -> str | None:
