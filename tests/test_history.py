@@ -24,9 +24,9 @@ from refsite.history.model import (
     dump_history,
     history_from_data,
     load_history,
-    read_snapshot,
-    since,
 )
+from refsite.history.since import since
+from refsite.history.snapshot import read_snapshot
 from refsite.history.view import view
 
 BASE = '''

@@ -17,18 +17,11 @@ from bs4 import BeautifulSoup
 from conftest import BIN, FIXTURES, Build, mkdocs_build, refsite, run
 from refsite.checks.coverage import load_exclusions
 from refsite.checks.tree import load_tree
-from refsite.scaffold.plan import (
-    Entry,
-    NavItem,
-    Page,
-    ScaffoldError,
-    Section,
-    SitePlan,
-    culprits,
-    first_sentence,
-    load,
-    plan_site,
-)
+from refsite.scaffold.culprits import culprits
+from refsite.scaffold.load import load
+from refsite.scaffold.model import Entry, NavItem, Page, ScaffoldError, Section, SitePlan
+from refsite.scaffold.pages import first_sentence
+from refsite.scaffold.plan import plan_site
 from refsite.scaffold.project import write_project
 
 INIT = FIXTURES / "init"

@@ -27,14 +27,8 @@ from refsite.cli.config import SiteConfig
 from refsite.history.changes import ReleaseChanges, compare
 from refsite.history.changes import format_json as format_changes_json
 from refsite.history.changes import format_markdown as format_changes_markdown
-from refsite.history.model import (
-    History,
-    HistoryError,
-    Snapshot,
-    dump_history,
-    load_history,
-    read_snapshot,
-)
+from refsite.history.model import History, HistoryError, dump_history, load_history
+from refsite.history.snapshot import Snapshot, read_snapshot
 
 __all__ = ["DEFAULT_HISTORY", "add_commands"]
 

@@ -16,7 +16,9 @@ from typing import Any
 
 from refsite.cli.common import PROG, UsageError
 from refsite.cli.config import SiteConfig
-from refsite.scaffold.plan import ScaffoldError, load, plan_site
+from refsite.scaffold.load import load
+from refsite.scaffold.model import ScaffoldError
+from refsite.scaffold.plan import plan_site
 from refsite.scaffold.project import (
     TRIAL_ROUNDS,
     Trial,

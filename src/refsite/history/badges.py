@@ -16,7 +16,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from refsite.history.model import Since, Snapshot
+from refsite.history.since import Since
+from refsite.history.snapshot import Snapshot
 
 __all__ = ["BADGE_CLASS", "Marks", "add_badges", "marks_for"]
 

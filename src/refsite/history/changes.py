@@ -32,7 +32,9 @@ from typing import Any
 
 import griffe
 
-from refsite.history.model import KINDS, History, Snapshot, match_keys
+from refsite.history.model import History
+from refsite.history.since import match_keys
+from refsite.history.snapshot import KINDS, Snapshot
 
 __all__ = [
     "Change",

@@ -1,7 +1,7 @@
 """Read a package's API history from the wheels of its releases.
 
 For every release, the exact wheel is downloaded (:mod:`refsite.releases.wheels`),
-unpacked, and read statically with griffe (:func:`refsite.history.model.read_snapshot`);
+unpacked, and read statically with griffe (:func:`refsite.history.snapshot.read_snapshot`);
 nothing is installed or imported. Packages that re-export objects (Starlette
 for FastAPI) are read from a wheel too: the newest final release that the
 package's own ``Requires-Dist`` allows, as a user installing that release
@@ -25,7 +25,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from refsite.core.fingerprint import own_code
-from refsite.history.model import FORMAT, History, HistoryError, Release, Snapshot, read_snapshot
+from refsite.history.model import FORMAT, History, HistoryError, Release
+from refsite.history.snapshot import Snapshot, read_snapshot
 from refsite.releases.lock import dependency_specifiers, newest_matching, wheel_metadata
 from refsite.releases.wheels import Wheel, WheelError, available_versions, download, unpack
 

@@ -27,7 +27,8 @@ from refsite.history.changes import (
     changes_to_data,
     history_changes,
 )
-from refsite.history.model import History, load_history, since
+from refsite.history.model import History, load_history
+from refsite.history.since import since
 
 __all__ = ["HistoryView", "staleness", "view"]
 

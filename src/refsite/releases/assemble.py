@@ -180,115 +180,196 @@ def build_versioned(
     say = progress or (lambda text: None)
     start = time.perf_counter()
     result = VersionedBuild(site=site_dir)
-    base_env = dict(os.environ if env is None else env)
-    base_env[VERSIONED_ENV] = "1"
-    base_env.pop(RELEASE_ENV, None)
-    first_env = dict(base_env)  # the newest release, built alone
-    if jobs > 1:  # the builds share the cores: each renders in its own process only
-        base_env[WORKERS_ENV] = "1"
+    base_env, first_env = _environments(env, jobs)
     inputs = sorted(set(inputs))
-    # A release's pages also depend on which others are documented: its notes
-    # name the oldest documented release that has an object it lacks, and
-    # the newest is documented whole while older ones end at themselves.
-    documented = [[r.version, [w.sha256 for w in r.wheels]] for r in lock.releases]
-    extra = {"site_url": base_env.get("REFSITE_SITE_URL", ""), "lock": json.dumps(documented)}
-
-    wheels = sorted({w for r in lock.releases for w in r.wheels}, key=repr)
-    say(f"wheels: {len(wheels)} for {len(lock.releases)} release(s)")
-    # One pass over the distinct wheels, so two releases never fetch one file at once.
-    fetch(Release("all", tuple(wheels)), wheels_dir / "files", wheels_dir / "unpacked")
-    result.download_seconds = time.perf_counter() - start
-    say(f"wheels: ready in {result.download_seconds:.1f} s")
-
+    result.download_seconds = _fetch_wheels(lock, wheels_dir, say, start)
     work = site_dir.with_name(f".{site_dir.name}.building")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     stamps_file = site_dir.with_name(site_dir.name + STAMP)
     old_stamps = _read_stamps(stamps_file) if site_dir.is_dir() else {}
-    stamps = {r.minor: input_key(r, inputs, extra) for r in lock.releases}
-    installed = installed_key((w.name for w in lock.releases[0].wheels), source_paths)
-    stamps[""] = input_key(None, inputs, {**extra, "installed": installed})
-    total = len(lock.releases) + 1
-    root = work / "_root"
-    newest = lock.releases[0].version
-    # Folders of the site in place that stay as they are (moved in at the end).
-    kept: set[str] = set()
-    # One slot per job, its fork server started when the slot first builds
-    # (a site whose releases are all kept starts none).
-    lanes: queue.SimpleQueue[list[ForkServer]] = queue.SimpleQueue()
-    for _ in range(max(1, jobs)):
-        lanes.put([])
-    servers: list[ForkServer] = []
-    serve = bool(python) and hasattr(os, "fork")
-
-    def one(number: int, release: Release | None, alone: bool = False) -> BuiltRelease:
-        folder = release.minor if release is not None else ""
-        name = f"{folder} ({release.version})" if release is not None else f"root ({newest})"
-        began = time.perf_counter()
-        previous = site_dir / folder
-        if old_stamps.get(folder) == stamps[folder] and (previous / "index.html").is_file():
-            kept.add(folder)
-            version = release.version if release is not None else newest
-            built = BuiltRelease(folder, version, time.perf_counter() - began, True)
-            say(f"{number}/{total} {name}: unchanged, kept")
-            return built
-        say(f"building {number}/{total}: {name}")
-        common = first_env if alone else base_env
-        env = {**common, RELEASE_ENV: folder} if release is not None else common
-        lane = lanes.get()
-        try:
-            if serve and not lane and python:
-                lane.append(ForkServer(python, base_env))
-                servers.append(lane[0])
-            log = work / f".{folder or 'root'}.log"
-            server = lane[0] if lane else None
-            summary = _mkdocs(
-                mkdocs, config_file, work / folder if folder else root, env, server, log
-            )
-        finally:
-            lanes.put(lane)
-        built = BuiltRelease(folder, release.version if release else newest, 0.0, False)
-        built = replace(built, seconds=time.perf_counter() - began)
-        detail = f" ({summary})" if summary else ""
-        say(f"{number}/{total} {name}: built in {built.seconds:.1f} s{detail}")
-        return built
-
-    tasks: list[Release | None] = [*lock.releases[1:], None]
+    builds = _Builds(
+        site_dir=site_dir,
+        work=work,
+        config_file=config_file,
+        mkdocs=mkdocs,
+        python=python,
+        base_env=base_env,
+        first_env=first_env,
+        stamps=_stamps(lock, inputs, source_paths, base_env),
+        old_stamps=old_stamps,
+        newest=lock.releases[0].version,
+        total=len(lock.releases) + 1,
+        say=say,
+        jobs=jobs,
+    )
     try:
-        result.releases.append(one(1, lock.releases[0], alone=True))
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(one, n, r) for n, r in enumerate(tasks, start=2)]
-            failures = []
-            for future in futures:
-                try:
-                    result.releases.append(future.result())
-                except VersionsError as error:
-                    failures.append(error)
-                    for other in futures:
-                        other.cancel()
-            if failures:
-                raise failures[0]
+        result.releases += _build_all(builds, lock, jobs)
         # Every build succeeded: only now does the site in place give up folders.
-        if "" in kept:
-            root.mkdir()
-            releases = {r.minor for r in lock.releases} | {f for f in old_stamps if f}
-            for entry in site_dir.iterdir():
-                if entry.name not in releases and entry.name != VERSIONS_JSON:
-                    entry.rename(root / entry.name)
-        for release in lock.releases:
-            built_in = site_dir if release.minor in kept else work
-            (built_in / release.minor).rename(root / release.minor)
-        (root / VERSIONS_JSON).write_text(
-            json.dumps(versions_json(lock.releases), indent=2) + "\n", encoding="utf-8"
-        )
-        _replace(site_dir, root)
-        stamps_file.write_text(json.dumps(stamps, indent=2) + "\n", encoding="utf-8")
+        _assemble(site_dir, work, lock, builds.kept, old_stamps)
+        stamps_file.write_text(json.dumps(builds.stamps, indent=2) + "\n", encoding="utf-8")
     finally:
-        for server in servers:
-            server.close()
+        builds.close()
         shutil.rmtree(work, ignore_errors=True)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _environments(
+    env: Mapping[str, str] | None, jobs: int
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The environment of every build, and that of the newest release, built alone."""
+    base_env = dict(os.environ if env is None else env)
+    base_env[VERSIONED_ENV] = "1"
+    base_env.pop(RELEASE_ENV, None)
+    first_env = dict(base_env)
+    if jobs > 1:  # the builds share the cores: each renders in its own process only
+        base_env[WORKERS_ENV] = "1"
+    return base_env, first_env
+
+
+def _fetch_wheels(lock: Lock, wheels_dir: Path, say: Callable[[str], None], start: float) -> float:
+    """Download and unpack every wheel of ``lock``; the seconds since ``start``."""
+    wheels = sorted({w for r in lock.releases for w in r.wheels}, key=repr)
+    say(f"wheels: {len(wheels)} for {len(lock.releases)} release(s)")
+    # One pass over the distinct wheels, so two releases never fetch one file at once.
+    fetch(Release("all", tuple(wheels)), wheels_dir / "files", wheels_dir / "unpacked")
+    seconds = time.perf_counter() - start
+    say(f"wheels: ready in {seconds:.1f} s")
+    return seconds
+
+
+def _stamps(
+    lock: Lock, inputs: Iterable[Path], source_paths: Sequence[Path], env: Mapping[str, str]
+) -> dict[str, str]:
+    """The input key of each folder to build: ``X.Y`` for each release, ``""`` for the root."""
+    # A release's pages also depend on which others are documented: its notes
+    # name the oldest documented release that has an object it lacks, and
+    # the newest is documented whole while older ones end at themselves.
+    documented = [[r.version, [w.sha256 for w in r.wheels]] for r in lock.releases]
+    extra = {"site_url": env.get("REFSITE_SITE_URL", ""), "lock": json.dumps(documented)}
+    stamps = {r.minor: input_key(r, inputs, extra) for r in lock.releases}
+    installed = installed_key((w.name for w in lock.releases[0].wheels), source_paths)
+    stamps[""] = input_key(None, inputs, {**extra, "installed": installed})
+    return stamps
+
+
+@dataclass
+class _Builds:
+    """What the builds of one versioned site share: how they run and what they keep."""
+
+    site_dir: Path
+    work: Path
+    """Where the builds go (the root into ``_root``), moved into place at the end."""
+    config_file: Path
+    mkdocs: Sequence[str]
+    python: str | None
+    base_env: dict[str, str]
+    first_env: dict[str, str]
+    """The environment of the newest release, built alone."""
+    stamps: dict[str, str]
+    old_stamps: dict[str, str]
+    newest: str
+    total: int
+    say: Callable[[str], None]
+    jobs: int
+    kept: set[str] = field(default_factory=set)
+    """Folders of the site in place that stay as they are (moved in at the end)."""
+    servers: list[ForkServer] = field(default_factory=list)
+    lanes: queue.SimpleQueue[list[ForkServer]] = field(default_factory=queue.SimpleQueue)
+    """One slot per job, its fork server started when the slot first builds (a
+    site whose releases are all kept starts none)."""
+
+    def __post_init__(self) -> None:
+        for _ in range(max(1, self.jobs)):
+            self.lanes.put([])
+
+    def build(self, number: int, release: Release | None, alone: bool = False) -> BuiltRelease:
+        """Build one release (``None``: the root) into :attr:`work`, or keep its folder."""
+        folder = release.minor if release is not None else ""
+        newest = self.newest
+        name = f"{folder} ({release.version})" if release is not None else f"root ({newest})"
+        began = time.perf_counter()
+        previous = self.site_dir / folder
+        unchanged = self.old_stamps.get(folder) == self.stamps[folder]
+        if unchanged and (previous / "index.html").is_file():
+            self.kept.add(folder)
+            version = release.version if release is not None else newest
+            built = BuiltRelease(folder, version, time.perf_counter() - began, True)
+            self.say(f"{number}/{self.total} {name}: unchanged, kept")
+            return built
+        self.say(f"building {number}/{self.total}: {name}")
+        common = self.first_env if alone else self.base_env
+        env = {**common, RELEASE_ENV: folder} if release is not None else common
+        summary = self._run(folder, env)
+        built = BuiltRelease(folder, release.version if release else newest, 0.0, False)
+        built = replace(built, seconds=time.perf_counter() - began)
+        detail = f" ({summary})" if summary else ""
+        self.say(f"{number}/{self.total} {name}: built in {built.seconds:.1f} s{detail}")
+        return built
+
+    def _run(self, folder: str, env: Mapping[str, str]) -> str:
+        """Run one build in a free lane, on its fork server where there can be one."""
+        serve = bool(self.python) and hasattr(os, "fork")
+        lane = self.lanes.get()
+        try:
+            if serve and not lane and self.python:
+                lane.append(ForkServer(self.python, self.base_env))
+                self.servers.append(lane[0])
+            log = self.work / f".{folder or 'root'}.log"
+            server = lane[0] if lane else None
+            site = self.work / folder if folder else self.work / "_root"
+            return _mkdocs(self.mkdocs, self.config_file, site, env, server, log)
+        finally:
+            self.lanes.put(lane)
+
+    def close(self) -> None:
+        """Stop the fork servers."""
+        for server in self.servers:
+            server.close()
+
+
+def _build_all(builds: _Builds, lock: Lock, jobs: int) -> list[BuiltRelease]:
+    """The newest release alone, then the others and the root ``jobs`` at a time.
+
+    Raises:
+        VersionsError: the first build that failed (the ones not started are cancelled).
+    """
+    done = [builds.build(1, lock.releases[0], alone=True)]
+    tasks: list[Release | None] = [*lock.releases[1:], None]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(builds.build, n, r) for n, r in enumerate(tasks, start=2)]
+        failures = []
+        for future in futures:
+            try:
+                done.append(future.result())
+            except VersionsError as error:
+                failures.append(error)
+                for other in futures:
+                    other.cancel()
+        if failures:
+            raise failures[0]
+    return done
+
+
+def _assemble(
+    site_dir: Path, work: Path, lock: Lock, kept: set[str], old_stamps: Mapping[str, str]
+) -> None:
+    """Gather the root, the release folders and ``versions.json``; put them in ``site_dir``."""
+    root = work / "_root"
+    if "" in kept:
+        root.mkdir()
+        releases = {r.minor for r in lock.releases} | {f for f in old_stamps if f}
+        for entry in site_dir.iterdir():
+            if entry.name not in releases and entry.name != VERSIONS_JSON:
+                entry.rename(root / entry.name)
+    for release in lock.releases:
+        built_in = site_dir if release.minor in kept else work
+        (built_in / release.minor).rename(root / release.minor)
+    (root / VERSIONS_JSON).write_text(
+        json.dumps(versions_json(lock.releases), indent=2) + "\n", encoding="utf-8"
+    )
+    _replace(site_dir, root)
 
 
 def _mkdocs(

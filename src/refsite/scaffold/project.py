@@ -1,6 +1,6 @@
 """The files of a generated project: render a site plan, write it, build it once.
 
-:func:`project_files` turns a :class:`~refsite.scaffold.plan.SitePlan` into the
+:func:`project_files` turns a :class:`~refsite.scaffold.model.SitePlan` into the
 files of an MkDocs project with the conventions of refsite's own site
 (``mkdocs.yml``, ``navtree.yml``, the pages and the exclusions file);
 :func:`write_project` writes them without overwriting a maintainer's files;
@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Literal
 
 from refsite.core.processes import run_mkdocs
-from refsite.scaffold.plan import (
+from refsite.scaffold.culprits import culprits
+from refsite.scaffold.model import (
     DOCSTRING_OPTIONS,
     Entry,
     Loaded,
@@ -28,9 +29,8 @@ from refsite.scaffold.plan import (
     ScaffoldError,
     Section,
     SitePlan,
-    culprits,
-    plan_site,
 )
+from refsite.scaffold.plan import plan_site
 
 __all__ = [
     "TRIAL_ROUNDS",
@@ -85,42 +85,21 @@ def _nav_lines(item: NavItem, indent: str) -> list[str]:
 
 
 def _mkdocs_yml(plan: SitePlan, src: str | None) -> str:
-    paths = ""
-    watch = ""
-    if src is not None:
-        paths = f"          paths: [{_q(src)}]\n"
-        watch = f"# `mkdocs serve` rebuilds when a docstring changes.\nwatch:\n  - {_q(src)}\n\n"
-    extensions = ""
-    if plan.docs_urls:
-        bases = ", ".join(f"{_q(k)}: {_q(v)}" for k, v in plan.docs_urls.items())
-        extensions += (
-            "            # Links to pages of the package's own site lead there.\n"
-            "            extensions:\n"
-            "              - refsite.extras.docstring_links:\n"
-            f"                  bases: {{{bases}}}\n"
-        )
-    docstring_options = "".join(
-        f"              {k}: {str(v).lower()}\n" for k, v in DOCSTRING_OPTIONS.items()
+    """The project's ``mkdocs.yml``, its parts in the order the file has them."""
+    return "".join(
+        [
+            _site_yml(plan),
+            _watch_yml(src),
+            _MARKDOWN_YML,
+            _plugins_yml(plan, src),
+            _nav_yml(plan),
+        ]
     )
-    coverage_preload = ""
-    if plan.preload:
-        names = ", ".join(_q(n) for n in plan.preload)
-        extensions += (
-            f"            # {plan.package} re-exports objects of these: load them too.\n"
-            f"            preload_modules: [{names}]\n"
-        )
-        coverage_preload = f"        preload: [{names}]\n"
-    nav = [
-        "nav:",
-        "  - Home: index.md",
-        "  - Reference:",
-        "      - Reference: reference/index.md",
-    ]
-    for item in plan.nav:
-        nav += _nav_lines(item, "      ")
-    nav.append("      - API Coverage: reference/coverage.md")
-    return (
-        f"""\
+
+
+def _site_yml(plan: SitePlan) -> str:
+    """The head of ``mkdocs.yml``: what it is, the site's name, theme and validation."""
+    return f"""\
 # The API reference of {plan.package}, written by `refsite init` and meant to be
 # edited: reorder pages, rename labels, add prose. The refsite plugin checks
 # every build against navtree.yml, the links, and the API coverage.
@@ -153,7 +132,17 @@ validation:
     absolute_links: warn
     unrecognized_links: warn
 
-{watch}markdown_extensions:
+"""
+
+
+def _watch_yml(src: str | None) -> str:
+    if src is None:
+        return ""
+    return f"# `mkdocs serve` rebuilds when a docstring changes.\nwatch:\n  - {_q(src)}\n\n"
+
+
+_MARKDOWN_YML = """\
+markdown_extensions:
   - admonition
   - attr_list
   - md_in_html
@@ -165,6 +154,19 @@ validation:
   - pymdownx.inlinehilite
   - pymdownx.superfences
 
+"""
+
+
+def _plugins_yml(plan: SitePlan, src: str | None) -> str:
+    """The plugins: search, mkdocstrings' python handler, refsite and its checks."""
+    paths = f"          paths: [{_q(src)}]\n" if src is not None else ""
+    docstring_options = "".join(
+        f"              {k}: {str(v).lower()}\n" for k, v in DOCSTRING_OPTIONS.items()
+    )
+    coverage_preload = ""
+    if plan.preload:
+        coverage_preload = f"        preload: [{', '.join(_q(n) for n in plan.preload)}]\n"
+    return f"""\
 plugins:
   # Split names at dots and punctuation, but keep CamelCase and snake_case whole.
   - search:
@@ -176,7 +178,7 @@ plugins:
 {paths}          # No inventories: they would be downloaded at build time.
           inventories: []
           options:
-{extensions}            docstring_style: {plan.docstring_style}
+{_handler_extensions_yml(plan)}            docstring_style: {plan.docstring_style}
             # Untyped parameters, and parameters documented but gone from the
             # signature, render as written; a docstring that does not parse
             # is in the exclusions instead.
@@ -205,9 +207,39 @@ plugins:
         fail_under: 100
 
 """
-        + "\n".join(nav)
-        + "\n"
-    )
+
+
+def _handler_extensions_yml(plan: SitePlan) -> str:
+    """The python handler's options for other packages: link bases and preloads."""
+    extensions = ""
+    if plan.docs_urls:
+        bases = ", ".join(f"{_q(k)}: {_q(v)}" for k, v in plan.docs_urls.items())
+        extensions += (
+            "            # Links to pages of the package's own site lead there.\n"
+            "            extensions:\n"
+            "              - refsite.extras.docstring_links:\n"
+            f"                  bases: {{{bases}}}\n"
+        )
+    if plan.preload:
+        names = ", ".join(_q(n) for n in plan.preload)
+        extensions += (
+            f"            # {plan.package} re-exports objects of these: load them too.\n"
+            f"            preload_modules: [{names}]\n"
+        )
+    return extensions
+
+
+def _nav_yml(plan: SitePlan) -> str:
+    nav = [
+        "nav:",
+        "  - Home: index.md",
+        "  - Reference:",
+        "      - Reference: reference/index.md",
+    ]
+    for item in plan.nav:
+        nav += _nav_lines(item, "      ")
+    nav.append("      - API Coverage: reference/coverage.md")
+    return "\n".join(nav) + "\n"
 
 
 def _navtree_yml(plan: SitePlan) -> str:
