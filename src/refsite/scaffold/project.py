@@ -457,7 +457,7 @@ def settle(
     """Build the project ``plan`` wrote to ``folder`` until it builds clean.
 
     After each build that warns, the objects the warnings come from
-    (:func:`~refsite.scaffold.plan.culprits`) are excluded with the warning as
+    (:func:`~refsite.scaffold.culprits.culprits`) are excluded with the warning as
     the reason and the project is written again. ``files`` are the paths the
     project was written with and ``src`` its source folder, as for
     :func:`project_files`. ``on_build`` is called before each build,
