@@ -12,7 +12,8 @@
   the previous rebuild is handed to the next while the sources are unchanged.
 
 It hooks into mkdocstrings', autorefs' and Material's objects, some of them
-private; where one is missing, the page or value is simply not reused.
+private, through :mod:`refsite.mkdocs.internals`; where one is not as it was
+written for, the page or value is simply not reused.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,19 +33,20 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 from refsite.checks.directives import find_identifiers
 from refsite.core.fingerprint import own_code
 from refsite.extras.search import feed_tree
+from refsite.mkdocs import internals
+from refsite.speed.aliases import materialize_after_loads, materialize_loaded
 from refsite.speed.cache import (
     CachedPage,
     LoadedModules,
     PageCache,
     data_to_anchors,
     first_heading,
-    materialize_aliases,
     renderer_versions,
     source_files,
     toc_to_data,
 )
 from refsite.speed.shared_pages import LinkPrefixes, SharedPages
-from refsite.speed.workers import Workers, assign, can_fork
+from refsite.speed.workers import Workers, assign, can_fork, in_child_process
 
 __all__ = [
     "BuildReuse",
@@ -134,7 +135,11 @@ class BuildReuse:
         """What the page last rendered registered (set by :meth:`page_content`)."""
         self.search_entries: dict[str, list[Any]] = {}
         """Material's search entries of each page indexed in this build, by page URL."""
-        self._record_side_effects()
+        # Without the upstream shapes that recording and replaying rely on,
+        # every page is rendered (refsite.mkdocs.internals says so).
+        self._reuses_pages = internals.usable("page-cache")
+        if self._reuses_pages:
+            self._record_side_effects()
         self._cache_search_entries(config)
 
     def files(self, files: Any) -> None:
@@ -164,6 +169,10 @@ class BuildReuse:
         """
         self._replay = self._miss = None
         self.effects = None
+        self._recording = None
+        if not self._reuses_pages:
+            self._restore_loaded_modules()
+            return markdown
         # What rendering the page registers is recorded for every rendered
         # page (serve's incremental rebuilds replay it), stored only if cacheable.
         self._recording = CachedPage(content="", toc=[])
@@ -240,13 +249,11 @@ class BuildReuse:
             return None
         if self._shared is None:
             handler = self._mkdocstrings.handlers.get_handler("python")
-            # griffe's search path, in its order (a private attribute: without
-            # it, nothing is shared).
-            roots = getattr(handler, "_paths", None)
-            if not isinstance(roots, list):
+            # griffe's search path, in its order: without it, nothing is shared.
+            roots = internals.search_paths(handler)
+            if roots is None or not internals.usable("shared-pages"):
                 self._any_release = None
                 return None
-            roots = [str(r) for r in roots]
             prefixes = LinkPrefixes(handler, roots)
             self._shared = SharedPages(self.cache, self._any_release, roots, prefixes)
         return self._shared
@@ -266,10 +273,8 @@ class BuildReuse:
         handlers.get_handler("python")  # objects.inv is written only if a handler was used
         inventory = handlers.inventory
         registrations = [(page.url, effects.anchors, effects.inventory) for page, effects in pages]
-        maps = ("_primary_url_map", "_secondary_url_map", "_title_map")
         if last is not None and last.registrations == registrations:
-            for name, saved in zip(maps, last.maps, strict=True):
-                setattr(self._autorefs, name, _copy_map(saved))
+            internals.set_url_maps(self._autorefs, [_copy_map(saved) for saved in last.maps])
             inventory.clear()
             dict.update(inventory, last.inventory)
             return last
@@ -284,24 +289,19 @@ class BuildReuse:
         # autorefs keeps an identifier's URLs in the order they were registered,
         # and a full build registers page by page: restore that order.
         rank = {page.url: i for i, (page, _) in enumerate(pages)}
-        for name in ("_primary_url_map", "_secondary_url_map"):
-            url_map = getattr(self._autorefs, name, None)
-            if isinstance(url_map, dict):
-                for urls in url_map.values():
-                    if len(urls) > 1:
-                        urls.sort(key=lambda url: rank.get(url.partition("#")[0], -1))
-        after = tuple(_copy_map(getattr(self._autorefs, name, None) or {}) for name in maps)
+        maps = internals.url_maps(self._autorefs) or ({}, {}, {})
+        for url_map in maps[:2]:  # primary and secondary URLs
+            for urls in url_map.values():
+                if len(urls) > 1:
+                    urls.sort(key=lambda url: rank.get(url.partition("#")[0], -1))
+        after = tuple(_copy_map(url_map) for url_map in maps)
         return Replayed(registrations, after, dict(inventory))
 
     def set_search_entries(self, entries: list[Any]) -> None:
         """Make Material's search index hold exactly ``entries``."""
         if self._search is None:
             return
-        self._search.search_index.entries = entries
-        # Material merges a dirty rebuild's entries into the previous index by
-        # URL prefix; these entries are already whole.
-        if hasattr(self._search, "search_index_prev"):
-            self._search.search_index_prev = None
+        internals.set_search_entries(self._search, entries)
 
     def pages_rendered(self) -> None:
         """Every page is rendered: keep what griffe loaded for the next rebuild."""
@@ -315,30 +315,24 @@ class BuildReuse:
         cross-references) and in its inventory (objects.inv) while it renders;
         a page served from the cache must register the same.
         """
-        autorefs = self._autorefs
-        register_anchor = type(autorefs).register_anchor.__get__(autorefs)
 
-        def anchor(page: Any, identifier: str, anchor: str | None = None, **kw: Any) -> None:
+        def anchor(registered: list[Any]) -> None:
             if self._recording is not None:
-                self._recording.anchors.append(
-                    [identifier, anchor, kw.get("title"), kw.get("primary", True)]
-                )
-            register_anchor(page, identifier, anchor, **kw)
+                self._recording.anchors.append(registered)
 
         def item(kw: dict[str, Any]) -> None:
             if self._recording is not None:
                 self._recording.inventory.append(kw)
 
-        # Instance attributes shadow the methods; set anew each build, they
-        # replace (rather than stack on) the previous build's wrapper.
-        autorefs.register_anchor = anchor
-        handlers = self._mkdocstrings.handlers
-        handlers.inventory = _recording_inventory(handlers.inventory, item)
+        internals.record_anchors(self._autorefs, anchor)
+        internals.record_inventory(self._mkdocstrings.handlers, item)
 
     def _python_handler_collections(self) -> tuple[Any, Any] | None:
+        if not internals.usable("loaded-modules"):
+            return None
         handler = self._mkdocstrings.handlers.get_handler("python")
-        modules = getattr(handler, "_modules_collection", None)
-        lines = getattr(handler, "_lines_collection", None)
+        modules = internals.modules_collection(handler)
+        lines = internals.lines_collection(handler)
         return None if modules is None or lines is None else (modules, lines)
 
     @staticmethod
@@ -371,13 +365,12 @@ class BuildReuse:
             kept = self._disk_modules.load(self.cache.tree_hash)
             if kept is not None:
                 self.log.debug("reusing the modules griffe loaded in an earlier build")
-                handler._modules_collection, handler._lines_collection = kept
+                internals.set_collections(handler, *kept)
                 self._modules_from_disk = True
             return
         if saved["sources"] == self._loaded_sources(saved["modules"]):
             self.log.debug("reusing the modules griffe loaded for the previous build")
-            handler._modules_collection = saved["modules"]
-            handler._lines_collection = saved["lines"]
+            internals.set_collections(handler, saved["modules"], saved["lines"])
             self._modules_from_disk = True
         else:
             self.log.debug("sources changed since the previous build: griffe loads them again")
@@ -392,7 +385,7 @@ class BuildReuse:
         _LOADED[self.fingerprint] = {"modules": modules, "lines": lines, "sources": sources}
         if self._keep_modules and self._restored and not self._modules_from_disk:
             # Loaded from source in this build: keep them for the next process.
-            _in_child_process(
+            in_child_process(
                 lambda: self._disk_modules.save(
                     self._loaded_folders(modules), sources, modules, lines
                 )
@@ -412,9 +405,8 @@ class BuildReuse:
         if not identifiers:
             return set()
         handler = self._mkdocstrings.handlers.get_handler("python")
-        # The handler keeps what griffe loaded in a private attribute: without
-        # it, the page is simply not cached.
-        collection = getattr(handler, "_modules_collection", None)
+        # What griffe loaded: without it, the page is simply not cached.
+        collection = internals.modules_collection(handler)
         if collection is None:
             return None
         try:
@@ -432,10 +424,10 @@ class BuildReuse:
         hash of those (the content without what the index leaves out: source
         links, so releases share entries).
         """
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        index = getattr(search, "search_index", None)
-        if index is None:
+        found = internals.search_index(config) if internals.usable("search-cache") else None
+        if found is None:
             return
+        search, index = found
         self._search = search
         cache = self.cache
         # What the entries depend on besides the page: the search plugin's
@@ -443,13 +435,14 @@ class BuildReuse:
         # folders: releases of a versioned site share entries).
         settings = json.dumps(dict(search.config), sort_keys=True, default=_type_name)
         self._search_settings = settings
-        add_entry = _fast_add_entry(index) or type(index).add_entry_from_context.__get__(index)
+        add_entry = internals.lxml_add_entry(index, feed_tree) or internals.own_add_entry(index)
 
         def entries_of(page: Any) -> list[Any]:
-            first = len(index.entries)
+            all_entries = internals.index_entries(index)
+            first = len(all_entries)
             add_entry(page)
-            entries: list[Any] = index.entries[first:]
-            del index.entries[first:]
+            entries = all_entries[first:]
+            del all_entries[first:]
             return entries
 
         def cached_add_entry(page: Any) -> None:
@@ -460,10 +453,10 @@ class BuildReuse:
             if not isinstance(entries, list):
                 entries = entries_of(page)
                 cache.store(key, entries)
-            index.entries.extend(entries)
+            internals.index_entries(index).extend(entries)
             self.search_entries[page.url] = entries
 
-        index.add_entry_from_context = cached_add_entry
+        internals.replace_add_entry(index, cached_add_entry)
         self._entries_of = entries_of
 
     def index_in_parallel(self, pages: Sequence[Any], processes: int) -> int:
@@ -509,150 +502,6 @@ def _search_key(cache: PageCache, page: Any, settings: str) -> str:
         str(page.title),
         repr(sorted(page.meta.items())),
     )
-
-
-def materialize_after_loads(handler: Any) -> None:
-    """After griffe loads modules for the handler, create every alias it would create later.
-
-    griffe makes the alias objects of members (``fastapi.responses.
-    StreamingResponse.close`` for Starlette's method) when something first
-    reads them, and mkdocstrings registers a rendered object's aliases in
-    objects.inv and with autorefs. What a page registered would then depend
-    on the pages the process rendered before it: a serial build, a worker and
-    a replay from the cache would each write another objects.inv. Creating
-    them all as soon as modules are loaded makes each page's registrations its
-    own, in every build, whatever renders it.
-    """
-    collect = getattr(handler, "collect", None)
-    if collect is None or getattr(collect, "materializes", False):
-        return
-
-    def collect_then_materialize(identifier: str, options: Any) -> Any:
-        data = collect(identifier, options)
-        materialize_loaded(handler)
-        return data
-
-    collect_then_materialize.materializes = True  # type: ignore[attr-defined]
-    handler.collect = collect_then_materialize
-
-
-def materialize_loaded(handler: Any) -> None:
-    """Materialize the aliases of what the python ``handler`` has loaded, if not done yet."""
-    # Read anew: the modules may come from an earlier rebuild or from disk.
-    modules = getattr(handler, "_modules_collection", None)
-    if modules is not None:
-        loaded = frozenset(modules.members)
-        # Kept on the collection, so a copy from disk is not walked again.
-        if getattr(modules, "refsite_materialized", None) != loaded:
-            materialize_aliases(modules.members.values())
-            modules.refsite_materialized = loaded
-
-
-def _in_child_process(work: Callable[[], None]) -> None:
-    """Run ``work`` in a forked copy of this process, without waiting for it.
-
-    Pickling what griffe loaded takes most of a second: a copy of the process
-    does it while the build goes on. It writes nothing to the terminal and
-    leaves without running any exit handler of the build's.
-    """
-    fork = getattr(os, "fork", None)
-    if fork is None:  # no fork on this system: keep nothing rather than wait
-        return
-    try:
-        pid = fork()
-    except OSError:
-        return
-    if pid != 0:
-        _CHILDREN.append(pid)
-        _reap_children()
-        return
-    try:
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        work()
-        status = 0
-    except BaseException:
-        status = 1
-    os._exit(status)
-
-
-# Children forked by _in_child_process, reaped at the next fork or never (the
-# system reaps them when the build's process ends).
-_CHILDREN: list[int] = []
-
-
-def _reap_children() -> None:
-    for pid in list(_CHILDREN):
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
-            _CHILDREN.remove(pid)
-
-
-def _recording_inventory(inventory: Any, record: Any) -> Any:
-    """A copy of mkdocstrings' inventory that shows ``record`` every registration.
-
-    mkdocstrings registers an object's aliases only when the inventory lacks
-    them, so what a page registers would depend on the pages rendered before
-    it in the same process: a page rendered by a worker, or replayed from the
-    cache, would register less or more than in a serial build. Here every
-    registration reaches ``register`` (and is recorded), and mkdocstrings' rule
-    is applied there instead, in the order pages are registered or replayed.
-    """
-
-    class RecordingInventory(type(inventory)):  # type: ignore[misc]
-        def __contains__(self, name: object) -> bool:
-            return False
-
-        def register(
-            self,
-            name: str,
-            domain: str,
-            role: str,
-            uri: str,
-            priority: int = 1,
-            dispname: str | None = None,
-        ) -> None:
-            kw: dict[str, Any] = {"name": name, "domain": domain, "role": role, "uri": uri}
-            kw |= {"priority": priority, "dispname": dispname}
-            record(kw)
-            # Aliases (registered with a lower priority) only when absent.
-            if priority > 1 and dict.__contains__(self, name):
-                return
-            super().register(**kw)
-
-    copy = RecordingInventory(project=inventory.project, version=inventory.version)
-    dict.update(copy, inventory)
-    return copy
-
-
-def _fast_add_entry(index: Any) -> Any:
-    """Material's ``add_entry_from_context``, with the page tokenized by lxml.
-
-    None when Material's search plugin does not have the pieces it relies on.
-    """
-    try:
-        from material.plugins.search.plugin import Parser
-    except ImportError:
-        return None
-    if not hasattr(index, "create_entry_for_section"):
-        return None
-
-    def add_entry(page: Any) -> None:
-        # The body of SearchIndex.add_entry_from_context, but for the parsing.
-        search = page.meta.get("search") or {}
-        if search.get("exclude"):
-            return
-        parser = Parser()
-        feed_tree(parser, page.content)
-        for section in parser.data:
-            if not section.is_excluded():
-                index.create_entry_for_section(section, page.toc, page.url, page)
-
-    return add_entry
 
 
 def _type_name(value: Any) -> str:
