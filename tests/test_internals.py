@@ -15,6 +15,7 @@ from mkdocs_autorefs import AutorefsPlugin
 
 from conftest import Build, run
 from refsite.mkdocs import internals
+from refsite.mkdocs.internals import shapes
 
 # Runs MkDocs' command line after changing what refsite.mkdocs.internals
 # meets, as a new upstream release could: argv[1] names the change.
@@ -32,7 +33,7 @@ if change == "url-maps":
         names = tuple(n + "_gone" if n == "_primary_url_map" else n for n in shape.attributes)
         return dataclasses.replace(shape, attributes=names)
 
-    internals.SHAPES = tuple(renamed(shape) for shape in internals.SHAPES)
+    internals.shapes.SHAPES = tuple(renamed(shape) for shape in internals.shapes.SHAPES)
 elif change == "register-anchor":
     # autorefs' register_anchor takes a new argument.
     from mkdocs_autorefs import AutorefsPlugin
@@ -70,9 +71,9 @@ def on_config(config):
 @pytest.fixture
 def fresh_checks() -> Iterator[None]:
     """Check the shapes anew in this test, and after it."""
-    internals._problem.cache_clear()
+    shapes._problem.cache_clear()
     yield
-    internals._problem.cache_clear()
+    shapes._problem.cache_clear()
 
 
 def test_the_installed_versions_have_every_shape(fresh_checks: None) -> None:
@@ -93,14 +94,14 @@ def _renamed(attribute: str) -> tuple[internals.Shape, ...]:
             shape,
             attributes=tuple(f"{a}_gone" if a == attribute else a for a in shape.attributes),
         )
-        for shape in internals.SHAPES
+        for shape in shapes.SHAPES
     )
 
 
 def test_a_missing_attribute_is_one_line_and_turns_its_features_off(
     fresh_checks: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(internals, "SHAPES", _renamed("_primary_url_map"))
+    monkeypatch.setattr(shapes, "SHAPES", _renamed("_primary_url_map"))
     [line] = internals.check_shapes()
     assert line.startswith("mkdocs-autorefs ")
     assert "AutorefsPlugin has no _primary_url_map_gone (written for 1.4.5)" in line
@@ -115,7 +116,7 @@ def test_an_instance_attribute_of_a_base_class_counts(
 ) -> None:
     # BaseHandler sets _headings in __init__; the class alone does not have it.
     assert internals.usable("object-cache")
-    monkeypatch.setattr(internals, "SHAPES", _renamed("_headings"))
+    monkeypatch.setattr(shapes, "SHAPES", _renamed("_headings"))
     [line] = internals.check_shapes()
     assert "BaseHandler has no _headings_gone" in line
     assert not internals.usable("object-cache")
@@ -151,7 +152,7 @@ def test_a_changed_signature_is_a_mismatch(
 def test_problems_name_only_the_packages_the_site_uses(
     fresh_checks: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(internals, "SHAPES", _renamed("_primary_url_map"))
+    monkeypatch.setattr(shapes, "SHAPES", _renamed("_primary_url_map"))
     assert internals.problems(SimpleNamespace(plugins={"search": None})) == []
     [line] = internals.problems(SimpleNamespace(plugins={"mkdocstrings": None, "refsite": None}))
     assert "_primary_url_map_gone" in line
