@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from refsite.mkdocs import internals
+
 __all__ = ["PRELOAD", "ForkServer", "run_mkdocs", "serve"]
 
 PRELOAD = (
@@ -38,7 +40,7 @@ PRELOAD = (
     "material.templates",
     "mkdocs_autorefs",
     "mkdocstrings",
-    "mkdocstrings._internal.plugin",
+    *internals.PRELOADED,
     "mkdocstrings_handlers.python",
     "griffe",
     "griffe_typingdoc",

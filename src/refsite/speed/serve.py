@@ -36,7 +36,8 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 from refsite.checks.site import page_file
 from refsite.mkdocs import internals
 from refsite.speed.cache import data_to_anchors, toc_to_data
-from refsite.speed.reuse import BuildReuse, PageEffects, Replayed
+from refsite.speed.effects import PageEffects, Replayed
+from refsite.speed.reuse import BuildReuse
 
 __all__ = [
     "IncrementalServe",

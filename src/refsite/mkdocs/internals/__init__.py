@@ -16,7 +16,7 @@ build, as MkDocs and its plugins make it without refsite's help.
 :func:`problems` says so, one line per mismatch, for the plugin to log.
 
 The accessors live by upstream package (:mod:`.autorefs`, :mod:`.handlers`,
-:mod:`.search`, :mod:`.builds`), the declarations and the check in
+:mod:`.material`, :mod:`.builds`), the declarations and the check in
 :mod:`.shapes`; everything is re-exported here. Upstream modules are
 imported inside the functions: importing this package costs nothing.
 """
@@ -30,12 +30,16 @@ from refsite.mkdocs.internals.autorefs import (
     url_maps,
 )
 from refsite.mkdocs.internals.builds import (
+    DIRTY_BUILD_LOGGER,
+    DIRTY_WARNING,
     populate_page,
     replace_observer,
     set_modified,
     wrap_theme_get_env,
 )
 from refsite.mkdocs.internals.handlers import (
+    GRIFFE_LOGGER,
+    PRELOADED,
     griffe_logger,
     headings,
     lines_collection,
@@ -47,13 +51,14 @@ from refsite.mkdocs.internals.handlers import (
     wrap_collect,
     wrap_render,
 )
-from refsite.mkdocs.internals.search import (
+from refsite.mkdocs.internals.material import (
     index_entries,
     lxml_add_entry,
     own_add_entry,
     replace_add_entry,
     search_index,
     set_search_entries,
+    set_typeset_title,
 )
 from refsite.mkdocs.internals.shapes import (
     FEATURES,
@@ -66,7 +71,11 @@ from refsite.mkdocs.internals.shapes import (
 
 __all__ = [
     "AUTOREFS_LOGGER",
+    "DIRTY_BUILD_LOGGER",
+    "DIRTY_WARNING",
     "FEATURES",
+    "GRIFFE_LOGGER",
+    "PRELOADED",
     "SHAPES",
     "WRITTEN_FOR",
     "Shape",
@@ -91,6 +100,7 @@ __all__ = [
     "set_collections",
     "set_modified",
     "set_search_entries",
+    "set_typeset_title",
     "set_url_maps",
     "url_maps",
     "usable",

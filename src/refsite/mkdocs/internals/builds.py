@@ -11,7 +11,19 @@ from typing import Any
 
 from refsite.mkdocs.internals.shapes import usable
 
-__all__ = ["populate_page", "replace_observer", "set_modified", "wrap_theme_get_env"]
+__all__ = [
+    "DIRTY_BUILD_LOGGER",
+    "DIRTY_WARNING",
+    "populate_page",
+    "replace_observer",
+    "set_modified",
+    "wrap_theme_get_env",
+]
+
+DIRTY_BUILD_LOGGER = "mkdocs.commands.build"
+"""Where MkDocs 1.6.1 warns that a dirty build's navigation may be inaccurate."""
+DIRTY_WARNING = "A 'dirty' build is being performed"
+"""How that warning starts (serve's incremental rebuilds keep the site whole: it is hidden)."""
 
 
 def populate_page(page: Any, config: Any, files: Any) -> None:

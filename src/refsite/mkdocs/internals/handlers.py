@@ -14,6 +14,8 @@ from typing import Any
 from refsite.mkdocs.internals.shapes import usable
 
 __all__ = [
+    "GRIFFE_LOGGER",
+    "PRELOADED",
     "griffe_logger",
     "headings",
     "lines_collection",
@@ -25,6 +27,12 @@ __all__ = [
     "wrap_collect",
     "wrap_render",
 ]
+
+
+GRIFFE_LOGGER = "mkdocs.plugins.griffe"
+"""Where griffe logs once mkdocstrings-python 2.0.11 is imported (it patches griffe's loggers)."""
+PRELOADED = ("mkdocstrings._internal.plugin",)
+"""mkdocstrings 1.0.8's private modules that every build imports (a fork server preloads them)."""
 
 
 def record_inventory(handlers: Any, record: Callable[[dict[str, Any]], None]) -> None:

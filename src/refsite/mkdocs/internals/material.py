@@ -1,4 +1,4 @@
-"""Material 9.8.2's search plugin: its index, its entries, how a page is added.
+"""Material 9.8.2: its search plugin's index and entries, how a page is added; typeset labels.
 
 Written against that version; :mod:`refsite.mkdocs.internals.shapes` checks
 that the installed one has what each function here relies on.
@@ -18,6 +18,7 @@ __all__ = [
     "replace_add_entry",
     "search_index",
     "set_search_entries",
+    "set_typeset_title",
 ]
 
 
@@ -74,3 +75,12 @@ def lxml_add_entry(index: Any, feed: Callable[[Any, str], None]) -> Callable[[An
                 index.create_entry_for_section(section, page.toc, page.url, page)
 
     return add_entry
+
+
+def set_typeset_title(item: Any, html: str) -> None:
+    """Make Material show a navigation item's label as ``html`` rather than as text.
+
+    Material 9.8.2's ``partials/nav-item.html`` shows ``nav_item.typeset.title``
+    as HTML when the item has it (its typeset plugin sets it on pages).
+    """
+    item.typeset = {"title": html}
