@@ -10,6 +10,7 @@ relies on is there; one that is not takes the slow, correct path.
 from __future__ import annotations
 
 import functools
+import sys
 from importlib import metadata
 from typing import Any
 
@@ -229,8 +230,11 @@ def problems(config: Any) -> list[str]:
     Each line says what changed and what the build does without it, e.g.
     ``mkdocs-autorefs 1.5.0: AutorefsPlugin has no _primary_url_map (written for
     1.4.5): building without incremental serve rebuilds, kept cross-references``.
-    Call it once mkdocstrings-python is loaded as refsite loads it (see
-    :mod:`refsite.mkdocs.python_handler`): checking imports the handler.
+    Only code this process has imported is checked, so checking imports
+    nothing (the dev server's module, say, in a build): call it once
+    mkdocstrings-python is loaded as refsite loads it (see
+    :mod:`refsite.mkdocs.python_handler`). :func:`usable` checks the rest
+    when a feature asks.
     """
     plugins = set(getattr(config, "plugins", None) or ())
     used = {"mkdocs", "griffe"}
@@ -238,7 +242,13 @@ def problems(config: Any) -> list[str]:
         used |= {"mkdocstrings", "mkdocstrings-python", "mkdocs-autorefs"}
     if plugins & {"material/search", "search"}:
         used.add("mkdocs-material")
-    return [line for shape in SHAPES if shape.package in used and (line := _problem(shape))]
+    return [
+        line
+        for shape in SHAPES
+        if shape.package in used
+        and shape.owner.partition(":")[0] in sys.modules
+        and (line := _problem(shape))
+    ]
 
 
 @functools.cache
@@ -247,13 +257,13 @@ def _problem(shape: Shape) -> str | None:
 
     "" when its package is not installed: nothing to say, and nothing usable.
     """
-    try:
-        installed = metadata.version(shape.package)
-    except metadata.PackageNotFoundError:
-        return ""
     wrong = mismatch(shape)
     if wrong is None:
         return None
+    try:  # only now: reading a package's metadata costs milliseconds
+        installed = metadata.version(shape.package)
+    except metadata.PackageNotFoundError:
+        return ""
     without = ", ".join(sorted(what for what, needs in FEATURES.values() if shape.name in needs))
     return (
         f"{shape.package} {installed}: {wrong} "
