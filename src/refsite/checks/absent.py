@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import html
 import json
-import logging
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +25,7 @@ from pathlib import Path
 import griffe
 
 from refsite.checks.tree import NavEntry, TocEntry, Tree
+from refsite.mkdocs import internals
 
 __all__ = [
     "ABSENT_FILE",
@@ -141,9 +141,8 @@ def present_in(collection: griffe.ModulesCollection, identifiers: Iterable[str])
 @contextlib.contextmanager
 def _quiet_griffe() -> Iterator[None]:
     """Silence griffe's logger (which mkdocstrings may have wrapped in an adapter)."""
-    inner = getattr(griffe.logger, "_logger", None)
-    target = getattr(inner, "logger", inner)
-    if not isinstance(target, logging.Logger):
+    target = internals.griffe_logger() if internals.usable("quiet-griffe") else None
+    if target is None:
         yield
         return
     disabled, target.disabled = target.disabled, True

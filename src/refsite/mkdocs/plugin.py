@@ -19,7 +19,7 @@ from refsite.mkdocs.config import RefsiteConfig
 from refsite.mkdocs.features.checks import Contract, Links
 from refsite.mkdocs.features.coverage import Coverage
 from refsite.mkdocs.features.extras import Llms, OtherInventories, SearchBoost, SourceLinkTemplates
-from refsite.mkdocs.features.handler import HandlerOptions
+from refsite.mkdocs.features.handler import HandlerOptions, UpstreamShapes
 from refsite.mkdocs.features.history import History
 from refsite.mkdocs.features.pages import Pages
 from refsite.mkdocs.features.release import Release
@@ -56,6 +56,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.links,
             SourceLinkTemplates(),
             HandlerOptions(),
+            UpstreamShapes(),
             OtherInventories(),
             self.search,
             self.llms,

@@ -14,16 +14,16 @@ checked by :func:`unknown_options`.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import sys
 from collections.abc import Mapping
 from typing import Any
 
+from refsite.mkdocs import internals
+
 __all__ = ["HANDLER", "load_without_pydantic", "unknown_options"]
 
 HANDLER = "mkdocstrings_handlers.python"
-_CONFIG = "mkdocstrings_handlers.python._internal.config"
 
 
 def load_without_pydantic() -> None:
@@ -53,11 +53,10 @@ def load_without_pydantic() -> None:
 def unknown_options(options: Mapping[str, Any]) -> list[str]:
     """The names in the handler's ``options`` that it does not know, sorted.
 
-    Empty when the handler is not installed (mkdocstrings says so itself).
+    Empty when the handler is not installed (mkdocstrings says so itself),
+    or its option classes are not where :mod:`refsite.mkdocs.internals` reads them.
     """
-    try:
-        config = importlib.import_module(_CONFIG)
-    except ImportError:
+    known = internals.python_option_names()
+    if known is None:
         return []
-    known = {field.name for field in dataclasses.fields(config.PythonInputOptions)}
     return sorted(name for name in options if name not in known)

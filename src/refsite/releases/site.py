@@ -34,6 +34,7 @@ from refsite.checks.directives import find_identifiers
 from refsite.checks.tree import Tree
 from refsite.history.model import HistoryError
 from refsite.history.view import HistoryView
+from refsite.mkdocs import internals
 from refsite.speed.cache import PageCache
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ def _loaded_by(handler: Any, identifiers: set[str]) -> set[str] | None:
         for top in sorted({i.split(".", 1)[0] for i in identifiers}):
             with contextlib.suppress(CollectionError):
                 handler.collect(top, options)
-        collection = handler._modules_collection
+        collection = internals.modules_collection(handler)
     except Exception:  # another handler's API: not worth failing the build over
         return None
     if not isinstance(collection, griffe.ModulesCollection):

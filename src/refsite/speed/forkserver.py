@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from refsite.core import processes
+from refsite.mkdocs import internals
 
 __all__ = ["PRELOAD", "ForkServer", "run_mkdocs", "serve"]
 
@@ -40,7 +41,7 @@ PRELOAD = (
     "material.templates",
     "mkdocs_autorefs",
     "mkdocstrings",
-    "mkdocstrings._internal.plugin",
+    *internals.PRELOADED,
     "mkdocstrings_handlers.python",
     "griffe",
     "griffe_typingdoc",

@@ -31,11 +31,9 @@ from refsite.checks.site import ParsedFiles
 from refsite.core.memo import OutputMemo, folder_digest, render_key
 from refsite.core.store import Store, derive_key
 from refsite.extras.search import boosted_index
+from refsite.mkdocs import internals
 
 __all__ = ["KeptOutputs"]
-
-# autorefs logs through loggers under this one.
-_AUTOREFS_LOGGER = "mkdocs.plugins.mkdocs_autorefs"
 
 
 class _Warnings(logging.Handler):
@@ -163,13 +161,13 @@ class KeptOutputs:
             else:
                 page.content = fixed
         self._warnings = _Warnings()
-        logging.getLogger(_AUTOREFS_LOGGER).addHandler(self._warnings)
+        logging.getLogger(internals.AUTOREFS_LOGGER).addHandler(self._warnings)
 
     def after_cross_references(self, pages: list[Any]) -> None:
         """Keep the pages autorefs fixed, if it warned of nothing."""
         if self._warnings is None:
             return
-        logging.getLogger(_AUTOREFS_LOGGER).removeHandler(self._warnings)
+        logging.getLogger(internals.AUTOREFS_LOGGER).removeHandler(self._warnings)
         clean = self._warnings.count == 0
         self._warnings = None
         if not clean:
@@ -192,15 +190,10 @@ class KeptOutputs:
 def _url_maps(autorefs: Any) -> str | None:
     """A digest of every URL autorefs can link to, or None when it cannot be read.
 
-    The maps are autorefs' own attributes: a version that renames them gets
-    no kept cross-references, never wrong ones.
+    The maps are autorefs' own attributes: a version that changed them (see
+    :mod:`refsite.mkdocs.internals`) gets no kept cross-references, never wrong ones.
     """
-    names = ("_primary_url_map", "_secondary_url_map", "_abs_url_map", "_title_map")
-    maps = [getattr(autorefs, name, None) for name in names]
-    if not all(isinstance(m, dict) for m in maps):
+    state = internals.link_state(autorefs) if internals.usable("kept-cross-references") else None
+    if state is None:
         return None
-    settings = [
-        getattr(autorefs, name, None)
-        for name in ("_link_titles", "_strip_title_tags", "legacy_refs")
-    ]
-    return derive_key(json.dumps([maps, settings], sort_keys=True, default=str))
+    return derive_key(json.dumps(state, sort_keys=True, default=str))

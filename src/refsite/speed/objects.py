@@ -31,6 +31,7 @@ from xml.etree.ElementTree import Element
 import griffe
 
 from refsite.extras.source_tokens import fill_object_tokens, object_tokens
+from refsite.mkdocs import internals
 from refsite.speed.cache import FORMAT, PageCache, renderer_versions
 
 __all__ = ["ObjectRenders", "render_key", "render_key_and_links"]
@@ -176,8 +177,11 @@ class ObjectRenders:
         """The object cache on the MkDocs ``config``'s mkdocstrings python handler.
 
         Besides the options, what renders an object is the site's Markdown
-        extensions, theme and custom templates. None without a python handler.
+        extensions, theme and custom templates. None without a python handler,
+        or one that is not as :mod:`refsite.mkdocs.internals` was written for.
         """
+        if not internals.usable("object-cache"):
+            return None
         try:
             handler = config.plugins["mkdocstrings"].handlers.get_handler("python")
         except Exception:  # no python handler to be had: objects render as usual
@@ -198,14 +202,16 @@ class ObjectRenders:
         return objects
 
     def wrap(self, handler: Any) -> None:
-        """Route ``handler.render`` through this cache (an instance attribute shadows it)."""
-        render: Callable[..., str] = type(handler).render.__get__(handler)
+        """Route ``handler.render`` through this cache."""
+        internals.wrap_render(handler, lambda render: self._cached(handler, render))
 
+    def _cached(self, handler: Any, render: Callable[..., str]) -> Callable[..., str]:
         def cached_render(data: Any, options: Any, *args: Any, **kwargs: Any) -> str:
             # An object rendered inside another's docstring: its headings
             # belong to the outer one, so only the outer layer is cached.
             if self._depth or not isinstance(data, griffe.Object | griffe.Alias):
                 return self._render(render, data, options, args, kwargs)
+            headings = internals.headings(handler)
             key, links = self._key(data, options, args, kwargs)
             stored = self.cache.load(key, namespace=OBJECTS) if key else None
             if isinstance(stored, dict) and isinstance(stored.get("html"), str):
@@ -214,18 +220,18 @@ class ObjectRenders:
                 )
                 if filled is not None:
                     self.hits += 1
-                    handler._headings.extend(_element(h) for h in stored["headings"])
+                    headings.extend(_element(h) for h in stored["headings"])
                     return filled
             self.misses += 1
-            before = len(handler._headings)
+            before = len(headings)
             html = self._render(render, data, options, args, kwargs)
             tokened = str(html) if links is None else object_tokens(str(html), links)
             if key and tokened is not None:
-                headings = [_data(h) for h in handler._headings[before:]]
-                self.cache.store(key, {"html": tokened, "headings": headings}, namespace=OBJECTS)
+                made = [_data(h) for h in headings[before:]]
+                self.cache.store(key, {"html": tokened, "headings": made}, namespace=OBJECTS)
             return html
 
-        handler.render = cached_render
+        return cached_render
 
     def _render(
         self, render: Callable[..., str], data: Any, options: Any, args: Any, kw: Any

@@ -3,16 +3,16 @@
 - Pages: a page found in the :class:`~refsite.speed.cache.PageCache` is not
   rendered; its HTML and table of contents are restored, and what rendering it
   registered (autorefs anchors for cross-references, mkdocstrings inventory
-  items for ``objects.inv``) is replayed, so the site is byte for byte the one
-  a clean build writes.
+  items for ``objects.inv``) is replayed (:mod:`refsite.speed.effects`), so
+  the site is byte for byte the one a clean build writes.
 - Search: Material's search entries of a page whose rendered content did not
-  change are reused; a changed page is indexed by Material's own handlers fed
-  by lxml (:func:`refsite.extras.search.feed_tree`) rather than by ``html.parser``.
-- Loaded modules: within one ``mkdocs serve`` process, what griffe loaded for
-  the previous rebuild is handed to the next while the sources are unchanged.
+  change are reused (:mod:`refsite.speed.search_entries`).
+- Loaded modules: what griffe loaded for the previous build is handed to the
+  next while the sources are unchanged (:mod:`refsite.speed.loaded`).
 
 It hooks into mkdocstrings', autorefs' and Material's objects, some of them
-private; where one is missing, the page or value is simply not reused.
+private, through :mod:`refsite.mkdocs.internals`; where one is not as it was
+written for, the page or value is simply not reused.
 """
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,64 +30,27 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from refsite.checks.directives import find_identifiers
 from refsite.core.fingerprint import own_code
-from refsite.extras.search import feed_tree
-from refsite.extras.source_tokens import strip_links
+from refsite.mkdocs import internals
 from refsite.speed.cache import (
     CachedPage,
     LoadedModules,
     PageCache,
     data_to_anchors,
     first_heading,
-    materialize_aliases,
     renderer_versions,
     source_files,
     toc_to_data,
 )
+from refsite.speed.effects import PageEffects, Registrations, Replayed
+from refsite.speed.loaded import KeptModules
+from refsite.speed.search_entries import SearchEntries
 from refsite.speed.shared_pages import LinkPrefixes, SharedPages
-from refsite.speed.workers import Workers, assign, can_fork
+from refsite.speed.workers import Workers
 
-__all__ = [
-    "BuildReuse",
-    "PageEffects",
-    "Replayed",
-    "fingerprint",
-    "materialize_after_loads",
-    "materialize_loaded",
-]
+__all__ = ["BuildReuse", "fingerprint"]
 
-# What griffe loaded for the python handler, kept across the rebuilds of one
-# `mkdocs serve` process (each rebuild gets a new handler): loading FastAPI,
-# Starlette and httpx again is the largest cost of a rebuild after an edit.
-_LOADED: dict[str, Any] = {}
 # pymdownx.snippets' include markers: a page that includes files is not cached.
 _INCLUDES = re.compile(r"^\s*;?--8<--", re.MULTILINE)
-
-
-@dataclass
-class PageEffects:
-    """What rendering one page registered, and the source files it read."""
-
-    anchors: list[list[Any]]
-    """autorefs ``register_anchor`` calls: [identifier, anchor, title, primary]."""
-    inventory: list[dict[str, Any]]
-    """mkdocstrings inventory ``register`` calls, as keyword arguments."""
-    sources: set[str] | None
-    """Source files of the objects it renders; None when they cannot be known."""
-
-
-@dataclass(frozen=True)
-class Replayed:
-    """What :meth:`BuildReuse.replay_in_order` registered, to put back in the next rebuild."""
-
-    registrations: list[tuple[str, list[list[Any]], list[dict[str, Any]]]]
-    maps: tuple[dict[str, Any], ...]
-    """autorefs' URL and title maps afterwards."""
-    inventory: dict[str, Any]
-
-
-def _copy_map(url_map: dict[str, Any]) -> dict[str, Any]:
-    # The URL maps hold lists that registering appends to: copy those too.
-    return {k: list(v) if isinstance(v, list) else v for k, v in url_map.items()}
 
 
 class BuildReuse:
@@ -106,8 +67,6 @@ class BuildReuse:
         share_releases: bool = False,
     ) -> None:
         self.log = log
-        self._keep_modules = keep_modules
-        self._templates = templates
         self.fingerprint = fingerprint(config)
         self.cache = PageCache(cache_dir, self.fingerprint)
         # A versioned build: pages rendered from the same files as another
@@ -118,21 +77,35 @@ class BuildReuse:
         self._autorefs = config.plugins["autorefs"]
         self._replay: CachedPage | None = None
         self._miss: tuple[str, str] | None = None
-        self._recording: CachedPage | None = None
-        self._restored = False
-        self._search: Any = None
-        self._entries_of: Callable[[Any], list[Any]] | None = None
-        self._search_settings = ""
-        self.indexers = Workers()
-        """Workers indexing pages for search (see :meth:`index_in_parallel`)."""
-        self._disk_modules = LoadedModules(cache_dir, self.fingerprint)
-        self._modules_from_disk = False
+        self._modules = KeptModules(
+            self._mkdocstrings,
+            self.cache,
+            self.fingerprint,
+            log,
+            templates=templates,
+            disk=LoadedModules(cache_dir, self.fingerprint),
+            to_disk=keep_modules,
+        )
         self.effects: PageEffects | None = None
         """What the page last rendered registered (set by :meth:`page_content`)."""
-        self.search_entries: dict[str, list[Any]] = {}
+        # Without the upstream shapes that recording and replaying rely on,
+        # every page is rendered (refsite.mkdocs.internals says so).
+        self._reuses_pages = internals.usable("page-cache")
+        self._registrations = Registrations(
+            self._mkdocstrings, self._autorefs, record=self._reuses_pages
+        )
+        self.search = SearchEntries(config, self.cache)
+        """Material's search entries, reused."""
+
+    @property
+    def indexers(self) -> Workers:
+        """Workers indexing pages for search (see :meth:`index_in_parallel`)."""
+        return self.search.indexers
+
+    @property
+    def search_entries(self) -> dict[str, list[Any]]:
         """Material's search entries of each page indexed in this build, by page URL."""
-        self._record_side_effects()
-        self._cache_search_entries(config)
+        return self.search.by_url
 
     def files(self, files: Any) -> None:
         """Fold the site's page URLs into the cache key."""
@@ -161,25 +134,29 @@ class BuildReuse:
         """
         self._replay = self._miss = None
         self.effects = None
+        self._registrations.recording = None
+        if not self._reuses_pages:
+            self._modules.restore()
+            return markdown
         # What rendering the page registers is recorded for every rendered
         # page (serve's incremental rebuilds replay it), stored only if cacheable.
-        self._recording = CachedPage(content="", toc=[])
+        self._registrations.recording = CachedPage(content="", toc=[])
         if _INCLUDES.search(markdown):
             # The included file is read during conversion, where no key sees it.
-            self._restore_loaded_modules()
+            self._modules.restore()
             return markdown
         key = self.cache.key(page.file.src_uri, markdown)
         if wait is not None and not self.cache.exists(key):
             wait(lambda: self.cache.exists(key))
         self._replay = self.cache.get(key)
         if self._replay is None:
-            self._restore_loaded_modules()
+            self._modules.restore()
             self._replay = self._from_other_release(key, page.file.src_uri, markdown)
         if self._replay is None:
             self._miss = (key, markdown)
             return markdown
-        self._recording = None
-        self._replay_side_effects(page, self._replay)
+        self._registrations.recording = None
+        self._registrations.replay(page, self._replay)
         # Render only the title line: MkDocs takes the page title from it.
         return first_heading(markdown)
 
@@ -198,7 +175,7 @@ class BuildReuse:
             page.toc = TableOfContents(data_to_anchors(cached.toc, AnchorLink))
             self.effects = PageEffects(cached.anchors, cached.inventory, set(cached.sources))
             return cached.content
-        recording, self._recording = self._recording, None
+        recording, self._registrations.recording = self._registrations.recording, None
         if recording is None:
             return html
         sources: set[str] | None = None
@@ -237,13 +214,11 @@ class BuildReuse:
             return None
         if self._shared is None:
             handler = self._mkdocstrings.handlers.get_handler("python")
-            # griffe's search path, in its order (a private attribute: without
-            # it, nothing is shared).
-            roots = getattr(handler, "_paths", None)
-            if not isinstance(roots, list):
+            # griffe's search path, in its order: without it, nothing is shared.
+            roots = internals.search_paths(handler)
+            if roots is None or not internals.usable("shared-pages"):
                 self._any_release = None
                 return None
-            roots = [str(r) for r in roots]
             prefixes = LinkPrefixes(handler, roots)
             self._shared = SharedPages(self.cache, self._any_release, roots, prefixes)
         return self._shared
@@ -251,157 +226,21 @@ class BuildReuse:
     def replay_in_order(
         self, pages: Sequence[tuple[Any, PageEffects]], last: Replayed | None = None
     ) -> Replayed:
-        """Register every page's anchors and inventory items in page order, as a full build does.
-
-        For rebuilds that rendered only some pages: the others' registrations
-        are replayed, and those of the rendered ones are put back in place.
-        What that leaves is returned; given back as ``last`` in the next
-        rebuild, it is put back whole when every page registers the same
-        (an edit that changed no heading), instead of registering again.
-        """
-        handlers = self._mkdocstrings.handlers
-        handlers.get_handler("python")  # objects.inv is written only if a handler was used
-        inventory = handlers.inventory
-        registrations = [(page.url, effects.anchors, effects.inventory) for page, effects in pages]
-        maps = ("_primary_url_map", "_secondary_url_map", "_title_map")
-        if last is not None and last.registrations == registrations:
-            for name, saved in zip(maps, last.maps, strict=True):
-                setattr(self._autorefs, name, _copy_map(saved))
-            inventory.clear()
-            dict.update(inventory, last.inventory)
-            return last
-        inventory.clear()
-        for page, effects in pages:
-            for identifier, anchor, title, primary in effects.anchors:
-                self._autorefs.register_anchor(
-                    page, identifier, anchor, title=title, primary=primary
-                )
-            for kwargs in effects.inventory:
-                inventory.register(**kwargs)
-        # autorefs keeps an identifier's URLs in the order they were registered,
-        # and a full build registers page by page: restore that order.
-        rank = {page.url: i for i, (page, _) in enumerate(pages)}
-        for name in ("_primary_url_map", "_secondary_url_map"):
-            url_map = getattr(self._autorefs, name, None)
-            if isinstance(url_map, dict):
-                for urls in url_map.values():
-                    if len(urls) > 1:
-                        urls.sort(key=lambda url: rank.get(url.partition("#")[0], -1))
-        after = tuple(_copy_map(getattr(self._autorefs, name, None) or {}) for name in maps)
-        return Replayed(registrations, after, dict(inventory))
+        """:meth:`refsite.speed.effects.Registrations.replay_in_order`."""
+        return self._registrations.replay_in_order(pages, last)
 
     def set_search_entries(self, entries: list[Any]) -> None:
         """Make Material's search index hold exactly ``entries``."""
-        if self._search is None:
-            return
-        self._search.search_index.entries = entries
-        # Material merges a dirty rebuild's entries into the previous index by
-        # URL prefix; these entries are already whole.
-        if hasattr(self._search, "search_index_prev"):
-            self._search.search_index_prev = None
+        self.search.set_entries(entries)
+
+    def index_in_parallel(self, pages: Sequence[Any], processes: int) -> int:
+        """:meth:`refsite.speed.search_entries.SearchEntries.index_in_parallel`."""
+        return self.search.index_in_parallel(pages, processes)
 
     def pages_rendered(self) -> None:
         """Every page is rendered: keep what griffe loaded for the next rebuild."""
         # mkdocstrings tears its handlers down after the build: keep them now.
-        self._keep_loaded_modules()
-
-    def _record_side_effects(self) -> None:
-        """Record what rendering a page registers, so a cached page can replay it.
-
-        mkdocstrings registers each rendered object with autorefs (for
-        cross-references) and in its inventory (objects.inv) while it renders;
-        a page served from the cache must register the same.
-        """
-        autorefs = self._autorefs
-        register_anchor = type(autorefs).register_anchor.__get__(autorefs)
-
-        def anchor(page: Any, identifier: str, anchor: str | None = None, **kw: Any) -> None:
-            if self._recording is not None:
-                self._recording.anchors.append(
-                    [identifier, anchor, kw.get("title"), kw.get("primary", True)]
-                )
-            register_anchor(page, identifier, anchor, **kw)
-
-        def item(kw: dict[str, Any]) -> None:
-            if self._recording is not None:
-                self._recording.inventory.append(kw)
-
-        # Instance attributes shadow the methods; set anew each build, they
-        # replace (rather than stack on) the previous build's wrapper.
-        autorefs.register_anchor = anchor
-        handlers = self._mkdocstrings.handlers
-        handlers.inventory = _recording_inventory(handlers.inventory, item)
-
-    def _python_handler_collections(self) -> tuple[Any, Any] | None:
-        handler = self._mkdocstrings.handlers.get_handler("python")
-        modules = getattr(handler, "_modules_collection", None)
-        lines = getattr(handler, "_lines_collection", None)
-        return None if modules is None or lines is None else (modules, lines)
-
-    @staticmethod
-    def _loaded_folders(modules: Any) -> list[Path]:
-        return [
-            Path(str(m.filepath)).parent
-            for m in modules.members.values()
-            if not isinstance(m.filepath, list)
-        ]
-
-    def _loaded_sources(self, modules: Any) -> str:
-        return self.cache.tree_hash(self._loaded_folders(modules))
-
-    def _restore_loaded_modules(self) -> None:
-        """Give this build's python handler what an earlier rebuild loaded, if still current."""
-        if self._restored:
-            return
-        self._restored = True
-        handler = self._mkdocstrings.handlers.get_handler("python")
-        env = getattr(handler, "env", None)
-        if self._templates is not None and isinstance(env, jinja2.Environment):
-            # The handler's templates are compiled anew with every handler,
-            # i.e. every build: keep the compiled code instead.
-            env.bytecode_cache = self._templates
-        saved = _LOADED.get(self.fingerprint)
-        collections = self._python_handler_collections()
-        if collections is None:
-            return
-        if saved is None:
-            kept = self._disk_modules.load(self.cache.tree_hash)
-            if kept is not None:
-                self.log.debug("reusing the modules griffe loaded in an earlier build")
-                handler._modules_collection, handler._lines_collection = kept
-                self._modules_from_disk = True
-            return
-        if saved["sources"] == self._loaded_sources(saved["modules"]):
-            self.log.debug("reusing the modules griffe loaded for the previous build")
-            handler._modules_collection = saved["modules"]
-            handler._lines_collection = saved["lines"]
-            self._modules_from_disk = True
-        else:
-            self.log.debug("sources changed since the previous build: griffe loads them again")
-
-    def _keep_loaded_modules(self) -> None:
-        collections = self._python_handler_collections()
-        if collections is None or not collections[0].members:
-            return
-        modules, lines = collections
-        sources = self._loaded_sources(modules)
-        _LOADED.clear()
-        _LOADED[self.fingerprint] = {"modules": modules, "lines": lines, "sources": sources}
-        if self._keep_modules and self._restored and not self._modules_from_disk:
-            # Loaded from source in this build: keep them for the next process.
-            _in_child_process(
-                lambda: self._disk_modules.save(
-                    self._loaded_folders(modules), sources, modules, lines
-                )
-            )
-
-    def _replay_side_effects(self, page: Any, cached: CachedPage) -> None:
-        # mkdocstrings writes objects.inv only if a handler was used.
-        self._mkdocstrings.handlers.get_handler("python")
-        for identifier, anchor, title, primary in cached.anchors:
-            self._autorefs.register_anchor(page, identifier, anchor, title=title, primary=primary)
-        for kwargs in cached.inventory:
-            self._mkdocstrings.handlers.inventory.register(**kwargs)
+        self._modules.keep()
 
     def _sources(self, markdown: str) -> set[str] | None:
         """The source files a page rendered, or None when they cannot be known."""
@@ -409,247 +248,14 @@ class BuildReuse:
         if not identifiers:
             return set()
         handler = self._mkdocstrings.handlers.get_handler("python")
-        # The handler keeps what griffe loaded in a private attribute: without
-        # it, the page is simply not cached.
-        collection = getattr(handler, "_modules_collection", None)
+        # What griffe loaded: without it, the page is simply not cached.
+        collection = internals.modules_collection(handler)
         if collection is None:
             return None
         try:
             return source_files(collection.get_member(i) for i in identifiers)
         except (KeyError, ValueError):
             return None
-
-    def _cache_search_entries(self, config: Any) -> None:
-        """Reuse Material's search entries of pages whose rendered content is unchanged.
-
-        Material's search plugin parses every page's HTML with Python's
-        html.parser to index it, a large share of a build. Its entries are a
-        function of the page's content, table of contents, URL, title and
-        metadata and the search plugin's options, so they are cached under a
-        hash of those (the content without what the index leaves out: source
-        links, so releases share entries).
-        """
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        index = getattr(search, "search_index", None)
-        if index is None:
-            return
-        self._search = search
-        cache = self.cache
-        # What the entries depend on besides the page: the search plugin's
-        # options (not the whole site's fingerprint, which names the source
-        # folders: releases of a versioned site share entries).
-        settings = json.dumps(dict(search.config), sort_keys=True, default=_type_name)
-        self._search_settings = settings
-        add_entry = _fast_add_entry(index) or type(index).add_entry_from_context.__get__(index)
-
-        def entries_of(page: Any) -> list[Any]:
-            first = len(index.entries)
-            add_entry(page)
-            entries: list[Any] = index.entries[first:]
-            del index.entries[first:]
-            return entries
-
-        def cached_add_entry(page: Any) -> None:
-            key = _search_key(cache, page, settings)
-            if not cache.exists(key) and not self.indexers.claim(key):
-                self.indexers.wait_for(lambda: cache.exists(key))
-            entries = cache.load(key)
-            if not isinstance(entries, list):
-                entries = entries_of(page)
-                cache.store(key, entries)
-            index.entries.extend(entries)
-            self.search_entries[page.url] = entries
-
-        index.add_entry_from_context = cached_add_entry
-        self._entries_of = entries_of
-
-    def index_in_parallel(self, pages: Sequence[Any], processes: int) -> int:
-        """Fork workers that store the search entries of the pages the cache lacks.
-
-        Material indexes each page as MkDocs writes it, one after another;
-        the workers index from the last page backwards meanwhile, and MkDocs
-        waits for an entry a worker has claimed. Returns how many started.
-        """
-        entries_of = self._entries_of
-        if entries_of is None or processes < 2 or not can_fork():
-            return 0
-        cache = self.cache
-        settings = self._search_settings
-        missing = {
-            key: page
-            for page in pages
-            if not cache.exists(key := _search_key(cache, page, settings))
-        }
-        if len(missing) < 2:
-            return 0
-
-        def index(key: str) -> None:
-            cache.store(key, entries_of(missing[key]))
-
-        return self.indexers.fork(assign(list(missing), processes), index)
-
-
-def _search_key(cache: PageCache, page: Any, settings: str) -> str:
-    """What Material's search entries of a page are cached under: all they are made of.
-
-    Not the site's fingerprint, which names the source folders: the search
-    plugin's options (``settings``) and the page, without what the index
-    leaves out (source links), so that releases of a versioned site share
-    entries.
-    """
-    return cache.shared_key(
-        "search",
-        settings,
-        page.url,
-        strip_links(page.content or ""),
-        repr(toc_to_data(page.toc)),
-        str(page.title),
-        repr(sorted(page.meta.items())),
-    )
-
-
-def materialize_after_loads(handler: Any) -> None:
-    """After griffe loads modules for the handler, create every alias it would create later.
-
-    griffe makes the alias objects of members (``fastapi.responses.
-    StreamingResponse.close`` for Starlette's method) when something first
-    reads them, and mkdocstrings registers a rendered object's aliases in
-    objects.inv and with autorefs. What a page registered would then depend
-    on the pages the process rendered before it: a serial build, a worker and
-    a replay from the cache would each write another objects.inv. Creating
-    them all as soon as modules are loaded makes each page's registrations its
-    own, in every build, whatever renders it.
-    """
-    collect = getattr(handler, "collect", None)
-    if collect is None or getattr(collect, "materializes", False):
-        return
-
-    def collect_then_materialize(identifier: str, options: Any) -> Any:
-        data = collect(identifier, options)
-        materialize_loaded(handler)
-        return data
-
-    collect_then_materialize.materializes = True  # type: ignore[attr-defined]
-    handler.collect = collect_then_materialize
-
-
-def materialize_loaded(handler: Any) -> None:
-    """Materialize the aliases of what the python ``handler`` has loaded, if not done yet."""
-    # Read anew: the modules may come from an earlier rebuild or from disk.
-    modules = getattr(handler, "_modules_collection", None)
-    if modules is not None:
-        loaded = frozenset(modules.members)
-        # Kept on the collection, so a copy from disk is not walked again.
-        if getattr(modules, "refsite_materialized", None) != loaded:
-            materialize_aliases(modules.members.values())
-            modules.refsite_materialized = loaded
-
-
-def _in_child_process(work: Callable[[], None]) -> None:
-    """Run ``work`` in a forked copy of this process, without waiting for it.
-
-    Pickling what griffe loaded takes most of a second: a copy of the process
-    does it while the build goes on. It writes nothing to the terminal and
-    leaves without running any exit handler of the build's.
-    """
-    fork = getattr(os, "fork", None)
-    if fork is None:  # no fork on this system: keep nothing rather than wait
-        return
-    try:
-        pid = fork()
-    except OSError:
-        return
-    if pid != 0:
-        _CHILDREN.append(pid)
-        _reap_children()
-        return
-    try:
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        work()
-        status = 0
-    except BaseException:
-        status = 1
-    os._exit(status)
-
-
-# Children forked by _in_child_process, reaped at the next fork or never (the
-# system reaps them when the build's process ends).
-_CHILDREN: list[int] = []
-
-
-def _reap_children() -> None:
-    for pid in list(_CHILDREN):
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
-            _CHILDREN.remove(pid)
-
-
-def _recording_inventory(inventory: Any, record: Any) -> Any:
-    """A copy of mkdocstrings' inventory that shows ``record`` every registration.
-
-    mkdocstrings registers an object's aliases only when the inventory lacks
-    them, so what a page registers would depend on the pages rendered before
-    it in the same process: a page rendered by a worker, or replayed from the
-    cache, would register less or more than in a serial build. Here every
-    registration reaches ``register`` (and is recorded), and mkdocstrings' rule
-    is applied there instead, in the order pages are registered or replayed.
-    """
-
-    class RecordingInventory(type(inventory)):  # type: ignore[misc]
-        def __contains__(self, name: object) -> bool:
-            return False
-
-        def register(
-            self,
-            name: str,
-            domain: str,
-            role: str,
-            uri: str,
-            priority: int = 1,
-            dispname: str | None = None,
-        ) -> None:
-            kw: dict[str, Any] = {"name": name, "domain": domain, "role": role, "uri": uri}
-            kw |= {"priority": priority, "dispname": dispname}
-            record(kw)
-            # Aliases (registered with a lower priority) only when absent.
-            if priority > 1 and dict.__contains__(self, name):
-                return
-            super().register(**kw)
-
-    copy = RecordingInventory(project=inventory.project, version=inventory.version)
-    dict.update(copy, inventory)
-    return copy
-
-
-def _fast_add_entry(index: Any) -> Any:
-    """Material's ``add_entry_from_context``, with the page tokenized by lxml.
-
-    None when Material's search plugin does not have the pieces it relies on.
-    """
-    try:
-        from material.plugins.search.plugin import Parser
-    except ImportError:
-        return None
-    if not hasattr(index, "create_entry_for_section"):
-        return None
-
-    def add_entry(page: Any) -> None:
-        # The body of SearchIndex.add_entry_from_context, but for the parsing.
-        search = page.meta.get("search") or {}
-        if search.get("exclude"):
-            return
-        parser = Parser()
-        feed_tree(parser, page.content)
-        for section in parser.data:
-            if not section.is_excluded():
-                index.create_entry_for_section(section, page.toc, page.url, page)
-
-    return add_entry
 
 
 def _type_name(value: Any) -> str:

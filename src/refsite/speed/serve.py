@@ -34,8 +34,10 @@ from typing import Any
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from refsite.checks.site import page_file
+from refsite.mkdocs import internals
 from refsite.speed.cache import data_to_anchors, toc_to_data
-from refsite.speed.reuse import BuildReuse, PageEffects, Replayed
+from refsite.speed.effects import PageEffects, Replayed
+from refsite.speed.reuse import BuildReuse
 
 __all__ = [
     "IncrementalServe",
@@ -160,6 +162,10 @@ class IncrementalServe:
         self._order = [f.src_uri for f in pages]
         self._built = {}
         by_src = {f.src_uri: f for f in pages}
+        if not internals.usable("incremental-serve"):
+            # Without what replaying relies on (refsite.mkdocs.internals):
+            # every rebuild renders every page.
+            self.records = {}
         self.plan = plan(
             self.records,
             same_site=site == self.site,
@@ -168,7 +174,7 @@ class IncrementalServe:
         )
         self.site = site
         for file in pages:
-            _set_modified(file, file.src_uri in self.plan.render)
+            internals.set_modified(file, file.src_uri in self.plan.render)
         for url in self.plan.removed:
             _remove_output(Path(site_dir), url)
         return self.plan
@@ -220,7 +226,7 @@ class IncrementalServe:
                 page.content = record.content
                 page.toc = TableOfContents(data_to_anchors(record.toc, AnchorLink))
                 self._built[src] = record
-                _set_modified(file, True)
+                internals.set_modified(file, True)
         self._replayed = reuse.replay_in_order(
             [(self._page(files, src), self._effects(src)) for src in self._order], self._replayed
         )
@@ -268,11 +274,12 @@ def watch_with_events(server: Any) -> bool:
     the native observer also reports files being opened and closed, which
     every build does to the files it reads, and MkDocs would rebuild on each.
     Returns False, changing nothing, where the server is not the one this was
-    written for.
+    written for (:mod:`refsite.mkdocs.internals`).
     """
+    if not internals.usable("watch-events"):
+        return False
     from watchdog import events
     from watchdog.observers import Observer
-    from watchdog.observers.polling import PollingObserver
 
     changes: list[type[events.FileSystemEvent]] = [
         events.FileCreatedEvent,
@@ -289,22 +296,7 @@ def watch_with_events(server: Any) -> bool:
             kw["event_filter"] = kw.get("event_filter") or changes
             return super().schedule(handler, path, **kw)
 
-    watched = getattr(server, "_watched_paths", None)
-    refs = getattr(server, "_watch_refs", None)
-    observer = getattr(server, "observer", None)
-    if not isinstance(watched, dict) or not isinstance(refs, dict) or observer is None:
-        return False
-    # Only a polling observer that has not started yet is swapped.
-    if observer.is_alive() or not isinstance(observer, PollingObserver):
-        return False
-    paths = list(watched)
-    server.observer = ChangeObserver()
-    watched.clear()
-    refs.clear()
-    for path in paths:
-        server.watch(path)
-    server.build_delay = min(getattr(server, "build_delay", BUILD_DELAY), BUILD_DELAY)
-    return True
+    return internals.replace_observer(server, ChangeObserver(), build_delay=BUILD_DELAY)
 
 
 def _remove_output(site_dir: Path, url: str) -> None:
@@ -318,9 +310,3 @@ def _remove_output(site_dir: Path, url: str) -> None:
         except OSError:
             break
         folder = folder.parent
-
-
-def _set_modified(file: Any, modified: bool) -> None:
-    # MkDocs asks File.is_modified() whether a dirty build reads and writes
-    # the page; an instance attribute answers for this build's File object.
-    file.is_modified = lambda: modified

@@ -34,6 +34,7 @@ import griffe
 
 from refsite.extras.source_tokens import fill_release_tokens, release_tokens
 from refsite.extras.sourcelinks import configured_naming, link_prefix, release_source
+from refsite.mkdocs import internals
 from refsite.speed.cache import CachedPage, PageCache
 
 __all__ = [
@@ -258,7 +259,7 @@ class LinkPrefixes:
         return link_prefix(*found) if found is not None else None
 
     def _from_handler(self, top: str) -> str | None:
-        collection = getattr(self.handler, "_modules_collection", None)
+        collection = internals.modules_collection(self.handler)
         if collection is None:
             return None
         try:

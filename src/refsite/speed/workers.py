@@ -44,6 +44,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from refsite.core.memo import dump_atomic, load_pickle
+from refsite.mkdocs import internals
+from refsite.speed.aliases import materialize_loaded
 
 __all__ = [
     "CLAIMS_ENV",
@@ -54,6 +56,7 @@ __all__ = [
     "can_fork",
     "claim",
     "in_background",
+    "in_child_process",
     "render_page",
     "worker_count",
 ]
@@ -264,14 +267,13 @@ def _run(config_file: str, pages: Sequence[str]) -> int:
 
 def render_page(config: Any, files: Any, src: str) -> None:
     """Run MkDocs' steps for the page at ``src``: every plugin's page events, up to its HTML."""
-    from mkdocs.commands.build import _populate_page
     from mkdocs.structure.pages import Page
 
     file = files.get_file_from_path(src)
     if file is None:
         return
     page = file.page if file.page is not None else Page(None, file, config)
-    _populate_page(page, config, files)
+    internals.populate_page(page, config, files)
 
 
 if __name__ == "__main__":
@@ -318,6 +320,49 @@ def in_background(work: Callable[[], _T]) -> Callable[[], _T | None]:
         return None
 
     return wait
+
+
+def in_child_process(work: Callable[[], None]) -> None:
+    """Run ``work`` in a forked copy of this process, without waiting for it.
+
+    Pickling what griffe loaded takes most of a second: a copy of the process
+    does it while the build goes on. It writes nothing to the terminal and
+    leaves without running any exit handler of the build's.
+    """
+    if not hasattr(os, "fork"):  # no fork on this system: do nothing rather than wait
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        return
+    if pid != 0:
+        _CHILDREN.append(pid)
+        _reap_children()
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        work()
+        status = 0
+    except BaseException:
+        status = 1
+    os._exit(status)
+
+
+# Children forked by in_child_process, reaped at the next fork or never (the
+# system reaps them when the build's process ends).
+_CHILDREN: list[int] = []
+
+
+def _reap_children() -> None:
+    for pid in list(_CHILDREN):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _CHILDREN.remove(pid)
 
 
 class PageWorkers:
@@ -368,12 +413,16 @@ class PageWorkers:
         """
         if self._in_copy or self._pending or self.workers.started:
             return
+        # Workers render into the page cache; without the upstream shapes they
+        # rely on (refsite.mkdocs.internals), MkDocs renders every page itself.
+        if not internals.usable("page-workers"):
+            return
         assignments = assign(rest, processes)
         if not any(assignments):
             return
         mkdocstrings = config.plugins.get("mkdocstrings")
         handler = mkdocstrings.handlers.get_handler("python") if mkdocstrings else None
-        if can_fork() and callable(getattr(handler, "collect", None)):
+        if can_fork() and handler is not None:
             self._fork_after_first_load(handler, assignments, config, files, current)
             return
         started = self.workers.start(config.config_file_path, fingerprint, assignments)
@@ -390,27 +439,27 @@ class PageWorkers:
         current: Callable[[], str | None],
     ) -> None:
         self._pending = True
-        collect = handler.collect
 
-        def collect_then_fork(identifier: str, options: Any) -> Any:
-            data = collect(identifier, options)
-            if not self._pending:
+        def wrap(collect: Callable[..., Any]) -> Callable[..., Any]:
+            def collect_then_fork(identifier: str, options: Any) -> Any:
+                data = collect(identifier, options)
+                if not self._pending:
+                    return data
+                self._pending = False
+                # The copies start from what a worker of its own would have.
+                materialize_loaded(handler)
+                render = functools.partial(self._render_in_copy, config, files)
+                started = self.workers.fork(assignments, render)
+                if started:
+                    page = current()
+                    if page is not None:
+                        self.workers.claim(page)  # MkDocs is rendering it
+                    self.on_start(started)
                 return data
-            self._pending = False
-            # The copies start from what a worker of its own would have.
-            from refsite.speed.reuse import materialize_loaded
 
-            materialize_loaded(handler)
-            render = functools.partial(self._render_in_copy, config, files)
-            started = self.workers.fork(assignments, render)
-            if started:
-                page = current()
-                if page is not None:
-                    self.workers.claim(page)  # MkDocs is rendering it
-                self.on_start(started)
-            return data
+            return collect_then_fork
 
-        handler.collect = collect_then_fork
+        internals.wrap_collect(handler, wrap)
 
     def _render_in_copy(self, config: Any, files: Any, page: str) -> None:
         if not self._in_copy:

@@ -1,4 +1,4 @@
-"""The handler feature: mkdocstrings' Python handler, loaded lean, its options checked.
+"""The handler features: mkdocstrings' Python handler loaded lean, and the upstream shapes.
 
 See :mod:`refsite.mkdocs.python_handler`: the handler's option classes are
 loaded without pydantic (0.2 s of every build process), so refsite checks the
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
 
-from refsite.mkdocs.build import PLUGIN_NAME, Build, Feature
+from refsite.mkdocs import internals
+from refsite.mkdocs.build import PLUGIN_NAME, Build, Feature, log
 from refsite.mkdocs.python_handler import load_without_pydantic, unknown_options
 
-__all__ = ["HandlerOptions"]
+__all__ = ["HandlerOptions", "UpstreamShapes"]
 
 
 class HandlerOptions(Feature):
@@ -34,3 +35,15 @@ class HandlerOptions(Feature):
                 f"has no option {names}: fix or remove it under plugins > mkdocstrings > "
                 "handlers > python > options"
             )
+
+
+class UpstreamShapes(Feature):
+    """Say, in one line each, which upstream private part changed shape (see internals)."""
+
+    def config(self, build: Build) -> None:
+        # After the handler is imported (config_early): only what this process
+        # imported is checked. INFO, not a warning: the speed-up that needs the
+        # part is left off and the build stays correct, so --strict goes on.
+        if build.options.enabled:
+            for line in internals.problems(build.config):
+                log.info("%s", line)

@@ -16,6 +16,7 @@ from mkdocs.exceptions import PluginError
 
 from refsite.checks.directives import diagnose, find_identifiers
 from refsite.core.placeholders import PlaceholderError, expand, placeholder_names, versions_table
+from refsite.mkdocs import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, Feature, log
 from refsite.mkdocs.features.coverage import PLACEHOLDER as COVERAGE_PLACEHOLDER
 
@@ -38,7 +39,7 @@ class Pages(Feature):
         # does); Material shows a `typeset` title as HTML instead of text.
         for item in _walk_nav(nav.items):
             if "`" in (item.title or "") and not getattr(item, "typeset", None):
-                item.typeset = {"title": inline_code(item.title)}
+                internals.set_typeset_title(item, inline_code(item.title))
 
     def page_markdown(self, build: Build, markdown: str, page: Any) -> str:
         # Remember the page: if rendering it fails, build_error explains why.

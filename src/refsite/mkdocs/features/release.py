@@ -14,6 +14,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from refsite.checks.absent import ABSENT_FILE, absent_record, declared_objects
+from refsite.mkdocs import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.releases.site import OlderSources, ReleaseSite, root_script, versioned, wanted_release
 
@@ -29,7 +30,7 @@ class Release(Feature):
     def config_early(self, build: Build) -> None:
         # Before mkdocstrings' on_config reads its handlers' paths.
         build.release = _release_site(build)
-        griffe_log = logging.getLogger("mkdocs.plugins.griffe")
+        griffe_log = logging.getLogger(internals.GRIFFE_LOGGER)
         griffe_log.removeFilter(self.old_sources)
         self.old_sources.reset([])
         if build.release is not None and not build.release.is_newest:

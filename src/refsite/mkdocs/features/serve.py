@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from refsite.mkdocs import internals
 from refsite.mkdocs.build import Build, Feature, log
 from refsite.speed.serve import IncrementalServe, watch_with_events
 
@@ -31,7 +32,7 @@ class Serve(Feature):
             self.incremental = IncrementalServe()
             # The warning that a dirty build leaves navigation and links
             # inaccurate does not hold while refsite keeps the site whole.
-            logging.getLogger("mkdocs.commands.build").addFilter(_hide_dirty_warning)
+            logging.getLogger(internals.DIRTY_BUILD_LOGGER).addFilter(_hide_dirty_warning)
 
     def config_early(self, build: Build) -> None:
         build.incremental = self.incremental is not None
@@ -94,7 +95,7 @@ class Serve(Feature):
 
 
 def _hide_dirty_warning(record: logging.LogRecord) -> bool:
-    return not str(record.msg).startswith("A 'dirty' build is being performed")
+    return not str(record.msg).startswith(internals.DIRTY_WARNING)
 
 
 def _project_source_folders(config: Any) -> list[Path]:

@@ -20,12 +20,14 @@ from mkdocs.exceptions import PluginError
 
 from refsite.checks.directives import find_identifiers
 from refsite.checks.site import ParsedFiles
+from refsite.mkdocs import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.releases.site import WORKERS_ENV, versioned
+from refsite.speed.aliases import materialize_after_loads
 from refsite.speed.cache import prune
 from refsite.speed.kept import KeptOutputs
 from refsite.speed.objects import ObjectRenders
-from refsite.speed.reuse import BuildReuse, materialize_after_loads
+from refsite.speed.reuse import BuildReuse
 from refsite.speed.templates import compiled_templates, theme_env
 from refsite.speed.workers import PageWorkers, worker_count
 
@@ -60,12 +62,16 @@ class Speed(Feature):
         if not (build.options.enabled and build.options.cache):
             return
         self.templates = compiled_templates(build.base / build.options.cache_dir)
-        build.config.theme.get_env = theme_env(
-            build.config.theme.get_env,
-            bytecode=self.templates,
-            listings=self.theme_listings,
-            project=build.base,
-            render=self._render_page,
+        templates = self.templates
+        internals.wrap_theme_get_env(
+            build.config.theme,
+            lambda get_env: theme_env(
+                get_env,
+                bytecode=templates,
+                listings=self.theme_listings,
+                project=build.base,
+                render=self._render_page,
+            ),
         )
 
     def config(self, build: Build) -> None:
