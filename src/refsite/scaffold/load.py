@@ -21,6 +21,7 @@ from typing import Any
 import griffe
 
 from refsite.checks.coverage import CoverageError, PublicObject, load_packages, public_api
+from refsite.mkdocs import internals
 from refsite.scaffold.model import Loaded, ScaffoldError
 
 __all__ = [
@@ -43,7 +44,9 @@ def griffe_warnings() -> Iterator[list[str]]:
             records.append(record.getMessage())
 
     handler = _Collect(logging.WARNING)
-    target = logging.getLogger("griffe")
+    # Where griffe logs: once mkdocstrings-python is imported (a test, or a
+    # process that also builds), no longer the "griffe" logger.
+    target = internals.griffe_logger() or logging.getLogger("griffe")
     target.addHandler(handler)
     try:
         yield records
