@@ -37,6 +37,7 @@ __all__ = [
     "dependency_specifiers",
     "fetch",
     "load_lock",
+    "lock_json",
     "minor",
     "newest_matching",
     "resolve",
@@ -311,6 +312,14 @@ def load_lock(path: Path) -> Lock:
 
 def write_lock(lock: Lock, path: Path) -> None:
     """Write ``lock`` to ``path`` (atomically, as stable, diffable JSON)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(lock_json(lock), encoding="utf-8")
+    os.replace(temp, path)
+
+
+def lock_json(lock: Lock) -> str:
+    """The text of ``lock``'s file: stable, diffable JSON."""
     data = {
         "format": FORMAT,
         "selection": lock.selection.as_data(),
@@ -318,10 +327,7 @@ def write_lock(lock: Lock, path: Path) -> None:
             {"version": r.version, "wheels": [w.__dict__ for w in r.wheels]} for r in lock.releases
         ],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(path.name + ".tmp")
-    temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    return json.dumps(data, indent=2) + "\n"
 
 
 def _final(versions: Iterable[str]) -> list[Version]:

@@ -1,0 +1,328 @@
+"""Move a versioned site to the newest release of its package, all files together.
+
+Four files say which release a site documents, and they must agree: the
+``site`` extra of ``pyproject.toml`` pins it, ``requirements/lock.txt`` pins
+what it installs, the releases lock (:mod:`refsite.releases.lock`) names the
+documented releases' wheels, and the API history (:mod:`refsite.history`)
+holds every release's public API. :func:`plan_upgrade` compares the lock with
+the package index; :func:`upgrade` computes the four new texts, reading only
+the releases the history lacks, and replaces the files only once all four
+are ready, so a failure at any step leaves every file as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from packaging.version import Version
+
+from refsite.history.changes import format_markdown, history_changes
+from refsite.history.model import History, HistoryError, dump_history, load_history
+from refsite.history.read import Step, read_history
+from refsite.releases.lock import Lock, Selection, lock_json, resolve
+from refsite.releases.requirements import repin
+from refsite.releases.wheels import Wheel, available_versions, download
+
+__all__ = [
+    "Files",
+    "Outcome",
+    "Plan",
+    "check_line",
+    "merge_history",
+    "plan_upgrade",
+    "pr_body",
+    "replace_all",
+    "upgrade",
+]
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where the lock stands against the package index."""
+
+    package: str
+    current: str
+    """The newest release the lock documents (the one the site pins)."""
+    target: str
+    """The newest final release the index offers (old enough, with a cooldown)."""
+    newer: tuple[str, ...] = ()
+    """Releases on the index newer than ``current``, up to ``target``, oldest first."""
+    gone: tuple[str, ...] = ()
+    """Locked releases the index no longer offers (yanked or deleted)."""
+    waiting: tuple[str, ...] = ()
+    """Newer releases left out for now: younger than the cooldown."""
+
+    @property
+    def is_current(self) -> bool:
+        """Nothing to do: no newer release, none gone."""
+        return not self.newer and not self.gone
+
+
+@dataclass(frozen=True)
+class Files:
+    """The four files an upgrade moves together."""
+
+    pyproject: Path
+    requirements: Path
+    """``requirements/lock.txt``."""
+    lock: Path
+    """The releases lock."""
+    history: Path
+
+    def all(self) -> list[Path]:
+        """The files, in the order they are replaced."""
+        return [self.history, self.lock, self.requirements, self.pyproject]
+
+
+@dataclass
+class Outcome:
+    """What an upgrade did."""
+
+    plan: Plan
+    lock: Lock
+    read: list[str] = field(default_factory=list)
+    """The releases whose API was read (the ones the history lacked)."""
+    dropped: list[str] = field(default_factory=list)
+    """Releases taken out of the history, as the index no longer offers them."""
+    seconds: float = 0.0
+
+
+def plan_upgrade(
+    lock: Lock,
+    available: Sequence[str],
+    *,
+    uploaded: Mapping[str, float] | None = None,
+    min_age_hours: float = 0.0,
+    now: float | None = None,
+) -> Plan:
+    """Compare ``lock`` with the final releases the index offers (``available``).
+
+    With ``min_age_hours``, a release is taken only once it has been on the
+    index that long (``uploaded``: version -> upload time, seconds since the
+    epoch; a release with no known time is taken).
+    """
+    package = lock.selection.package
+    current = lock.selection.newest or (lock.releases[0].version if lock.releases else "0")
+    finals = sorted({Version(v) for v in available if not Version(v).is_prerelease})
+    offered = {str(v) for v in finals}
+    gone = tuple(r.version for r in reversed(lock.releases) if r.version not in offered)
+    cutoff = (now if now is not None else time.time()) - min_age_hours * 3600
+    newer: list[str] = []
+    waiting: list[str] = []
+    for version in (str(v) for v in finals if v > Version(current)):
+        at = (uploaded or {}).get(version)
+        young = min_age_hours > 0 and at is not None and at > cutoff
+        (waiting if young else newer).append(version)
+    old_enough = [str(v) for v in finals if str(v) not in waiting]
+    target = newer[-1] if newer else (old_enough[-1] if gone and old_enough else current)
+    return Plan(package, current, target, tuple(newer), gone, tuple(waiting))
+
+
+def check_line(plan: Plan) -> str:
+    """One line saying how the lock stands (what ``refsite upgrade --check`` prints)."""
+    if plan.is_current:
+        waiting = (
+            f" ({', '.join(plan.waiting)} not old enough yet for the cooldown)"
+            if plan.waiting
+            else ""
+        )
+        return f"{plan.package} {plan.current} is the newest release on the index{waiting}"
+    parts = []
+    if plan.newer:
+        parts.append(
+            f"{plan.package} {', '.join(plan.newer)} "
+            f"{'is' if len(plan.newer) == 1 else 'are'} newer than the locked {plan.current}"
+        )
+    if plan.gone:
+        parts.append(
+            f"{plan.package} {', '.join(plan.gone)} in the lock "
+            f"{'is' if len(plan.gone) == 1 else 'are'} no longer on the index"
+        )
+    return "; ".join(parts) + ": run scripts/lock --upgrade"
+
+
+def merge_history(history: History, new: History, gone: Sequence[str]) -> History:
+    """``history`` with ``new``'s releases added and the ``gone`` releases taken out."""
+    pairs = {r.version: (r, s) for r, s in zip(history.releases, history.snapshots, strict=True)}
+    pairs.update({r.version: (r, s) for r, s in zip(new.releases, new.snapshots, strict=True)})
+    for version in gone:
+        pairs.pop(version, None)
+    ordered = [pairs[v] for v in sorted(pairs, key=Version)]
+    return replace(
+        history,
+        releases=[r for r, _ in ordered],
+        snapshots=[s for _, s in ordered],
+        notes=new.notes or history.notes,
+    )
+
+
+def upgrade(
+    plan: Plan,
+    files: Files,
+    *,
+    selection: Selection,
+    available: Sequence[str],
+    relock: Callable[[str], str],
+    wheels_dir: Path,
+    history_cache: Path,
+    preload: Sequence[str] | None = None,
+    versions_of: Callable[[str], list[str]] = available_versions,
+    get: Callable[[str, str, Path], Wheel] = download,
+    say: Say = lambda text: None,
+    on_release: Callable[[Step], None] = lambda step: None,
+) -> Outcome:
+    """Move the four files to ``plan.target`` together; none changes if a step fails.
+
+    ``relock`` turns the new ``pyproject.toml`` text into the new
+    ``requirements/lock.txt`` text. ``available`` is the package's releases on
+    the index (the ones the history may gain). ``preload``: the packages read
+    with it (default: those the history's newest release was read with).
+    ``on_release`` hears of each
+    release read into the history.
+
+    Raises:
+        refsite.releases.lock.LockError: the releases cannot be resolved.
+        refsite.releases.wheels.WheelError: a wheel cannot be listed or fetched.
+        refsite.history.model.HistoryError: the history file is unusable.
+        refsite.releases.requirements.RequirementsError: a pin cannot be moved.
+    """
+    start = time.perf_counter()
+    package = plan.package
+    say(f"step 1/4: pyproject.toml pins {package} {plan.target} (was {plan.current})")
+    pyproject = repin(
+        files.pyproject.read_text(encoding="utf-8"),
+        package,
+        plan.target,
+        source=str(files.pyproject),
+    )
+
+    say(f"step 2/4: resolving the documented releases of {package} up to {plan.target}")
+    lock = resolve(
+        replace(selection, newest=plan.target),
+        wheels_dir / "files",
+        versions_of=versions_of,
+        get=get,
+        progress=lambda text: say(f"  {text}"),
+    )
+
+    history = load_history(files.history)
+    if preload is None:
+        # Read new releases with what the history read the last one with.
+        preload = [s[0] for s in history.releases[-1].sources[1:]] if history.releases else []
+    have = set(history.versions())
+    first = Version(history.versions()[0]) if have else Version(plan.target)
+    top = Version(plan.target)
+    missing = [
+        v
+        for v in sorted(set(available), key=Version)
+        if not Version(v).is_prerelease and first <= Version(v) <= top and v not in have
+    ]
+    dropped = [v for v in plan.gone if v in have]
+    say(
+        f"step 3/4: API history: reading {len(missing)} release(s) it lacks"
+        + (f" ({', '.join(missing)})" if missing else "")
+        + (f", dropping {', '.join(dropped)}" if dropped else "")
+    )
+    new = read_history(package, missing, preload=preload, cache=history_cache, progress=on_release)
+    merged = merge_history(history, new, plan.gone)
+
+    say("step 4/4: requirements/lock.txt: resolving what the project installs")
+    requirements = relock(pyproject)
+
+    replace_all(
+        {
+            files.history: dump_history(merged),
+            files.lock: lock_json(lock),
+            files.requirements: requirements,
+            files.pyproject: pyproject,
+        }
+    )
+    return Outcome(plan, lock, read=missing, dropped=dropped, seconds=time.perf_counter() - start)
+
+
+# Swapped by tests to fail part of the way through.
+_replace = os.replace
+
+
+def replace_all(contents: Mapping[Path, str]) -> None:
+    """Write every file of ``contents``, all or none.
+
+    Each new text goes to a temporary file beside its target first; then the
+    targets are replaced one by one, each old file kept under a hard link
+    until all are in place. If a replacement fails, those already made are
+    undone and the temporary files removed.
+    """
+    temps: dict[Path, Path] = {}
+    backups: dict[Path, Path] = {}
+    done: list[Path] = []
+    try:
+        for path, text in contents.items():
+            temp = path.with_name(f".{path.name}.upgrade-new")
+            temp.write_text(text, encoding="utf-8")
+            temps[path] = temp
+        for path in contents:
+            if path.exists():
+                backup = path.with_name(f".{path.name}.upgrade-old")
+                backup.unlink(missing_ok=True)
+                os.link(path, backup)
+                backups[path] = backup
+        for path, temp in temps.items():
+            _replace(temp, path)
+            done.append(path)
+    except BaseException:
+        for path in reversed(done):
+            if path in backups:
+                os.replace(backups.pop(path), path)
+            else:
+                path.unlink(missing_ok=True)
+        raise
+    finally:
+        for leftover in [*temps.values(), *backups.values()]:
+            leftover.unlink(missing_ok=True)
+
+
+def pr_body(
+    history: History, old: str, new: str, *, checks: Sequence[str] = (), label: str = ""
+) -> str:
+    """The Markdown body of the pull request that moves a site from ``old`` to ``new``.
+
+    The API changes of every release after ``old`` up to ``new``, as the
+    site's changes page lists them (newest first, breaking changes first in
+    each release), then ``checks``, one line each.
+
+    Raises:
+        refsite.history.model.HistoryError: the history lacks ``old`` or ``new``.
+    """
+    versions = history.versions()
+    for version in (old, new):
+        history.snapshot(version)  # says which one the history lacks
+    low, high = versions.index(old), versions.index(new)
+    if high <= low:
+        raise HistoryError(f"{new} is not a release after {old} in the history")
+    part = replace(
+        history,
+        releases=history.releases[low : high + 1],
+        snapshots=history.snapshots[low : high + 1],
+    )
+    changes = history_changes(part)
+    name = label or history.package
+    count = sum(len(r.changes) for r in changes)
+    breaking = sum(c.breaking for r in changes for c in r.changes)
+    lines = [
+        f"Moves the reference from {name} {old} to {new}: the `site` pin in "
+        "pyproject.toml, requirements/lock.txt, the releases lock and the API history "
+        "(written by `refsite upgrade`).",
+        "",
+        f"## API changes ({count} in {len(changes)} release(s), {breaking} breaking)",
+        "",
+        format_markdown(changes, package=history.package, level=3).rstrip(),
+    ]
+    if checks:
+        lines += ["", "## Checks", "", *(f"- {line}" for line in checks)]
+    return "\n".join(lines) + "\n"
