@@ -48,6 +48,7 @@ from refsite.checks.manifest import (
     load_manifest,
 )
 from refsite.checks.tree import TreeError, load_tree
+from refsite.cli import upgrade as cli_upgrade
 from refsite.cli import versions as cli_versions
 from refsite.extras.llms import write_llms
 from refsite.history.changes import ReleaseChanges, compare
@@ -584,6 +585,7 @@ def _parser() -> argparse.ArgumentParser:
     prune_cmd.set_defaults(run=_cmd_cache_prune)
 
     cli_versions.add_commands(commands)
+    cli_upgrade.add_parsers(commands)
     return parser
 
 

@@ -1,0 +1,192 @@
+"""``refsite upgrade``: follow the documented package's releases.
+
+- ``refsite upgrade``: move the ``site`` pin, ``requirements/lock.txt``, the
+  releases lock and the API history to the newest release on the index,
+  together (``scripts/lock --upgrade`` runs it). Exit 0, also when already
+  current.
+- ``refsite upgrade --check``: exit 1 with one line when the lock is behind the
+  index or names a release the index no longer offers; 0 when current.
+- ``refsite upgrade --pr-body OLD NEW``: the pull request body for that move.
+
+Bad input exits 2 with one message naming the file and what to change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import griffe
+
+from refsite.checks.coverage import CoverageError
+from refsite.cli.versions import UsageError, _config, _current_lock, _releases
+from refsite.history.model import HistoryError, load_history
+from refsite.history.read import Step
+from refsite.releases.lock import LockError
+from refsite.releases.requirements import RequirementsError, relock
+from refsite.releases.upgrade import Files, check_line, plan_upgrade, pr_body, upgrade
+from refsite.releases.wheels import WheelError, available_versions
+from refsite.speed.cache import DEFAULT_DIR
+
+__all__ = ["add_parsers"]
+
+PROG = "refsite"
+
+
+def add_parsers(commands: Any) -> None:
+    """Add ``upgrade`` to the ``refsite`` parser's subcommands."""
+    command = commands.add_parser(
+        "upgrade",
+        help="move the site to the newest release of its package (pins, locks, history)",
+    )
+    what = command.add_mutually_exclusive_group()
+    what.add_argument(
+        "--check",
+        action="store_true",
+        help="only say whether the lock is behind the index (exit 1 when it is)",
+    )
+    what.add_argument(
+        "--pr-body",
+        nargs=2,
+        metavar=("OLD", "NEW"),
+        help="print the pull request body for the move from OLD to NEW",
+    )
+    command.add_argument(
+        "--checks",
+        help="with --pr-body: a file of check results, one a line, for the body",
+    )
+    command.add_argument(
+        "--extras",
+        default="site,dev",
+        help="the project's extras requirements/lock.txt pins (default: site,dev)",
+    )
+    command.add_argument(
+        "--pyproject",
+        default="pyproject.toml",
+        help="relative to mkdocs.yml (default: pyproject.toml)",
+    )
+    command.add_argument(
+        "--requirements",
+        default="requirements/lock.txt",
+        help="relative to mkdocs.yml (default: requirements/lock.txt)",
+    )
+    command.set_defaults(run=run)
+
+
+def _say(text: str) -> None:
+    print(f"{PROG} upgrade: {text}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace, _options: dict[str, Any]) -> int:
+    """Run ``refsite upgrade`` with its parsed arguments."""
+    path, options = _config(args)
+    releases = _releases(path, options)
+    root = path.parent
+    history_file = root / str((options.get("history") or {}).get("file") or "api-history.json")
+    try:
+        if args.pr_body:
+            return _pr_body(args, history_file, releases)
+        return _upgrade(args, path, options, releases, history_file)
+    except (LockError, WheelError, HistoryError, RequirementsError, CoverageError) as error:
+        raise UsageError(str(error)) from None
+
+
+def _pr_body(args: argparse.Namespace, history_file: Path, releases: Mapping[str, Any]) -> int:
+    checks: list[str] = []
+    if args.checks:
+        try:
+            text = Path(args.checks).read_text(encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"{args.checks}: cannot read the check results ({error})") from None
+        checks = [line.strip() for line in text.splitlines() if line.strip()]
+    old, new = args.pr_body
+    history = load_history(history_file)
+    label = str(releases.get("label") or releases["package"])
+    print(pr_body(history, old, new, checks=checks, label=label), end="")
+    return 0
+
+
+def _upgrade(
+    args: argparse.Namespace,
+    path: Path,
+    options: Mapping[str, Any],
+    releases: Mapping[str, Any],
+    history_file: Path,
+) -> int:
+    start = time.perf_counter()
+    lock = _current_lock(path, releases)
+    package = lock.selection.package
+    _say(f"listing the releases of {package} on the index")
+    available = available_versions(package)
+    plan = plan_upgrade(lock, available, min_age_hours=float(releases.get("min_age_hours") or 0))
+    line = check_line(plan)
+    if args.check:
+        if plan.is_current:
+            print(f"{PROG} upgrade: {line}")
+            return 0
+        print(f"{PROG} upgrade: {line}")
+        return 1
+    if plan.is_current:
+        _say(f"already current: {line} ({time.perf_counter() - start:.1f} s)")
+        return 0
+    _say(line.partition(": run")[0])
+    root = path.parent
+    files = Files(
+        pyproject=root / args.pyproject,
+        requirements=root / args.requirements,
+        lock=root / str(releases.get("lock") or "requirements/releases.lock.json"),
+        history=history_file,
+    )
+    cache = Path(str(options.get("cache_dir") or DEFAULT_DIR))
+    cache = cache if cache.is_absolute() else root / cache
+    extras = [e.strip() for e in args.extras.split(",") if e.strip()]
+    try:
+        previous = files.requirements.read_text(encoding="utf-8")
+    except OSError:
+        previous = ""  # no lock yet: everything is resolved
+
+    def requirements(pyproject: str) -> str:
+        text, how = relock(
+            pyproject,
+            previous,
+            extras=extras,
+            package=package,
+            dependencies=lock.selection.dependencies,
+        )
+        _say(f"  requirements/lock.txt: {how}")
+        return text
+
+    def on_release(step: Step) -> None:
+        cached = ", cached" if step.cached else ""
+        _say(
+            f"  history: {step.index}/{step.total} {package} {step.version} "
+            f"({step.seconds:.1f} s{cached})"
+        )
+
+    # griffe logs each annotation of a release it cannot resolve; a CI log
+    # should show one line per release.
+    griffe.logger.setLevel(logging.CRITICAL + 1)
+    outcome = upgrade(
+        plan,
+        files,
+        selection=lock.selection,
+        available=available,
+        relock=requirements,
+        wheels_dir=root / str(releases.get("wheels_dir") or ".cache/wheels"),
+        history_cache=cache / "history",
+        versions_of=lambda name: available if name == package else available_versions(name),
+        say=_say,
+        on_release=on_release,
+    )
+    dropped = f"; dropped {', '.join(plan.gone)}" if plan.gone else ""
+    _say(
+        f"{package} {plan.current} -> {plan.target}: {len(outcome.read)} release(s) read into "
+        f"the history, {len(outcome.lock.releases)} documented{dropped}; four files written "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+    return 0
