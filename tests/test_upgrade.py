@@ -40,6 +40,7 @@ plugins:
       releases:
         package: tinypkg
         label: Tiny
+        dependencies: [tinydep]
         select: 10
         since: "1.0"
         lock: requirements/releases.lock.json
@@ -62,13 +63,15 @@ dev = []
 
 
 def publish(index: Path, version: str) -> Path:
-    return make_wheel(index, "tinypkg", version, {"tinypkg/__init__.py": SOURCES[version]})
+    files = {"tinypkg/__init__.py": SOURCES[version]}
+    return make_wheel(index, "tinypkg", version, files, ("tinydep>=1.0",))
 
 
 @pytest.fixture
 def index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder pip reads instead of any package index, holding tinypkg 1.0 and 1.1."""
     folder = tmp_path / "index"
+    make_wheel(folder, "tinydep", "1.0", {"tinydep/__init__.py": ""})
     for version in ("1.0", "1.1"):
         publish(folder, version)
     monkeypatch.setenv("PIP_NO_INDEX", "1")
@@ -84,9 +87,9 @@ def project(tmp_path: Path, index: Path) -> Path:
     (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
     (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
     (root / "requirements" / "lock.txt").write_text(
-        "# Exact versions.\ntinypkg==1.1\n", encoding="utf-8"
+        "# Exact versions.\ntinydep==1.0\ntinypkg==1.1\n", encoding="utf-8"
     )
-    selection = Selection("tinypkg", select=10, since="1.0", newest="1.1")
+    selection = Selection("tinypkg", ("tinydep",), select=10, since="1.0", newest="1.1")
     lock = resolve(selection, root / ".cache/wheels/files")
     write_lock(lock, root / "requirements/releases.lock.json")
     history = read_history("tinypkg", ["1.0", "1.1"], cache=root / ".cache/refsite/history")
@@ -185,7 +188,10 @@ def test_upgrade_adds_the_new_release_reading_only_its_api(
         return real(packages, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(history_read, "read_snapshot", counted)
+    locked = load_lock(project / "requirements/releases.lock.json").releases
     publish(index, "1.2")
+    # A newer dependency: the new release still gets the one the project pins.
+    make_wheel(index, "tinydep", "1.1", {"tinydep/__init__.py": ""})
     assert refsite(project, "upgrade") == 0
     err = capsys.readouterr().err
     assert len(read) == 1, "only 1.2 is read; 1.0 and 1.1 come from the history file"
@@ -196,9 +202,14 @@ def test_upgrade_adds_the_new_release_reading_only_its_api(
     assert 'site = ["tinypkg==1.2"]' in pyproject
     assert "# The release the site documents." in pyproject
     requirements = (project / "requirements/lock.txt").read_text(encoding="utf-8")
-    assert requirements == "# Exact versions.\ntinypkg==1.2\n"
+    assert requirements == "# Exact versions.\ntinydep==1.0\ntinypkg==1.2\n"
     lock = load_lock(project / "requirements/releases.lock.json")
     assert [r.version for r in lock.releases] == ["1.2", "1.1", "1.0"]
+    assert [(w.name, w.version) for w in lock.releases[0].wheels] == [
+        ("tinypkg", "1.2"),
+        ("tinydep", "1.0"),
+    ]
+    assert lock.releases[1:] == locked, "the releases it had keep their wheels"
     assert lock.selection.newest == "1.2"
     history = load_history(project / "api-history.json")
     assert history.versions() == ["1.0", "1.1", "1.2"]
@@ -258,7 +269,7 @@ def test_an_interrupted_upgrade_leaves_every_file_as_it_was(
     def relock_step(pyproject: str) -> str:
         if fail_at == "relock":
             raise RequirementsError("pip cannot resolve the requirements: simulated")
-        return "tinypkg==1.2\n"
+        return "tinydep==1.0\ntinypkg==1.2\n"
 
     calls: list[Path] = []
 
@@ -273,7 +284,7 @@ def test_an_interrupted_upgrade_leaves_every_file_as_it_was(
         upgrade(
             plan,
             files_of(project),
-            selection=lock.selection,
+            lock=lock,
             available=["1.0", "1.1", "1.2"],
             relock=relock_step,
             wheels_dir=project / ".cache/wheels",
@@ -310,7 +321,7 @@ def test_relock_moves_the_pin_through_a_local_index(index: Path, tmp_path: Path)
         pip_args=["--no-index", "--find-links", str(index)],
     )
     # other==1.0 is no longer required: only what the project installs stays.
-    assert text == "# Exact versions.\ntinypkg==1.2\n"
+    assert text == "# Exact versions.\ntinydep==1.0\ntinypkg==1.2\n"
     assert how == "other pins kept, tinypkg moved"
 
 

@@ -174,7 +174,7 @@ def _upgrade(
     outcome = upgrade(
         plan,
         files,
-        selection=lock.selection,
+        lock=lock,
         available=available,
         relock=requirements,
         wheels_dir=root / str(releases.get("wheels_dir") or ".cache/wheels"),

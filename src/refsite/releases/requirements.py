@@ -27,6 +27,7 @@ from packaging.utils import canonicalize_name
 __all__ = [
     "RequirementsError",
     "lock_constraints",
+    "lock_pins",
     "lock_text",
     "pinned_version",
     "project_requirements",
@@ -174,6 +175,16 @@ def lock_text(previous: str, pins: dict[str, str]) -> str:
         header.append(line)
     body = [f"{name}=={pins[name]}" for name in sorted(pins, key=str.lower)]
     return "\n".join([*header, *body]) + "\n"
+
+
+def lock_pins(text: str) -> dict[str, str]:
+    """The ``name==version`` lines of a lock's text: canonical name -> version."""
+    pins: dict[str, str] = {}
+    for line in text.splitlines():
+        name, _, version = line.partition("==")
+        if version and not line.startswith("#"):
+            pins[canonicalize_name(name.strip())] = version.strip()
+    return pins
 
 
 def lock_constraints(previous: str, drop: Iterable[str]) -> list[str]:

@@ -18,13 +18,24 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from refsite.history.changes import format_markdown, history_changes
 from refsite.history.model import History, HistoryError, dump_history, load_history
 from refsite.history.read import Step, read_history
-from refsite.releases.lock import Lock, Selection, lock_json, resolve
-from refsite.releases.requirements import repin
+from refsite.releases.lock import (
+    Lock,
+    LockError,
+    Pinned,
+    Release,
+    dependency_specifiers,
+    lock_json,
+    newest_matching,
+    select_versions,
+    wheel_metadata,
+)
+from refsite.releases.requirements import lock_pins, repin
 from refsite.releases.wheels import Wheel, available_versions, download
 
 __all__ = [
@@ -35,6 +46,7 @@ __all__ = [
     "merge_history",
     "plan_upgrade",
     "pr_body",
+    "relocked_releases",
     "replace_all",
     "upgrade",
 ]
@@ -166,25 +178,24 @@ def upgrade(
     plan: Plan,
     files: Files,
     *,
-    selection: Selection,
+    lock: Lock,
     available: Sequence[str],
     relock: Callable[[str], str],
     wheels_dir: Path,
     history_cache: Path,
     preload: Sequence[str] | None = None,
-    versions_of: Callable[[str], list[str]] = available_versions,
     get: Callable[[str, str, Path], Wheel] = download,
+    versions_of: Callable[[str], list[str]] = available_versions,
     say: Say = lambda text: None,
     on_release: Callable[[Step], None] = lambda step: None,
 ) -> Outcome:
     """Move the four files to ``plan.target`` together; none changes if a step fails.
 
-    ``relock`` turns the new ``pyproject.toml`` text into the new
-    ``requirements/lock.txt`` text. ``available`` is the package's releases on
-    the index (the ones the history may gain). ``preload``: the packages read
-    with it (default: those the history's newest release was read with).
-    ``on_release`` hears of each
-    release read into the history.
+    ``lock`` is the current releases lock; ``available`` the package's
+    releases on the index. ``relock`` turns the new ``pyproject.toml`` text
+    into the new ``requirements/lock.txt`` text. ``preload``: the packages the
+    history reads with each release (default: those its newest release was
+    read with). ``on_release`` hears of each release read into the history.
 
     Raises:
         refsite.releases.lock.LockError: the releases cannot be resolved.
@@ -201,14 +212,19 @@ def upgrade(
         plan.target,
         source=str(files.pyproject),
     )
+    say("step 2/4: requirements/lock.txt: resolving what the project installs")
+    requirements = relock(pyproject)
 
-    say(f"step 2/4: resolving the documented releases of {package} up to {plan.target}")
-    lock = resolve(
-        replace(selection, newest=plan.target),
-        wheels_dir / "files",
-        versions_of=versions_of,
+    say(f"step 3/4: releases lock: the documented releases of {package} up to {plan.target}")
+    new_lock = relocked_releases(
+        lock,
+        available,
+        plan.target,
+        pins=lock_pins(requirements),
+        folder=wheels_dir / "files",
         get=get,
-        progress=lambda text: say(f"  {text}"),
+        versions_of=versions_of,
+        say=lambda text: say(f"  {text}"),
     )
 
     history = load_history(files.history)
@@ -225,25 +241,87 @@ def upgrade(
     ]
     dropped = [v for v in plan.gone if v in have]
     say(
-        f"step 3/4: API history: reading {len(missing)} release(s) it lacks"
+        f"step 4/4: API history: reading the {len(missing)} release(s) it lacks"
         + (f" ({', '.join(missing)})" if missing else "")
         + (f", dropping {', '.join(dropped)}" if dropped else "")
     )
     new = read_history(package, missing, preload=preload, cache=history_cache, progress=on_release)
     merged = merge_history(history, new, plan.gone)
 
-    say("step 4/4: requirements/lock.txt: resolving what the project installs")
-    requirements = relock(pyproject)
-
     replace_all(
         {
             files.history: dump_history(merged),
-            files.lock: lock_json(lock),
+            files.lock: lock_json(new_lock),
             files.requirements: requirements,
             files.pyproject: pyproject,
         }
     )
-    return Outcome(plan, lock, read=missing, dropped=dropped, seconds=time.perf_counter() - start)
+    return Outcome(
+        plan, new_lock, read=missing, dropped=dropped, seconds=time.perf_counter() - start
+    )
+
+
+def relocked_releases(
+    lock: Lock,
+    available: Sequence[str],
+    newest: str,
+    *,
+    pins: Mapping[str, str],
+    folder: Path,
+    get: Callable[[str, str, Path], Wheel] = download,
+    versions_of: Callable[[str], list[str]] = available_versions,
+    say: Say = lambda text: None,
+) -> Lock:
+    """The releases lock for ``newest``: the releases the selection now names.
+
+    A release the lock has keeps its wheels as they are, so its folder of the
+    site stays the same. A new one gets each dependency at the version the
+    project pins (``pins``, from ``requirements/lock.txt``) when its
+    requirements allow it, else at the newest they allow: the newest release
+    is then rendered from exactly what the environment installs.
+
+    Raises:
+        refsite.releases.lock.LockError: a dependency has no release that fits.
+        refsite.releases.wheels.WheelError: a wheel cannot be listed or fetched.
+    """
+    selection = replace(lock.selection, newest=newest)
+    versions = select_versions(available, selection)
+    kept = {r.version: r for r in lock.releases}
+    releases = []
+    for version in versions:
+        if version in kept:
+            releases.append(kept[version])
+            continue
+        wheel = get(selection.package, version, folder)
+        text = wheel_metadata(wheel)
+        wheels = [wheel]
+        for dependency in selection.dependencies:
+            spec = dependency_specifiers(text, dependency)
+            pinned = pins.get(canonicalize_name(dependency))
+            if pinned is None or (spec is not None and not spec.contains(pinned)):
+                pinned = newest_matching(versions_of(dependency), spec)
+            if pinned is None:
+                raise LockError(
+                    f"{selection.package} {version} requires {dependency}{spec or ''}: "
+                    "no such release on the package index"
+                )
+            wheels.append(get(dependency, pinned, folder))
+        say(
+            f"{selection.package} {version}: "
+            + ", ".join(f"{w.name} {w.version}" for w in wheels[1:])
+        )
+        releases.append(Release(version, tuple(_pinned(w) for w in wheels)))
+    new_ones = [v for v in versions if v not in kept]
+    left = [v for v in kept if v not in versions]
+    say(
+        f"{len(versions)} release(s): {len(versions) - len(new_ones)} kept as locked, "
+        f"{len(new_ones)} new" + (f"; {', '.join(left)} left out" if left else "")
+    )
+    return Lock(selection=selection, releases=tuple(releases))
+
+
+def _pinned(wheel: Wheel) -> Pinned:
+    return Pinned(wheel.name, wheel.version, wheel.filename, wheel.sha256)
 
 
 # Swapped by tests to fail part of the way through.
