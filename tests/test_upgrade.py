@@ -8,7 +8,10 @@ Then 1.2 appears, or 1.0 goes away.
 
 from __future__ import annotations
 
+import json
+import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,7 @@ from refsite.history.model import dump_history, load_history
 from refsite.history.read import read_history
 from refsite.releases import upgrade as upgrade_module
 from refsite.releases.assemble import versions_json
+from refsite.releases.index import Sources, upload_times
 from refsite.releases.lock import Lock, Pinned, Release, Selection, load_lock, resolve, write_lock
 from refsite.releases.requirements import RequirementsError, relock, repin
 from refsite.releases.upgrade import Files, check_line, plan_upgrade, upgrade
@@ -348,3 +352,52 @@ def test_check_of_a_site_without_releases_names_the_file(
     config.write_text(textwrap.dedent("site_name: x\nplugins:\n  - refsite\n"), encoding="utf-8")
     assert main(["--config", str(config), "upgrade", "--check"]) == 2
     assert f"{config}: the refsite plugin declares no 'releases'" in capsys.readouterr().err
+
+
+def test_the_cooldown_option_waits_for_a_release_to_be_old_enough(
+    project: Path, index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(
+        MKDOCS_YML.replace(
+            "        select: 10\n", "        select: 10\n        min_age_hours: 24\n"
+        ),
+        encoding="utf-8",
+    )
+    wheel = publish(index, "1.2")  # just published: its file is minutes old
+    assert refsite(project, "upgrade", "--check") == 0
+    assert "1.2 not old enough yet for the cooldown" in capsys.readouterr().out
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(wheel, (two_days_ago, two_days_ago))
+    assert refsite(project, "upgrade", "--check") == 1
+    assert "tinypkg 1.2 is newer than the locked 1.1" in capsys.readouterr().out
+
+    config.write_text(MKDOCS_YML.replace("select: 10\n", "select: 10\n        min_age_hours: -1\n"))
+    assert refsite(project, "upgrade", "--check") == 2
+    assert "releases.min_age_hours must be a number of hours" in capsys.readouterr().err
+
+
+def test_upload_times_come_from_the_index_json_and_find_links_folders(tmp_path: Path) -> None:
+    folder = tmp_path / "links"
+    wheel = publish(folder, "1.0")
+    os.utime(wheel, (1000.0, 1000.0))
+    (folder / "notes.txt").write_text("not a distribution", encoding="utf-8")
+    page = {
+        "files": [
+            {"filename": "tinypkg-1.1.tar.gz", "upload-time": "2026-01-02T00:00:00.000000Z"},
+            {"filename": "tinypkg-1.1-py3-none-any.whl", "upload-time": "2026-01-01T00:00:00Z"},
+            {"filename": "otherpkg-9.0-py3-none-any.whl", "upload-time": "2026-01-01T00:00:00Z"},
+        ]
+    }
+    asked: list[str] = []
+
+    def fetch(url: str) -> bytes:
+        asked.append(url)
+        if "broken" in url:
+            raise OSError("no route")
+        return json.dumps(page).encode()
+
+    sources = Sources([folder], ["https://index.example/simple/", "https://broken.example/simple"])
+    times = upload_times("TinyPkg", sources, fetch=fetch)
+    assert times == {"1.0": 1000.0, "1.1": 1767225600.0}
+    assert asked[0] == "https://index.example/simple/tinypkg/"

@@ -27,6 +27,7 @@ from refsite.checks.coverage import CoverageError
 from refsite.cli.versions import UsageError, _config, _current_lock, _releases
 from refsite.history.model import HistoryError, load_history
 from refsite.history.read import Step
+from refsite.releases.index import pip_sources, upload_times
 from refsite.releases.lock import LockError
 from refsite.releases.requirements import RequirementsError, relock
 from refsite.releases.upgrade import Files, check_line, plan_upgrade, pr_body, upgrade
@@ -96,6 +97,14 @@ def run(args: argparse.Namespace, _options: dict[str, Any]) -> int:
         raise UsageError(str(error)) from None
 
 
+def _hours(path: Path, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise UsageError(
+            f"{path}: releases.min_age_hours must be a number of hours, 0 or more, not {value!r}"
+        )
+    return float(value)
+
+
 def _pr_body(args: argparse.Namespace, history_file: Path, releases: Mapping[str, Any]) -> int:
     checks: list[str] = []
     if args.checks:
@@ -123,7 +132,9 @@ def _upgrade(
     package = lock.selection.package
     _say(f"listing the releases of {package} on the index")
     available = available_versions(package)
-    plan = plan_upgrade(lock, available, min_age_hours=float(releases.get("min_age_hours") or 0))
+    min_age = _hours(path, releases.get("min_age_hours", 0))
+    uploaded = upload_times(package, pip_sources()) if min_age > 0 else {}
+    plan = plan_upgrade(lock, available, uploaded=uploaded, min_age_hours=min_age)
     line = check_line(plan)
     if args.check:
         if plan.is_current:
