@@ -14,6 +14,7 @@ Bad input exits 2 with one message naming the file and what to change.
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
 import time
@@ -97,6 +98,14 @@ def run(args: argparse.Namespace, _options: dict[str, Any]) -> int:
         raise UsageError(str(error)) from None
 
 
+def _on_release(package: str, step: Step) -> None:
+    cached = ", cached" if step.cached else ""
+    _say(
+        f"  history: {step.index}/{step.total} {package} {step.version} "
+        f"({step.seconds:.1f} s{cached})"
+    )
+
+
 def _hours(path: Path, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise UsageError(
@@ -137,11 +146,8 @@ def _upgrade(
     plan = plan_upgrade(lock, available, uploaded=uploaded, min_age_hours=min_age)
     line = check_line(plan)
     if args.check:
-        if plan.is_current:
-            print(f"{PROG} upgrade: {line}")
-            return 0
         print(f"{PROG} upgrade: {line}")
-        return 1
+        return 0 if plan.is_current else 1
     if plan.is_current:
         _say(f"already current: {line} ({time.perf_counter() - start:.1f} s)")
         return 0
@@ -172,13 +178,6 @@ def _upgrade(
         _say(f"  requirements/lock.txt: {how}")
         return text
 
-    def on_release(step: Step) -> None:
-        cached = ", cached" if step.cached else ""
-        _say(
-            f"  history: {step.index}/{step.total} {package} {step.version} "
-            f"({step.seconds:.1f} s{cached})"
-        )
-
     # griffe logs each annotation of a release it cannot resolve; a CI log
     # should show one line per release.
     griffe.logger.setLevel(logging.CRITICAL + 1)
@@ -192,7 +191,7 @@ def _upgrade(
         history_cache=cache / "history",
         versions_of=lambda name: available if name == package else available_versions(name),
         say=_say,
-        on_release=on_release,
+        on_release=functools.partial(_on_release, package),
     )
     dropped = f"; dropped {', '.join(plan.gone)}" if plan.gone else ""
     _say(

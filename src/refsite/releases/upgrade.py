@@ -227,7 +227,35 @@ def upgrade(
         say=lambda text: say(f"  {text}"),
     )
 
-    history = load_history(files.history)
+    merged, missing, dropped = _grown_history(
+        files.history, plan, available, preload, history_cache, say, on_release
+    )
+
+    replace_all(
+        {
+            files.history: dump_history(merged),
+            files.lock: lock_json(new_lock),
+            files.requirements: requirements,
+            files.pyproject: pyproject,
+        }
+    )
+    return Outcome(
+        plan, new_lock, read=missing, dropped=dropped, seconds=time.perf_counter() - start
+    )
+
+
+def _grown_history(
+    path: Path,
+    plan: Plan,
+    available: Sequence[str],
+    preload: Sequence[str] | None,
+    cache: Path,
+    say: Say,
+    on_release: Callable[[Step], None],
+) -> tuple[History, list[str], list[str]]:
+    """The history file's history with the releases it lacks read, and those gone dropped."""
+    history = load_history(path)
+    package = plan.package
     if preload is None:
         # Read new releases with what the history read the last one with.
         preload = [s[0] for s in history.releases[-1].sources[1:]] if history.releases else []
@@ -245,20 +273,9 @@ def upgrade(
         + (f" ({', '.join(missing)})" if missing else "")
         + (f", dropping {', '.join(dropped)}" if dropped else "")
     )
-    new = read_history(package, missing, preload=preload, cache=history_cache, progress=on_release)
+    new = read_history(package, missing, preload=preload, cache=cache, progress=on_release)
     merged = merge_history(history, new, plan.gone)
-
-    replace_all(
-        {
-            files.history: dump_history(merged),
-            files.lock: lock_json(new_lock),
-            files.requirements: requirements,
-            files.pyproject: pyproject,
-        }
-    )
-    return Outcome(
-        plan, new_lock, read=missing, dropped=dropped, seconds=time.perf_counter() - start
-    )
+    return merged, missing, dropped
 
 
 def relocked_releases(
