@@ -127,13 +127,23 @@ def _lock(*versions: str) -> Lock:
 
 
 @pytest.mark.parametrize(
-    ("locked", "available", "current", "target", "newer", "gone"),
+    ("locked", "available", "current", "target", "newer", "gone", "patches"),
     [
-        (["1.1", "1.0"], ["1.0", "1.1"], True, "1.1", (), ()),
-        (["1.1", "1.0"], ["1.0", "1.1", "1.2", "1.3", "1.4rc1"], False, "1.3", ("1.2", "1.3"), ()),
-        (["1.1", "1.0"], ["1.1"], False, "1.1", (), ("1.0",)),
+        (["1.1", "1.0"], ["1.0", "1.1"], True, "1.1", (), (), ()),
+        (
+            ["1.1", "1.0"],
+            ["1.0", "1.1", "1.2", "1.3", "1.4rc1"],
+            False,
+            "1.3",
+            ("1.2", "1.3"),
+            (),
+            (),
+        ),
+        (["1.1", "1.0"], ["1.1"], False, "1.1", (), ("1.0",), ()),
         # The newest locked release itself was pulled: step back to what is left.
-        (["1.1", "1.0"], ["1.0"], False, "1.0", (), ("1.1",)),
+        (["1.1", "1.0"], ["1.0"], False, "1.0", (), ("1.1",), ()),
+        # A new patch of an older documented minor replaces its release.
+        (["1.1", "1.0"], ["1.0", "1.0.1", "1.1"], False, "1.1", (), (), ("1.0.1",)),
     ],
 )
 def test_plan_compares_the_lock_with_the_index(
@@ -143,9 +153,16 @@ def test_plan_compares_the_lock_with_the_index(
     target: str,
     newer: tuple[str, ...],
     gone: tuple[str, ...],
+    patches: tuple[str, ...],
 ) -> None:
     plan = plan_upgrade(_lock(*locked), available)
-    assert (plan.is_current, plan.target, plan.newer, plan.gone) == (current, target, newer, gone)
+    assert (plan.is_current, plan.target, plan.newer, plan.gone, plan.patches) == (
+        current,
+        target,
+        newer,
+        gone,
+        patches,
+    )
 
 
 def test_cooldown_leaves_out_releases_younger_than_it() -> None:

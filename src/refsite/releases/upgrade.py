@@ -69,11 +69,14 @@ class Plan:
     """Locked releases the index no longer offers (yanked or deleted)."""
     waiting: tuple[str, ...] = ()
     """Newer releases left out for now: younger than the cooldown."""
+    patches: tuple[str, ...] = ()
+    """Releases older than ``current`` that the selection now names and the lock
+    lacks: a new patch of a documented minor."""
 
     @property
     def is_current(self) -> bool:
-        """Nothing to do: no newer release, none gone."""
-        return not self.newer and not self.gone
+        """Nothing to do: no newer release, none gone, no new patch."""
+        return not self.newer and not self.gone and not self.patches
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,9 @@ def plan_upgrade(
     With ``min_age_hours``, a release is taken only once it has been on the
     index that long (``uploaded``: version -> upload time, seconds since the
     epoch; a release with no known time is taken).
+
+    Raises:
+        refsite.releases.lock.LockError: the selection names a release the index lacks.
     """
     package = lock.selection.package
     current = lock.selection.newest or (lock.releases[0].version if lock.releases else "0")
@@ -133,7 +139,10 @@ def plan_upgrade(
         (waiting if young else newer).append(version)
     old_enough = [str(v) for v in finals if str(v) not in waiting]
     target = newer[-1] if newer else (old_enough[-1] if gone and old_enough else current)
-    return Plan(package, current, target, tuple(newer), gone, tuple(waiting))
+    locked = {r.version for r in lock.releases}
+    chosen = select_versions(old_enough, replace(lock.selection, newest=target))
+    patches = tuple(sorted((v for v in chosen if v not in locked and v not in newer), key=Version))
+    return Plan(package, current, target, tuple(newer), gone, tuple(waiting), patches)
 
 
 def check_line(plan: Plan) -> str:
@@ -150,6 +159,11 @@ def check_line(plan: Plan) -> str:
         parts.append(
             f"{plan.package} {', '.join(plan.newer)} "
             f"{'is' if len(plan.newer) == 1 else 'are'} newer than the locked {plan.current}"
+        )
+    if plan.patches:
+        parts.append(
+            f"{plan.package} {', '.join(plan.patches)}, newer patch(es) of documented "
+            "minors, not in the lock"
         )
     if plan.gone:
         parts.append(
