@@ -227,6 +227,28 @@ def test_each_release_lives_and_links_within_its_folder(versioned: Versioned) ->
         assert result.returncode == 0, result.stdout
 
 
+def test_an_older_release_s_pages_say_so_and_link_to_the_same_page_in_the_newest(
+    versioned: Versioned,
+) -> None:
+    site = versioned.site
+    for folder, version in [("1.0", "1.0.0"), ("1.1", "1.1.0")]:
+        for page, url in [("api/shapes/index.html", "api/shapes/"), ("index.html", "")]:
+            banners = soup(site / folder / page).select("aside.refsite-outdated")
+            assert len(banners) == 1, (folder, page)
+            assert (
+                banners[0]
+                .get_text(" ", strip=True)
+                .startswith(f"This page documents minipkg {version}, an older release.")
+            )
+            link = banners[0].select_one("a")
+            assert link is not None
+            assert link["href"] == f"http://127.0.0.1:8000/{url}"
+            assert "minipkg 2.0.0" in link.get_text()
+    # The newest release, in its folder and at the root, has none.
+    for page in [site / "2.0" / "api/shapes/index.html", site / "api/shapes/index.html"]:
+        assert "refsite-outdated" not in page.read_text()
+
+
 def test_an_object_two_releases_share_renders_once_and_links_to_each_one_s_source(
     versioned: Versioned,
 ) -> None:

@@ -1,8 +1,10 @@
-"""The versioned FastAPI site: two releases (0.163 and 0.130, before Server-Sent Events).
+"""The versioned FastAPI site: two releases (the newest and 0.130, before Server-Sent Events).
 
 Built once per session from a copy of this repository's site files with a lock
-of two releases (tests/fixtures/fastapi-releases.lock.json, written for the
-same `releases` options), sharing the page cache of the session's plain build.
+of two releases: the newest of the repository's lock (the one the `site`
+extra pins, so that a move to a new release needs no change here) and 0.130.0
+from tests/fixtures/fastapi-releases.lock.json (written for the same
+`releases` options). It shares the page cache of the session's plain build.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from refsite.checks.coverage import load_api_data
 from refsite.checks.manifest import build_manifest
 from refsite.history.view import view
 
+REPOSITORY_LOCK = json.loads((ROOT / "requirements/releases.lock.json").read_text())
+NEWEST = REPOSITORY_LOCK["releases"][0]["version"]
+MINOR = ".".join(NEWEST.split(".")[:2])
+
 
 @dataclass
 class VersionedSite:
@@ -42,9 +48,10 @@ def fastapi_versioned(
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "docs", project / "docs")
     (project / "requirements").mkdir()
-    shutil.copy(
-        FIXTURES / "fastapi-releases.lock.json", project / "requirements/releases.lock.json"
-    )
+    lock = json.loads((FIXTURES / "fastapi-releases.lock.json").read_text())
+    lock["selection"] = REPOSITORY_LOCK["selection"]
+    lock["releases"][0] = REPOSITORY_LOCK["releases"][0]
+    (project / "requirements/releases.lock.json").write_text(json.dumps(lock, indent=2))
     base = tmp_path_factory.getbasetemp()
     env = {
         "SOURCE_DATE_EPOCH": "1700000000",
@@ -63,7 +70,7 @@ def test_the_root_is_the_newest_release_at_the_seed_urls(
 ) -> None:
     site = fastapi_versioned.site
     assert json.loads((site / "versions.json").read_text()) == [
-        {"version": "0.163", "title": "0.163.2", "aliases": ["latest"]},
+        {"version": MINOR, "title": NEWEST, "aliases": ["latest"]},
         {"version": "0.130", "title": "0.130.0", "aliases": []},
     ]
     check = run(BIN / "refsite", "check", site, cwd=ROOT)
@@ -74,11 +81,11 @@ def test_the_root_is_the_newest_release_at_the_seed_urls(
     versioned = build_manifest(site)["pages"]
     root = {url: page for url, page in versioned.items() if not url.startswith("/0.")}
     newest = {
-        url.removeprefix("/0.163"): page
+        url.removeprefix(f"/{MINOR}"): page
         for url, page in versioned.items()
-        if url.startswith("/0.163/")
+        if url.startswith(f"/{MINOR}/")
     }
-    # The root renders the installed packages, /0.163/ the locked wheels: the same pages.
+    # The root renders the installed packages, /X.Y/ the locked wheels: the same pages.
     assert root == plain
     assert newest == plain
 
@@ -94,14 +101,14 @@ def test_an_older_release_documents_what_it_had(fastapi_versioned: VersionedSite
     assert "fastapi.sse.EventSourceResponse was added in a later release" in text
     sse = "Server-Sent Events - EventSourceResponse and ServerSentEvent"
     assert sse not in nav_labels(old / "reference/websockets/index.html")
-    assert sse in nav_labels(fastapi_versioned.site / "0.163/reference/websockets/index.html")
+    assert sse in nav_labels(fastapi_versioned.site / MINOR / "reference/websockets/index.html")
     table = soup(old / "index.html").select("article table tbody tr")
     versions = {r.select("td")[0].get_text(): r.select("td")[1].get_text() for r in table}
     assert versions["fastapi"] == "0.130.0"
     assert versions["starlette"] == "0.52.1"
-    # Rendered from its own wheels: FastAPI 0.130's class lacks what 0.163's has.
+    # Rendered from its own wheels: FastAPI 0.130's class lacks what the newest's has.
     old_page = (old / "reference/fastapi/index.html").read_text()
-    new_page = (fastapi_versioned.site / "0.163/reference/fastapi/index.html").read_text()
+    new_page = (fastapi_versioned.site / MINOR / "reference/fastapi/index.html").read_text()
     assert old_page.count('class="doc doc-heading"') < new_page.count('class="doc doc-heading"')
     # Its own objects, and no search entry for what it lacks.
     index = json.loads((old / "search/search_index.json").read_text())
@@ -161,18 +168,18 @@ def test_switching_releases_keeps_the_page(browser: Any, versioned_url: str) -> 
         page = visit.page
         page.goto(versioned_url + "reference/websockets/")
         selector = page.locator(".md-version")
-        expect(selector.locator(".md-version__current")).to_have_text("0.163.2latest")
+        expect(selector.locator(".md-version__current")).to_have_text(f"{NEWEST}latest")
         titles = selector.locator(".md-version__link").all_text_contents()
-        assert [t.strip() for t in titles] == ["0.163.2latest", "0.130.0"]
+        assert [t.strip() for t in titles] == [f"{NEWEST}latest", "0.130.0"]
 
         _switch(page, "0.130.0")
         page.wait_for_url(versioned_url + "0.130/reference/websockets/")
         expect(page.locator(".md-version__current")).to_have_text("0.130.0")
         expect(page.locator('[id="fastapi.WebSocket"]')).to_have_count(1)
 
-        _switch(page, "0.163.2")
-        page.wait_for_url(versioned_url + "0.163/reference/websockets/")
-        expect(page.locator(".md-version__current")).to_have_text("0.163.2latest")
+        _switch(page, NEWEST)
+        page.wait_for_url(versioned_url + f"{MINOR}/reference/websockets/")
+        expect(page.locator(".md-version__current")).to_have_text(f"{NEWEST}latest")
 
         page.goto(versioned_url + "0.130/reference/sse/")
         expect(page.locator(".refsite-absent .admonition-title").first).to_have_text(

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from refsite.cli import cache, checks, history, scaffold, versions
+from refsite.cli import cache, checks, history, scaffold, upgrade, versions
 from refsite.cli.common import PROG, UsageError
 from refsite.cli.config import ConfigError, default_config, read_config
 
@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     scaffold.add_commands(commands)
     cache.add_commands(commands)
     versions.add_commands(commands)
+    upgrade.add_parsers(commands)
     return parser
 
 

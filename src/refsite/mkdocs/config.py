@@ -71,6 +71,10 @@ class ReleasesConfig(base.Config):
     lock = c.Type(str, default="requirements/releases.lock.json")
     """The lock file (exact wheels, hashes), relative to ``mkdocs.yml``; scripts/lock writes it."""
 
+    min_age_hours = c.Type((int, float), default=0)
+    """A cooldown: ``refsite upgrade`` takes a release once it has been on the index
+    this many hours (0: at once)."""
+
     wheels_dir = c.Type(str, default=".cache/wheels")
     """Where downloaded and unpacked wheels are kept, relative to ``mkdocs.yml``."""
 

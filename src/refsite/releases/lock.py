@@ -37,6 +37,7 @@ __all__ = [
     "dependency_specifiers",
     "fetch",
     "load_lock",
+    "lock_json",
     "minor",
     "newest_matching",
     "resolve",
@@ -311,6 +312,12 @@ def load_lock(path: Path) -> Lock:
 
 def write_lock(lock: Lock, path: Path) -> None:
     """Write ``lock`` to ``path`` (atomically, as stable, diffable JSON)."""
+    # Readable by all, as a plain write makes it: a project file, not a cache entry.
+    write_atomic(path, lock_json(lock).encode(), mode=0o644)
+
+
+def lock_json(lock: Lock) -> str:
+    """The text of ``lock``'s file: stable, diffable JSON."""
     data = {
         "format": FORMAT,
         "selection": lock.selection.as_data(),
@@ -318,8 +325,7 @@ def write_lock(lock: Lock, path: Path) -> None:
             {"version": r.version, "wheels": [w.__dict__ for w in r.wheels]} for r in lock.releases
         ],
     }
-    # Readable by all, as a plain write makes it: a project file, not a cache entry.
-    write_atomic(path, (json.dumps(data, indent=2) + "\n").encode(), mode=0o644)
+    return json.dumps(data, indent=2) + "\n"
 
 
 def _final(versions: Iterable[str]) -> list[Version]:

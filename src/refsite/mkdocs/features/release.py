@@ -16,6 +16,7 @@ from mkdocs.exceptions import PluginError
 from refsite.checks.absent import ABSENT_FILE, absent_record, declared_objects
 from refsite.mkdocs import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
+from refsite.releases.banner import add_banner, newest_page_url, outdated_banner
 from refsite.releases.site import OlderSources, ReleaseSite, root_script, versioned, wanted_release
 
 __all__ = ["Release"]
@@ -63,6 +64,12 @@ class Release(Feature):
         return build.release.page_markdown(markdown)
 
     def post_page(self, build: Build, output: str, page: Any) -> str:
+        release = build.release
+        if release is not None and not release.is_newest:
+            newest = release.lock.releases[0].version
+            href = newest_page_url(build.config.site_url or "", release.release.minor, page.url)
+            banner = outdated_banner(release.label, release.release.version, newest, href)
+            output = add_banner(output, banner)
         if versioned() and build.release is None:
             # The root of a versioned site: see assets/versions.js.
             base = "../" * page.url.count("/") or "./"
