@@ -2,13 +2,14 @@
 
 It fills the ``<!-- refsite:NAME -->`` placeholders (the versions table, the
 changes page, the coverage page's marker), shows backticked navigation labels
-as code, and, when a page fails to render, says why its ``:::`` directive
-cannot be rendered. It owns :attr:`Build.page` and :attr:`Build.site_wide`.
+as code (in the sidebar, the header and the footer; as plain text in the
+``<title>`` and the footer's ``aria-label``), and, when a page fails to
+render, says why its ``:::`` directive cannot be rendered. It owns
+:attr:`Build.page` and :attr:`Build.site_wide`.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,11 +17,12 @@ from mkdocs.exceptions import PluginError
 
 from refsite.checks.directives import diagnose, find_identifiers
 from refsite.core.placeholders import PlaceholderError, expand, placeholder_names, versions_table
+from refsite.extras.titles import inline_code, retitle_page
 from refsite.mkdocs import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, Feature, log
 from refsite.mkdocs.features.coverage import PLACEHOLDER as COVERAGE_PLACEHOLDER
 
-__all__ = ["Pages", "inline_code"]
+__all__ = ["Pages"]
 
 
 class Pages(Feature):
@@ -69,6 +71,19 @@ class Pages(Feature):
             raise PlaceholderError("refsite:changes needs the plugin's 'history.file' option")
         return build.history.page(ids=self.attr_list, release=build.older_release)
 
+    def post_page(self, build: Build, output: str, page: Any) -> str:
+        if not build.options.enabled:
+            return output
+        # Material puts the labels in the page's title, header and footer as
+        # they are: backticks become code there, or plain text where no HTML goes.
+        previous, following = page.previous_page, page.next_page
+        return retitle_page(
+            output,
+            title=page.title,
+            previous=previous.title if previous is not None else None,
+            following=following.title if following is not None else None,
+        )
+
     def build_error(self, build: Build | None, error: Exception) -> None:
         if build is None or build.page is None:
             return
@@ -90,11 +105,3 @@ def _walk_nav(items: list[Any]) -> list[Any]:
         out.append(item)
         out.extend(_walk_nav(item.children or []))
     return out
-
-
-def inline_code(title: str) -> str:
-    """HTML for a label whose backticks mark inline code."""
-    parts = html.escape(title, quote=False).split("`")
-    if len(parts) % 2 == 0:
-        return html.escape(title, quote=False)  # unbalanced: show it as it is
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
