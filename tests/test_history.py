@@ -28,6 +28,7 @@ from refsite.history.model import (
 from refsite.history.since import since
 from refsite.history.snapshot import read_snapshot
 from refsite.history.view import view
+from test_wheels import make_wheel
 
 BASE = '''
 class Base:
@@ -349,6 +350,21 @@ def test_cli_changes_rejects_what_is_neither_folder_nor_version(tmp_path: Path) 
     assert result.stdout.strip() == (
         "refsite: error: nowhere: neither a folder nor a release version of shop"
     )
+
+
+def test_cli_changes_of_a_release_the_index_lacks_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = tmp_path / "index"
+    for version in ("1.0.0", "1.2.0"):
+        make_wheel(index, "shop", version, {"shop/__init__.py": "X = 1\n"})
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(index))
+    result = refsite("changes", "9.9.9", "1.0.0", "--package", "shop", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout.strip().splitlines() == [
+        "refsite: error: no release 9.9.9 of shop on the index; the newest is 1.2.0"
+    ]
 
 
 def test_repository_history_file_is_readable() -> None:

@@ -159,8 +159,14 @@ def test_fetch_refuses_a_wheel_whose_hash_differs_from_the_lock(
     message = str(info.value)
     assert "tinypkg-3.0.0-py3-none-any.whl: sha256 " in message
     assert message.endswith(
-        "delete the file, or refresh the lock (scripts/lock) if the index changed it"
+        "delete the file and build again (refsite build --versions downloads it anew), "
+        "or refresh the lock (scripts/lock) if the index changed it"
     )
+    assert "\n" not in message
+    # Deleted, the file is downloaded anew: here the index's other bytes, refused again.
+    (tmp_path / "files" / "tinypkg-3.0.0-py3-none-any.whl").unlink()
+    with pytest.raises(LockError, match="differs from the lock's"):
+        fetch(lock.releases[0], tmp_path / "files", tmp_path / "unpacked")
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from refsite.releases.wheels import WheelError, available_versions, download, find_wheel, unpack
+from refsite.releases.wheels import (
+    NoRelease,
+    WheelError,
+    available_versions,
+    download,
+    find_wheel,
+    no_release,
+    offered_versions,
+    pip_reason,
+    unpack,
+)
 
 
 def make_wheel(
@@ -102,16 +112,56 @@ def test_download_reuses_the_file_already_in_dest(
     assert find_wheel("tinypkg", "3.1", dest) is None
 
 
-def test_download_of_a_missing_release_is_one_clear_error(
+def test_download_of_a_missing_release_is_one_line_naming_the_newest(
     local_index: Path, tmp_path: Path
 ) -> None:
-    make_wheel(local_index, "tinypkg", "1.0.0", {"tinypkg/__init__.py": ""})
-    with pytest.raises(WheelError) as info:
+    for version in ["1.0.0", "1.10.0", "1.9.0", "2.0.0rc1"]:
+        make_wheel(local_index, "tinypkg", version, {"tinypkg/__init__.py": ""})
+    with pytest.raises(NoRelease) as info:
         download("tinypkg", "9.9.9", tmp_path / "wheels")
-    message = str(info.value)
-    assert message.startswith("cannot download the wheel of tinypkg==9.9.9: ")
-    assert "tinypkg==9.9.9" in message.split(": ", 1)[1]
-    assert "\n" not in message
+    # Not pip's list of every release: the newest final one.
+    assert str(info.value) == "no release 9.9.9 of tinypkg on the index; the newest is 1.10.0"
+    with pytest.raises(NoRelease) as info:
+        download("nosuchpkg", "1.0", tmp_path / "wheels")
+    assert str(info.value) == (
+        "no release 1.0 of nosuchpkg on the index, nor any other: is the name right?"
+    )
+
+
+PIP_NOT_FOUND = (
+    "WARNING: Location 'x' is ignored: it is either a non-existing path or lacks a specific scheme.\n"
+    "ERROR: Could not find a version that satisfies the requirement fastapi==0.999.0 "
+    "(from versions: 0.1.0, 0.1.2, 0.165.0, 0.166.0b1)\n"
+    "ERROR: No matching distribution found for fastapi==0.999.0\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("stderr", "reason"),
+    [
+        (PIP_NOT_FOUND, "no release matching fastapi==0.999.0 on the index; the newest is 0.165.0"),
+        (
+            "ERROR: Could not find a version that satisfies the requirement x>9 (from versions: none)",
+            "no release matching x>9 on the index, nor any release of it",
+        ),
+        (
+            "WARNING: slow\nERROR: No matching distribution found for y\n",
+            "No matching distribution found for y",
+        ),
+        ("something broke\nat the end\n", "at the end"),
+        ("", "pip exited with 3"),
+    ],
+)
+def test_pip_reason_is_one_line(stderr: str, reason: str) -> None:
+    assert pip_reason(stderr, 3) == reason
+
+
+def test_offered_versions_and_no_release() -> None:
+    assert offered_versions(PIP_NOT_FOUND) == ["0.1.0", "0.1.2", "0.165.0", "0.166.0b1"]
+    assert offered_versions("ERROR: No matching distribution found for y") is None
+    assert no_release("fastapi", "0.999.0", ["0.1.0", "0.165.0", "0.166.0b1"]) == (
+        "no release 0.999.0 of fastapi on the index; the newest is 0.165.0"
+    )
 
 
 def test_unpack_is_atomic_idempotent_and_keyed_by_hash(local_index: Path, tmp_path: Path) -> None:

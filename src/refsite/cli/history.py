@@ -167,7 +167,7 @@ def _cmd_history(args: argparse.Namespace, config: SiteConfig) -> int:
 def _snapshot(value: str, settings: _Settings, history: History | None) -> Snapshot:
     """A version (from the history file, else its wheel) or a source folder, read."""
     from refsite.history.read import read_release
-    from refsite.releases.wheels import WheelError
+    from refsite.releases.wheels import NoRelease, WheelError
 
     package = settings.package
     folder = Path(value)
@@ -189,6 +189,8 @@ def _snapshot(value: str, settings: _Settings, history: History | None) -> Snaps
         raise UsageError(f"{value}: neither a folder nor a release version of {package}")
     try:
         return read_release(package, value, preload=settings.preload, cache=settings.cache)[1]
+    except NoRelease as error:
+        raise UsageError(str(error)) from None  # it names the package and the release
     except (WheelError, CoverageError) as error:
         raise UsageError(f"{package} {value}: {error}") from None
 

@@ -45,6 +45,7 @@ __all__ = [
     "BuiltRelease",
     "VersionedBuild",
     "VersionsError",
+    "build_failure",
     "build_versioned",
     "input_key",
     "installed_key",
@@ -389,15 +390,36 @@ def _mkdocs(
     # `mkdocs build --strict -q` can exit 0 despite warnings (mkdocs#4126): read them too.
     problems = [line for line in stdout.splitlines() if line.startswith(("WARNING", "ERROR"))]
     if returncode != 0 or problems:
-        which = env.get(RELEASE_ENV) or "the root"
-        detail = "\n  ".join(problems[-20:] or stdout.strip().splitlines()[-20:])
-        raise VersionsError(f"the build of {which} failed (exit {returncode}):\n  {detail}")
+        raise VersionsError(build_failure(env.get(RELEASE_ENV), returncode, stdout))
     caches = [
         line.split("refsite: ", 1)[1]
         for line in stdout.splitlines()
         if "refsite: page cache:" in line or "refsite: object cache:" in line
     ]
     return "; ".join(caches)
+
+
+def build_failure(release: str | None, returncode: int, output: str) -> str:
+    """One line on a failed build of ``release`` (None: the root), and how to see it all.
+
+    The build's output is not passed on whole: its first warning or error (or
+    last line) is named, with how many more there are and the command that
+    shows them all.
+    """
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    problems = [line for line in lines if line.startswith(("WARNING", "ERROR"))]
+    # "Aborted with N warnings in strict mode!" only repeats the count.
+    problems = [line for line in problems if "Aborted with" not in line] or problems
+    first = problems[0] if problems else (lines[-1] if lines else "no output")
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    which = release or "the root"
+    rerun = "mkdocs build --strict"
+    if release:
+        rerun = f"REFSITE_RELEASE={release} {rerun}"
+    return (
+        f"the build of {which} failed (exit {returncode}): {first}{more}; "
+        f"fix it and build again (all of them: {rerun})"
+    )
 
 
 def _read_stamps(path: Path) -> dict[str, str]:

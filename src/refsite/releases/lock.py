@@ -269,7 +269,8 @@ def fetch(
         if wheel.sha256 != pinned.sha256:
             raise LockError(
                 f"{wheel.path}: sha256 {wheel.sha256} differs from the lock's {pinned.sha256} "
-                f"for {pinned.name} {pinned.version}; delete the file, or refresh the lock "
+                f"for {pinned.name} {pinned.version}; delete the file and build again "
+                "(refsite build --versions downloads it anew), or refresh the lock "
                 "(scripts/lock) if the index changed it"
             )
         return unpack(wheel, unpacked_dir)

@@ -24,6 +24,8 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from refsite.releases.wheels import pip_reason
+
 __all__ = [
     "RequirementsError",
     "lock_constraints",
@@ -151,9 +153,7 @@ def resolve_requirements(
         ]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0 or not report.is_file():
-            lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
-            errors = [line for line in lines if line.startswith("ERROR:")] or lines[-1:]
-            reason = errors[0].removeprefix("ERROR: ") if errors else f"exit {result.returncode}"
+            reason = pip_reason(result.stderr, result.returncode)
             raise RequirementsError(f"pip cannot resolve the requirements: {reason}")
         data = json.loads(report.read_text(encoding="utf-8"))
     return {

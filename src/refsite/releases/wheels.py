@@ -27,11 +27,26 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-__all__ = ["Wheel", "WheelError", "available_versions", "download", "find_wheel", "unpack"]
+__all__ = [
+    "NoRelease",
+    "Wheel",
+    "WheelError",
+    "available_versions",
+    "download",
+    "find_wheel",
+    "no_release",
+    "offered_versions",
+    "pip_reason",
+    "unpack",
+]
 
 
 class WheelError(Exception):
     """A wheel could not be listed, downloaded or unpacked (the message says which)."""
+
+
+class NoRelease(WheelError):
+    """The index has no such release of the project (the message names the newest)."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +106,8 @@ def download(name: str, version: str, dest: Path) -> Wheel:
     """Download the wheel of ``name==version`` into ``dest`` (or reuse the one there).
 
     Raises:
-        WheelError: no such release, no wheel of it, or no index to ask.
+        NoRelease: the index has no such release.
+        WheelError: no wheel of it, or no index to ask.
     """
     found = find_wheel(name, version, dest)
     if found is not None:
@@ -107,6 +123,9 @@ def download(name: str, version: str, dest: Path) -> Wheel:
     )
     found = find_wheel(name, version, dest)
     if result.returncode != 0 or found is None:
+        known = offered_versions(result.stderr)
+        if known is not None and version not in known:
+            raise NoRelease(no_release(name, version, known))
         raise WheelError(f"cannot download the wheel of {name}=={version}: {_reason(result)}")
     return found
 
@@ -152,9 +171,57 @@ def _pip(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _reason(result: subprocess.CompletedProcess[str]) -> str:
-    """pip's own one-line reason, without its warnings about unused indexes."""
-    lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+    return pip_reason(result.stderr, result.returncode)
+
+
+# pip's answer to a release it cannot find lists every release of the project.
+_NOT_FOUND = re.compile(
+    r"Could not find a version that satisfies the requirement (?P<requirement>\S+) "
+    r"\(from versions: (?P<versions>[^)]*)\)"
+)
+
+
+def offered_versions(stderr: str) -> list[str] | None:
+    """The releases pip listed when no release matched (oldest first), or None if it did not."""
+    match = _NOT_FOUND.search(stderr)
+    if match is None:
+        return None
+    listed = [v.strip() for v in match["versions"].split(",")]
+    return [v for v in listed if v and v != "none"]
+
+
+def no_release(name: str, wanted: str, known: list[str]) -> str:
+    """One line: the index has no release ``wanted`` of ``name``, and which is the newest."""
+    newest = _newest(known)
+    if newest is None:
+        return f"no release {wanted} of {name} on the index, nor any other: is the name right?"
+    return f"no release {wanted} of {name} on the index; the newest is {newest}"
+
+
+def _newest(versions: list[str]) -> str | None:
+    parsed: list[Version] = []
+    for text in versions:
+        try:
+            parsed.append(Version(text))
+        except InvalidVersion:
+            continue
+    final = [v for v in parsed if not v.is_prerelease] or parsed
+    return str(max(final)) if final else None
+
+
+def pip_reason(stderr: str, returncode: int) -> str:
+    """pip's own one-line reason, without its warnings about unused indexes.
+
+    Its list of every release of a project it could not match is left out:
+    the line names the requirement and the newest release instead.
+    """
+    match = _NOT_FOUND.search(stderr)
+    if match is not None:
+        newest = _newest(offered_versions(stderr) or [])
+        ending = f"; the newest is {newest}" if newest else ", nor any release of it"
+        return f"no release matching {match['requirement']} on the index{ending}"
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     errors = [line.removeprefix("ERROR: ") for line in lines if line.startswith("ERROR:")]
     if errors:
         return errors[0]
-    return lines[-1] if lines else f"pip exited with {result.returncode}"
+    return lines[-1] if lines else f"pip exited with {returncode}"
