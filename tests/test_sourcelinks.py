@@ -147,6 +147,19 @@ def test_griffe_objects_link_to_their_lines_at_the_release_tag(tmp_path: Path) -
     )
 
 
+def test_a_module_links_to_its_whole_file(tmp_path: Path) -> None:
+    package = _unpacked_wheel(tmp_path, "thing", "3.1.4", "Source, https://github.com/o/thing")
+    (package / "sub").mkdir()
+    (package / "sub" / "__init__.py").write_text('"""Sub."""\n')
+    (package / "sub" / "deep.py").write_text('"""Deep."""\n\nX = 1\n')
+    loaded = _load(tmp_path, "thing", tags={"thing": "v{version}"})
+    prefix = "https://github.com/o/thing/blob/v3.1.4/thing/"
+    assert loaded.source_link == prefix + "__init__.py"
+    assert loaded["sub"].source_link == prefix + "sub/__init__.py"
+    assert loaded["sub.deep"].source_link == prefix + "sub/deep.py"
+    assert loaded["sub.deep.X"].source_link == prefix + "sub/deep.py#L3-L3"
+
+
 def test_unknown_tag_naming_gives_no_link(tmp_path: Path) -> None:
     _unpacked_wheel(tmp_path, "thing", "3.1.4", "Source, https://github.com/o/thing")
     assert _load(tmp_path, "thing")["Thing"].source_link is None
@@ -230,18 +243,27 @@ def test_every_fastapi_heading_links_to_its_definition_at_the_installed_release(
         "Kludex/starlette": _installed_release("starlette"),
         "encode/httpx": _installed_release("httpx"),
     }
-    headings = linked = 0
+    headings = linked = modules = 0
     seen_repositories: set[str] = set()
     for page in sorted(fastapi_site.site.glob("reference/**/index.html")):
         doc = lxml.html.parse(page).getroot()
         for heading in doc.xpath('//*[contains(@class, "doc-heading")]'):
             headings += 1
             hrefs = heading.xpath('.//a[@class="doc-source-link"]/@href')
-            if not hrefs:
-                # Module headings have no source link; every other object has.
-                assert heading.get("id") in {"fastapi.openapi.models", "fastapi.status"}
-                continue
+            assert hrefs, heading.get("id")
             linked += 1
+            if heading.get("id") in {"fastapi.openapi.models", "fastapi.status"}:
+                # A module links to its whole file (fastapi.status is Starlette's).
+                whole = re.match(
+                    r"^https://github\.com/([^/]+/[^/]+)/blob/([^/]+)/(.+\.py)$", hrefs[0]
+                )
+                assert whole, hrefs[0]
+                version, root = releases[whole[1]]
+                assert whole[2] == version
+                assert (root / whole[3]).is_file()
+                assert whole[3].endswith(heading.get("id").rsplit(".", 1)[-1] + ".py")
+                modules += 1
+                continue
             match = _LINK.match(hrefs[0])
             assert match, hrefs[0]
             repository, tag, path, start, end = match.groups()
@@ -252,7 +274,8 @@ def test_every_fastapi_heading_links_to_its_definition_at_the_installed_release(
             definitions = _definitions(root / path)
             assert (name, int(start), int(end)) in definitions, f"{hrefs[0]} is not {name}"
     assert linked > 900
-    assert headings - linked == 2
+    assert headings == linked
+    assert modules == 2
     assert seen_repositories == set(releases)
 
 

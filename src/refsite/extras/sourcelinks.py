@@ -11,7 +11,8 @@ A project whose tag naming is not known gets no links rather than wrong ones.
 :class:`SourceLinks` is a griffe extension that attaches this to every
 package griffe loads, through griffe's own ``git_info``: each object's
 ``source_link`` (an alias's included: a re-exported class links to the
-repository and release of the package that defines it). refsite's python
+repository and release of the package that defines it; a module links to its
+whole file). refsite's python
 handler templates (:data:`TEMPLATES`, which the plugin hands to mkdocstrings as
 its ``custom_templates``) show it next to each heading. Configure it in the
 python handler's ``extensions``::
@@ -218,3 +219,17 @@ class SourceLinks(griffe.Extension):
             remote_url=repository,
             commit_hash=tag,
         )
+        # A module has no line range: its link is the whole file.
+        for module in _modules(pkg):
+            if isinstance(module.filepath, Path):
+                path = module.filepath.relative_to(package_dir.parent).as_posix()
+                module.source_link = link_prefix(repository, tag) + path  # type: ignore[misc]  # griffe has a setter
+
+
+def _modules(module: griffe.Module) -> list[griffe.Module]:
+    """``module`` and its submodules, however deep (aliases left out)."""
+    found = [module]
+    for member in module.modules.values():
+        if not member.is_alias and isinstance(member, griffe.Module):
+            found.extend(_modules(member))
+    return found
