@@ -40,7 +40,8 @@ def marks_for(since: Since, snapshot: Snapshot) -> dict[str, Marks]:
     """Heading id -> marks, for every object of ``snapshot`` (the last of the history).
 
     An object is found under each of its public names and its canonical path;
-    a member under each of those followed by its own name.
+    a member under each of those followed by its own name, and so is a member
+    the class inherits (dated from when the class first had it).
     """
     out: dict[str, Marks] = {}
     prefixes: dict[str, list[str]] = {}
@@ -70,6 +71,12 @@ def marks_for(since: Since, snapshot: Snapshot) -> dict[str, Marks]:
             ids.append(record["path"])
         for identifier in ids:
             out.setdefault(identifier, marks)
+    # Members a class inherits: under each of the class's names.
+    for key, members in since.inherited.items():
+        for member, version in members.items():
+            inherited = Marks(added=f"Added in {_label(version, since)}")
+            for prefix in prefixes.get(key, [key]):
+                out.setdefault(f"{prefix}.{member}", inherited)
     return out
 
 

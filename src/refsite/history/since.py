@@ -60,6 +60,12 @@ class Since:
     """Key -> the release that deprecated it."""
     deprecated_parameters: dict[str, dict[str, str]] = field(default_factory=dict)
     """Key -> parameter -> the release that deprecated it."""
+    inherited: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Class key -> member it inherits -> the release since which the class has it.
+
+    A member a class inherits from a base (``fastapi.WebSocket.url``, from
+    ``HTTPConnection``) appears when the class first had it, its own or inherited.
+    """
 
 
 def since(history: History) -> Since:
@@ -76,11 +82,14 @@ def since(history: History) -> Since:
     last = history.snapshots[-1]
     # Each key of the last release, followed back: its records, newest first.
     chains: dict[str, list[dict[str, Any]]] = {key: [] for key in last}
+    # The key each release had it under, newest first (a renamed class's members follow it).
+    keys: dict[str, list[str]] = {key: [] for key in last}
     current = {key: key for key in last}
     for index in range(len(history.snapshots) - 1, -1, -1):
         snapshot = history.snapshots[index]
         for key, at in current.items():
             chains[key].append(snapshot[at])
+            keys[key].append(at)
         if index:
             back = match_keys(history.snapshots[index - 1], snapshot)
             current = {key: back[at] for key, at in current.items() if at in back}
@@ -102,7 +111,24 @@ def since(history: History) -> Since:
         for name in chain[0].get("deprecated_params", {}):
             run = _run_of(name, deprecated)
             result.deprecated_parameters.setdefault(key, {})[name] = versions[newest - run + 1]
+        for name in chain[0].get("inherits", []):
+            run = _inherited_run(name, chain, keys[key], history.snapshots)
+            result.inherited.setdefault(key, {})[name] = versions[newest - run + 1]
     return result
+
+
+def _inherited_run(
+    name: str, chain: Sequence[dict[str, Any]], keys: Sequence[str], snapshots: Sequence[Any]
+) -> int:
+    """How many releases from the newest on the class had member ``name``, inherited or own."""
+    newest = len(snapshots) - 1
+    count = 0
+    for offset, (record, at) in enumerate(zip(chain, keys, strict=True)):
+        own = f"{at}.{name}" in snapshots[newest - offset]
+        if not own and name not in record.get("inherits", ()):
+            break
+        count += 1
+    return count
 
 
 def _runs(chain: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
