@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from conftest import ROOT, Build, Visit, soup
-from refsite.extras.titles import inline_code, plain_text, retitle_page
+from conftest import ROOT, Build, Visit, mkdocs_build, soup
+from refsite.extras.titles import code_search_titles, inline_code, plain_text, retitle_page
 from test_browser import search_results
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -174,3 +175,39 @@ def test_titles_in_chromium(visit: Visit, fastapi_url: str) -> None:
     )
     assert "HTTPConnection class" in titles
     assert all("`" not in t and "<" not in t for t in titles), titles
+
+
+def test_code_search_titles() -> None:
+    index = {
+        "docs": [
+            {"location": "a/", "title": "`Colour` page", "text": "`kept`"},
+            {"location": "b/", "title": "odd ` one"},
+            {"location": "c/", "title": "<code>Done</code>"},
+        ]
+    }
+    assert code_search_titles(index) == 1
+    assert [d["title"] for d in index["docs"]] == [
+        "<code>Colour</code> page",
+        "odd ` one",
+        "<code>Done</code>",
+    ]
+    assert index["docs"][0]["text"] == "`kept`"
+
+
+def test_a_page_without_a_heading_is_titled_in_search_with_code(mini: Path) -> None:
+    """Material titles such a page's entry with its label: backticks become code."""
+    (mini / "docs" / "api" / "colours.md").write_text("::: minipkg.colours.Colour\n")
+    for name in ("mkdocs.yml", "navtree.yml"):
+        path = mini / name
+        text = path.read_text()
+        text = text.replace("Colours: api/colours.md", '"`Colour` values": api/colours.md')
+        text = text.replace("{label: Colours,", '{label: "`Colour` values",')
+        path.write_text(text)
+    build = mkdocs_build(mini)
+    assert build.returncode == 0, build.output
+    index = json.loads((build.site / "search" / "search_index.json").read_text())
+    (entry,) = [d for d in index["docs"] if d["location"] == "api/colours/"]
+    assert entry["title"] == "<code>Colour</code> values"
+    doc = soup(build.site / "api" / "colours" / "index.html")
+    assert doc.title is not None
+    assert doc.title.get_text().startswith("Colour values - ")

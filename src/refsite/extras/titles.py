@@ -8,6 +8,10 @@ those few places of a templated page: as code where HTML is allowed (the
 header and the footer's link text), as plain text where it is not (the
 ``<title>`` and the footer links' ``aria-label``). The rest of the page is
 left byte for byte.
+
+Material's search index titles a page without a first-level heading with its
+label too; its results show titles as HTML, so there the code is code, as in
+the titles it takes from headings.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ import functools
 import html
 import re
 from collections.abc import Callable
+from typing import Any
 
 from markupsafe import Markup, escape
 
-__all__ = ["inline_code", "plain_text", "retitle_page"]
+__all__ = ["code_search_titles", "inline_code", "plain_text", "retitle_page"]
 
 
 def inline_code(title: str) -> str:
@@ -97,3 +102,14 @@ def _footer(match: re.Match[str], *, side: str, title: str) -> str | None:
         return None
     label = str(escape(plain_text(title)))
     return match["open"] + label + match["middle"] + inline_code(title) + match["close"]
+
+
+def code_search_titles(index: dict[str, Any]) -> int:
+    """Show the backticks of search entries' titles as code, in place; returns how many."""
+    count = 0
+    for doc in index.get("docs", []):
+        title = doc.get("title")
+        if isinstance(title, str) and "`" in title and title.count("`") % 2 == 0:
+            doc["title"] = inline_code(title)
+            count += 1
+    return count

@@ -160,6 +160,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.release.report,
             self.speed.report_objects,
             self.search.boost,  # Material's index is written (its plugin is listed first)
+            self.pages.search_titles,
             self.release.write_absent,  # `refsite check` of this folder relaxes the contract alike
             self.llms.start,  # on a cold build a forked writer runs beside the checks...
             self.contract.check,

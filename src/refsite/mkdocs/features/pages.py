@@ -10,6 +10,7 @@ render, says why its ``:::`` directive cannot be rendered. It owns
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,9 +18,9 @@ from mkdocs.exceptions import PluginError
 
 from refsite.checks.directives import diagnose, find_identifiers
 from refsite.core.placeholders import PlaceholderError, expand, placeholder_names, versions_table
-from refsite.extras.titles import inline_code, retitle_page
+from refsite.extras.titles import code_search_titles, inline_code, retitle_page
 from refsite.mkdocs import internals
-from refsite.mkdocs.build import PLUGIN_NAME, Build, Feature, log
+from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.mkdocs.features.coverage import PLACEHOLDER as COVERAGE_PLACEHOLDER
 
 __all__ = ["Pages"]
@@ -83,6 +84,19 @@ class Pages(Feature):
             previous=previous.title if previous is not None else None,
             following=following.title if following is not None else None,
         )
+
+    def search_titles(self, build: Build, site: BuiltSite) -> None:
+        """Post-build: backticked labels that Material's index took as titles show as code."""
+        path = site.directory / "search" / "search_index.json"
+        if not build.options.enabled or not path.is_file():
+            return
+        text = path.read_text(encoding="utf-8")
+        if "`" not in text:
+            return
+        index = json.loads(text)
+        if code_search_titles(index):
+            # Material writes the index compactly; keep it so.
+            path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
 
     def build_error(self, build: Build | None, error: Exception) -> None:
         if build is None or build.page is None:
