@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
 import pytest
 
+from refsite.cli.scaffold import _settled
 from refsite.releases.assemble import build_failure
+from refsite.scaffold.model import SitePlan
+from refsite.scaffold.project import TRIAL_ROUNDS, Trial
 
 LOG = """INFO    -  Cleaning site directory
 WARNING -  mkdocstrings: fastapi.Nope could not be found
@@ -53,3 +59,39 @@ def test_a_failed_release_build_is_one_line(
 ) -> None:
     assert build_failure(release, returncode, output) == message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("outcome", "warnings", "expected"),
+    [
+        ("clean", (), []),
+        (
+            "unexplained",
+            tuple(f"WARNING -  problem {n}" for n in range(8)),
+            [
+                *(f"WARNING -  problem {n}" for n in range(5)),
+                "refsite init: the trial build of site fails for a reason no object explains "
+                "(above; 3 more not shown): fix it in the project, then run "
+                "'cd site && mkdocs build --strict'",
+            ],
+        ),
+        (
+            "rounds",
+            ("WARNING -  one",),
+            [
+                "WARNING -  one",
+                f"refsite init: the trial build of site still warns after {TRIAL_ROUNDS} rounds "
+                "(above): fix it in the project, then run 'cd site && mkdocs build --strict'",
+            ],
+        ),
+    ],
+)
+def test_a_failed_trial_build_of_init_shows_a_few_lines_and_what_to_run(
+    outcome: Literal["clean", "unexplained", "rounds"],
+    warnings: tuple[str, ...],
+    expected: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    trial = Trial(SitePlan("pkg", "", "google"), outcome, warnings)
+    assert _settled(trial, Path("site")) is (outcome == "clean")
+    assert capsys.readouterr().err.splitlines() == expected

@@ -90,19 +90,27 @@ def _cmd_init(args: argparse.Namespace, _config: SiteConfig) -> int:
     return 0
 
 
+# How many of a failed trial build's warning lines `init` repeats.
+SHOWN = 5
+
+
 def _settled(trial: Trial, folder: Path) -> bool:
     """Whether the trial builds ended clean; if not, say why on stderr."""
-    if trial.outcome == "unexplained":
-        for line in trial.warnings:
-            print(line, file=sys.stderr)
-        print(
-            f"{PROG} init: the trial build of {folder} fails for a reason no object "
-            "explains (above): fix it in the project, then run mkdocs build --strict",
-            file=sys.stderr,
-        )
-    elif trial.outcome == "rounds":
-        print(
-            f"{PROG} init: the trial build still warns after {TRIAL_ROUNDS} rounds",
-            file=sys.stderr,
-        )
-    return trial.outcome == "clean"
+    if trial.outcome == "clean":
+        return True
+    # The build's own lines, a few: each names a problem; the command shows them all.
+    for line in trial.warnings[:SHOWN]:
+        print(line, file=sys.stderr)
+    more = len(trial.warnings) - SHOWN
+    rest = f"; {more} more not shown" if more > 0 else ""
+    why = (
+        "fails for a reason no object explains"
+        if trial.outcome == "unexplained"
+        else f"still warns after {TRIAL_ROUNDS} rounds"
+    )
+    print(
+        f"{PROG} init: the trial build of {folder} {why} (above{rest}): fix it in the "
+        f"project, then run 'cd {folder} && mkdocs build --strict'",
+        file=sys.stderr,
+    )
+    return False
