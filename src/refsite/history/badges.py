@@ -22,6 +22,8 @@ from refsite.history.snapshot import Snapshot
 __all__ = ["BADGE_CLASS", "Marks", "add_badges", "marks_for"]
 
 BADGE_CLASS = "refsite-since"
+UNREAD = "*"
+"""The member name of marks for what a class inherits from bases the history did not read."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,12 @@ def marks_for(since: Since, snapshot: Snapshot) -> dict[str, Marks]:
             inherited = Marks(added=f"Added in {_label(version, since)}")
             for prefix in prefixes.get(key, [key]):
                 out.setdefault(f"{prefix}.{member}", inherited)
+    # What a class inherits from bases the history did not read: any other
+    # member under the class (``UNREAD``), dated from when it had those bases.
+    for key, version in since.unread_bases.items():
+        from_base = Marks(added=f"Added in {_label(version, since)}")
+        for prefix in prefixes.get(key, [key]):
+            out.setdefault(f"{prefix}.{UNREAD}", from_base)
     return out
 
 
@@ -104,7 +112,10 @@ def add_badges(page: str, marks: Mapping[str, Marks]) -> str:
     out: list[str] = []
     position = 0
     for match in _HEADING.finditer(page):
-        found = marks.get(html.unescape(match["id"]))
+        identifier = html.unescape(match["id"])
+        found = marks.get(identifier)
+        if found is None:
+            found = marks.get(f"{identifier.rpartition('.')[0]}.{UNREAD}")
         if found is None:
             continue
         body = match["body"]

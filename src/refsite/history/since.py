@@ -7,9 +7,12 @@ to when it, each of its parameters and its deprecations appeared.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from packaging.utils import canonicalize_name
 
 from refsite.history.model import History
 from refsite.history.snapshot import Snapshot
@@ -66,6 +69,10 @@ class Since:
     A member a class inherits from a base (``fastapi.WebSocket.url``, from
     ``HTTPConnection``) appears when the class first had it, its own or inherited.
     """
+    unread_bases: dict[str, str] = field(default_factory=dict)
+    """Class key -> the release since which it has had its bases from packages the history
+    did not read (``TestClient``'s ``httpx.Client``): what it inherits from them dates from then.
+    """
 
 
 def since(history: History) -> Since:
@@ -94,6 +101,9 @@ def since(history: History) -> Since:
             back = match_keys(history.snapshots[index - 1], snapshot)
             current = {key: back[at] for key, at in current.items() if at in back}
     newest = len(versions) - 1
+    # The distributions the history read: a base from any other is not in it.
+    read = {canonicalize_name(history.package)}
+    read.update(canonicalize_name(s[0]) for r in history.releases for s in r.sources)
     for key, chain in chains.items():
         result.added[key] = versions[newest - len(chain) + 1]
         # Most objects stay the same for many releases: look at each record
@@ -114,7 +124,33 @@ def since(history: History) -> Since:
         for name in chain[0].get("inherits", []):
             run = _inherited_run(name, chain, keys[key], history.snapshots)
             result.inherited.setdefault(key, {})[name] = versions[newest - run + 1]
+        run = _unread_run(runs, read)
+        if run:
+            result.unread_bases[key] = versions[newest - run + 1]
     return result
+
+
+def _unread_run(runs: Sequence[tuple[dict[str, Any], int]], read: Collection[str]) -> int:
+    """How many releases from the newest on a class has had its bases from unread packages.
+
+    0 when it has none (its newest record's bases are all from ``read``).
+    """
+    # Only a base named by its package counts: an undotted name (``Exception``,
+    # ``HTTPConnection[StateT]``) or the standard library's is not a package left unread.
+    unread = set()
+    for base in runs[0][0].get("bases", ()):
+        top = base.split(".")[0]
+        named = "." in base and top not in sys.stdlib_module_names
+        if named and canonicalize_name(top) not in read:
+            unread.add(base)
+    if not unread:
+        return 0
+    count = 0
+    for record, length in runs:
+        if not unread <= set(record.get("bases", ())):
+            break
+        count += length
+    return count
 
 
 def _inherited_run(
