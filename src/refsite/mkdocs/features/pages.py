@@ -19,6 +19,7 @@ from refsite.core.placeholders import PlaceholderError, expand, placeholder_name
 from refsite.mkdocs import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, Feature, log
 from refsite.mkdocs.features.coverage import PLACEHOLDER as COVERAGE_PLACEHOLDER
+from refsite.mkdocs.features.examples import PLACEHOLDER as EXAMPLES_PLACEHOLDER
 
 __all__ = ["Pages", "inline_code"]
 
@@ -54,6 +55,7 @@ class Pages(Feature):
                 {
                     "versions": lambda names: _versions_table(build, names),
                     "coverage": lambda args: COVERAGE_PLACEHOLDER,
+                    "examples": lambda args: EXAMPLES_PLACEHOLDER,
                     "changes": lambda args: self._changes_page(build),
                 },
             )
