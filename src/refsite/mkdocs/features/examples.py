@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 import markdown as md
 from mkdocs.exceptions import PluginError
@@ -64,6 +63,11 @@ class Examples(Feature):
         if settings is None or build.worker_of is not None or build.older_release is not None:
             return
         self.reader = ExamplesReader(settings)
+        build.example_objects = lambda: self._objects(build)
+
+    def _objects(self, build: Build) -> set[str]:
+        report = self._report(build)
+        return report.objects_with_examples if report is not None else set()
 
     def post_page(self, build: Build, output: str, page: Any) -> str:
         if PLACEHOLDER not in output:
@@ -136,7 +140,7 @@ def _object_urls(site: Path, base: str) -> dict[str, str]:
             inventory = Inventory.parse_sphinx(file, domain_filter=("py",))
     except (OSError, ValueError):
         return {}
-    return {name: urljoin(base, item.uri) for name, item in inventory.items()}
+    return {name: base + item.uri for name, item in inventory.items()}
 
 
 def _source_urls(build: Build, report: ExamplesReport) -> dict[str, str]:
