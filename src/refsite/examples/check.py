@@ -76,7 +76,7 @@ def check(settings: Settings) -> list[Checked]:
         ExamplesError: a package or a declared requirement is missing.
     """
     store = Store(settings.store) if settings.store is not None else None
-    versions = _versions([*settings.packages, *settings.preload, *settings.requires])
+    versions = _versions(settings)
     whole = _whole_key(settings, versions)
     if store is not None and (data := store.load(_NAMESPACE, whole)) is not None:
         return _from_data(data)
@@ -99,9 +99,7 @@ def cached(settings: Settings) -> list[Checked] | None:
     if settings.store is None:
         return None
     try:
-        whole = _whole_key(
-            settings, _versions([*settings.packages, *settings.preload, *settings.requires])
-        )
+        whole = _whole_key(settings, _versions(settings))
     except ExamplesError:
         return None
     data = Store(settings.store).load(_NAMESPACE, whole)
@@ -141,6 +139,7 @@ def _results(
             prelude=settings.prelude,
             timeout=settings.timeout,
             workers=settings.workers or os.cpu_count() or 1,
+            paths=settings.search_paths,
         )
         for i, result in zip(missing, ran, strict=True):
             results[i] = result
@@ -149,8 +148,18 @@ def _results(
     return [r for r in results if r is not None]
 
 
-def run(codes: Sequence[str], *, prelude: str, timeout: float, workers: int) -> list[Result]:
+def run(
+    codes: Sequence[str],
+    *,
+    prelude: str,
+    timeout: float,
+    workers: int,
+    paths: Sequence[Path] = (),
+) -> list[Result]:
     """Run ``codes`` in a runner process (:mod:`refsite.examples.runner`).
+
+    ``paths`` are where the site's packages are found (the python handler's
+    ``paths`` first), as the build finds them.
 
     Raises:
         ExamplesError: the prelude itself fails.
@@ -161,6 +170,7 @@ def run(codes: Sequence[str], *, prelude: str, timeout: float, workers: int) -> 
         input=json.dumps(request).encode(),
         capture_output=True,
         check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in paths)},
     )
     if done.returncode != 0:
         last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
@@ -169,9 +179,19 @@ def run(codes: Sequence[str], *, prelude: str, timeout: float, workers: int) -> 
     return results
 
 
-def _versions(names: Sequence[str]) -> str:
+def _versions(settings: Settings) -> str:
+    """The versions of the packages and requirements: what results are kept by.
+
+    A package that is not installed (a site's own, found on the handler's
+    ``paths``) stands by the size and time of its files instead.
+    """
     found = []
-    for name in names:
+    for name in [*settings.packages, *settings.preload]:
+        try:
+            found.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name}@{_stat_hash(package_folders([name], settings.search_paths))}")
+    for name in settings.requires:
         try:
             found.append(f"{name}=={importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:

@@ -207,13 +207,13 @@ def _source_lines(obj: Any) -> list[str]:
 
 def _fence_line(source: list[str], obj: Any, code: str, claimed: set[int]) -> int:
     """The line (1-based) in the source file of the fence that opens ``code``."""
-    first = next((c.strip() for c in code.splitlines() if c.strip()), "")
+    first = _unquote(next((c for c in code.splitlines() if c.strip()), ""))
     start = max((obj.lineno or 1) - 1, 0)
     end = obj.endlineno or len(source)
     for number in range(start, min(end, len(source))):
         if number + 1 in claimed or not _OPEN.match(_unquote(source[number])):
             continue
-        following = (_unquote(t).strip() for t in source[number + 1 : number + 40])
+        following = (_unquote(t) for t in source[number + 1 : number + 40])
         if next((t for t in following if t), "") == first:
             return number + 1
     return 0

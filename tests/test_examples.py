@@ -1,0 +1,224 @@
+"""The examples check: finding fences, running them, the report, the CLI and the site page."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, mkdocs_build, refsite, soup
+from refsite.examples import check as check_module
+from refsite.examples.check import Checked, ExamplesError, Settings, check
+from refsite.examples.collect import Example, fences
+from refsite.examples.report import ExampleExclusion, parse_exclusions, sort_out
+from refsite.examples.runner import run_all, static_check
+
+FIXTURE = FIXTURES / "examples"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    dest = tmp_path / "examples"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("```python\nx = 1\n```", [(0, "x = 1\n", ())]),
+        ("Text\n\n    ```py no_run\n    x = 1\n    ```\n", [(2, "x = 1\n", ("no_run",))]),
+        ("```console\n$ ls\n```\n```python\ny\n```", [(3, "y\n", ())]),
+        ("````python\n```\n````", [(0, "```\n", ())]),
+        ("```\nplain\n```", []),
+    ],
+)
+def test_fences_finds_python_blocks(text: str, expected: list[object]) -> None:
+    assert list(fences(text)) == expected
+
+
+def test_static_check_finds_syntax_errors_and_undefined_names() -> None:
+    assert static_check("x = (", set()) == {
+        "status": "failed",
+        "error": "SyntaxError",
+        "message": "'(' was never closed",
+        "line": 1,
+    }
+    failed = static_check("y = 1\nprint(z)\n", set())
+    assert failed is not None
+    assert (failed["error"], failed["line"]) == ("NameError", 2)
+    assert static_check("print(z)\n", {"z"}) is None
+
+
+def test_run_all_runs_each_example_in_its_own_process() -> None:
+    codes = [
+        "import os\nopen('f', 'w').write('x')\nassert os.listdir('.') == ['f']\n",
+        "value = PRELUDE + 1\nraise ValueError(value)\n",
+        "import socket\nsocket.create_connection(('192.0.2.1', 80), timeout=5)\n",
+        "while True:\n    pass\n",
+    ]
+    results = run_all(codes, prelude="PRELUDE = 41\n", timeout=2, workers=2)
+    assert [r["status"] for r in results] == ["passed", "failed", "failed", "failed"]
+    assert (results[1]["error"], results[1]["message"], results[1]["line"]) == (
+        "ValueError",
+        "42",
+        2,
+    )
+    assert results[2]["error"] == "ConnectionRefusedError"
+    assert results[3]["error"] == "TimeoutError"
+
+
+def _checked(obj: str, status: str, code: str = "x\n") -> Checked:
+    return Checked(Example(obj, "p/m.py", 3, code), {"status": status, "error": "E", "line": 1})
+
+
+def test_sort_out_excludes_failures_only_and_flags_stale_exclusions() -> None:
+    used = ExampleExclusion("p.A", "known", contains="boom")
+    on_passing = ExampleExclusion("p.B", "passes now")
+    report = sort_out(
+        [_checked("p.A", "failed", "boom\n"), _checked("p.A", "failed"), _checked("p.B", "passed")],
+        [used, on_passing],
+    )
+    assert [o.status for o in report.outcomes] == ["excluded", "failed", "passed"]
+    assert report.stale == [on_passing]
+
+
+def test_exclusions_need_a_reason() -> None:
+    with pytest.raises(ExamplesError, match="give a 'reason'"):
+        parse_exclusions({"exclude": [{"object": "p.A"}]})
+    with pytest.raises(ExamplesError, match="'exclude' list"):
+        parse_exclusions({"excluded": []})
+
+
+def _settings(project: Path, store: Path | None) -> Settings:
+    return Settings(
+        packages=["expkg"],
+        docs_dir=project / "docs",
+        search_paths=[project / "src"],
+        prelude="from expkg import *\n",
+        store=store,
+    )
+
+
+def test_check_collects_docstrings_parameters_and_inherited_members(project: Path) -> None:
+    checked = {(c.example.object, c.example.line): c for c in check(_settings(project, None))}
+    assert sorted(checked) == [
+        ("expkg.Box", 50),
+        ("expkg.Box.label", 10),
+        ("expkg.Box.open", 58),
+        ("expkg.Legacy", 85),
+        ("expkg.greet", 19),
+        ("expkg.greet", 30),
+        ("expkg.make_app", 69),
+        ("expkg.undefined", 40),
+    ]
+    assert checked["expkg.Box.label", 10].example.file == "expkg/base.py"
+    assert checked["expkg.greet", 19].passed  # a parameter's Doc(...), with the prelude
+    failed = checked["expkg.make_app", 69].result
+    # The route is declared fine; it fails when the app answers under TestClient.
+    assert (failed["error"], failed["line"]) == ("ZeroDivisionError", 8)
+
+
+def test_a_warm_check_runs_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = project / "store"
+    cold = check(_settings(project, store))
+
+    def no_run(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a warm check ran examples")
+
+    monkeypatch.setattr(check_module, "run", no_run)
+    monkeypatch.setattr(check_module, "load_objects", no_run)
+    assert check(_settings(project, store)) == cold
+    # An edited example runs again; the others are kept.
+    source = project / "src" / "expkg" / "__init__.py"
+    source.write_text(source.read_text().replace("1 / 0\n        ```", "1 / 1\n        ```"))
+    monkeypatch.undo()
+    warm = {c.example.object: c for c in check(_settings(project, store))}
+    assert warm["expkg.Box.open"].passed
+
+
+def test_cli_json_records_and_exit_codes(project: Path) -> None:
+    done = refsite("examples", project, "--format", "json", "--no-cache", cwd=project)
+    assert done.returncode == 1, done.stdout
+    data = json.loads(done.stdout)
+    assert (data["found"], data["passed"], data["failed"], data["excluded"]) == (8, 4, 3, 1)
+    record = next(r for r in data["examples"] if r["object"] == "expkg.undefined")
+    assert record["file"] == "expkg/__init__.py"
+    assert record["line"] == 40
+    assert record["code"] == 'result = greet("x")\nprint(missing_name)\n'
+    assert record["status"] == "failed"
+    assert record["error"] == {
+        "type": "NameError",
+        "message": "name 'missing_name' is not defined",
+        "example_line": 2,
+        "source_line": 42,
+    }
+    legacy = next(r for r in data["examples"] if r["object"] == "expkg.Legacy")
+    assert (legacy["status"], legacy["fix"]) == ("excluded", "Delete the example.")
+
+
+def test_cli_exits_0_when_every_failure_is_excluded_and_1_on_a_stale_one(project: Path) -> None:
+    exclusions = project / "examples-exclusions.yml"
+    exclusions.write_text(
+        "exclude:\n"
+        "  - {object: expkg.Legacy, reason: on purpose}\n"
+        "  - {object: expkg.undefined, reason: a missing name}\n"
+        "  - {object: 'expkg.Box.*', contains: '1 / 0', reason: a runtime error}\n"
+        "  - {object: expkg.make_app, reason: a bad route}\n"
+    )
+    done = refsite("examples", project / "mkdocs.yml", "--format", "json", cwd=project)
+    assert done.returncode == 0, done.stdout
+    with exclusions.open("a") as file:
+        file.write("  - {object: expkg.greet, reason: it passes}\n")
+    done = refsite("examples", project, "--format", "json", cwd=project)
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["stale"] == [{"object": "expkg.greet", "contains": None}]
+
+
+def test_cli_bad_input_exits_2(project: Path) -> None:
+    done = refsite("examples", project / "nowhere", cwd=project)
+    assert done.returncode == 2
+    assert "no such file" in done.stdout
+    (project / "examples-exclusions.yml").write_text("exclude: [{object: expkg.Legacy}]\n")
+    done = refsite("examples", project, cwd=project)
+    assert done.returncode == 2
+    assert "give a 'reason'" in done.stdout
+
+
+def test_site_page_lists_failed_and_excluded_examples(project: Path) -> None:
+    build = mkdocs_build(project)
+    # A strict build fails on each failure no exclusion names, and on nothing else.
+    assert build.returncode == 1
+    failing = [w for w in build.warnings if "examples:" in w]
+    assert len(failing) == 3, build.output
+    assert any("expkg.undefined (expkg/__init__.py:40) fails: NameError" in w for w in failing)
+    page = soup(build.site / "examples" / "index.html")
+    counts = [td.get_text() for td in page.select("article table")[0].select("td")]
+    assert counts == ["8", "4", "3", "1"]
+    failed_rows = page.select("article table")[1].select("tbody tr")
+    links = {row.select_one("td a")["href"] for row in failed_rows}
+    assert links == {
+        "../api/#expkg.undefined",
+        "../api/#expkg.Box.open",
+        "../api/#expkg.make_app",
+    }
+    excluded = page.select("article table")[2].select("tbody tr")
+    assert [td.get_text() for td in excluded[0].select("td")][-2:] == [
+        "The example fails on purpose.",
+        "Delete the example.",
+    ]
+
+
+def test_site_build_passes_when_every_failure_is_excluded(project: Path) -> None:
+    (project / "examples-exclusions.yml").write_text(
+        "exclude:\n"
+        "  - {object: expkg.Legacy, reason: on purpose}\n"
+        "  - {object: expkg.undefined, reason: a missing name}\n"
+        "  - {object: expkg.Box.open, reason: a runtime error}\n"
+        "  - {object: expkg.make_app, reason: a bad route}\n"
+    )
+    build = mkdocs_build(project)
+    assert build.returncode == 0, build.output
+    assert build.warnings == []
