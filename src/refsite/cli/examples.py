@@ -15,7 +15,7 @@ from refsite.cli.config import ConfigError, SiteConfig, read_config
 from refsite.examples.check import ExamplesError, Settings, check
 from refsite.examples.report import format_json, format_markdown, load_exclusions, sort_out
 
-__all__ = ["add_commands"]
+__all__ = ["add_commands", "settings_for"]
 
 
 def add_commands(commands: Any) -> None:
@@ -40,26 +40,15 @@ def add_commands(commands: Any) -> None:
 
 def _cmd_examples(args: argparse.Namespace, config: SiteConfig) -> int:
     config = _site_config(Path(args.site), config)
-    section = config.refsite.examples
-    coverage = config.refsite.coverage
-    packages = args.package or section.packages or coverage.packages
-    if not packages:
-        raise UsageError("no package to read: pass --package NAME (or set examples.packages)")
-    preload = args.preload or (section.preload if section.preload is not None else coverage.preload)
-    exclusions_file = args.exclusions or section.exclusions
-    cache = not args.no_cache and config.refsite.cache
-    settings = Settings(
-        packages=packages,
-        preload=preload,
-        docs_dir=config.resolve(config.docs_dir),
-        search_paths=config.search_paths(),
-        prelude=args.prelude if args.prelude is not None else section.prelude,
-        requires=section.requires,
-        timeout=args.timeout if args.timeout is not None else float(section.timeout),
-        store=config.resolve(config.refsite.cache_dir) if cache else None,
+    settings = settings_for(
+        config,
+        packages=args.package,
+        preload=args.preload,
+        prelude=args.prelude,
+        timeout=args.timeout,
+        cache=not args.no_cache,
     )
-    if not settings.docs_dir.is_dir():
-        raise UsageError(f"{settings.docs_dir}: no such folder (the site's docs_dir)")
+    exclusions_file = args.exclusions or config.refsite.examples.exclusions
     try:
         exclusions = load_exclusions(config.resolve(exclusions_file)) if exclusions_file else []
         report = sort_out(check(settings), exclusions)
@@ -67,6 +56,40 @@ def _cmd_examples(args: argparse.Namespace, config: SiteConfig) -> int:
         raise UsageError(str(error)) from None
     print(format_json(report) if args.format == "json" else format_markdown(report))
     return 1 if report.failed or report.stale else 0
+
+
+def settings_for(
+    config: SiteConfig,
+    *,
+    packages: list[str] | None = None,
+    preload: list[str] | None = None,
+    prelude: str | None = None,
+    timeout: float | None = None,
+    cache: bool = True,
+) -> Settings:
+    """The check a site's ``mkdocs.yml`` asks for, as its build runs it; arguments override.
+
+    Raises:
+        UsageError: there is no package to read, or no docs folder.
+    """
+    section, coverage = config.refsite.examples, config.refsite.coverage
+    packages = packages or section.packages or coverage.packages
+    if not packages:
+        raise UsageError("no package to read: pass --package NAME (or set examples.packages)")
+    default_preload = section.preload if section.preload is not None else coverage.preload
+    settings = Settings(
+        packages=packages,
+        preload=preload or default_preload,
+        docs_dir=config.resolve(config.docs_dir),
+        search_paths=config.search_paths(),
+        prelude=prelude if prelude is not None else section.prelude,
+        requires=section.requires,
+        timeout=timeout if timeout is not None else float(section.timeout),
+        store=config.resolve(config.refsite.cache_dir) if cache and config.refsite.cache else None,
+    )
+    if not settings.docs_dir.is_dir():
+        raise UsageError(f"{settings.docs_dir}: no such folder (the site's docs_dir)")
+    return settings
 
 
 def _site_config(path: Path, given: SiteConfig) -> SiteConfig:

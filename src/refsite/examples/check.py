@@ -108,10 +108,21 @@ def cached(settings: Settings) -> list[Checked] | None:
 
 def _whole_key(settings: Settings, versions: str) -> str:
     folders = package_folders([*settings.packages, *settings.preload], settings.search_paths)
+    # What the results depend on, wherever the check was asked from (the CLI
+    # or a build, with relative or absolute paths): where the packages were
+    # found is in the hash of their files.
+    asked = [
+        list(settings.packages),
+        list(settings.preload),
+        str(settings.docs_dir.resolve()),
+        settings.prelude,
+        list(settings.requires),
+        settings.timeout,
+    ]
     return derive_key(
         "examples/site",
         own_code("examples"),
-        json.dumps(asdict(settings), default=str),
+        json.dumps(asked),
         versions,
         repr(directives(settings.docs_dir)),
         _stat_hash(folders),
