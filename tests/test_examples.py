@@ -112,6 +112,8 @@ def test_check_collects_docstrings_parameters_and_inherited_members(project: Pat
         ("expkg.greet", 19),
         ("expkg.greet", 30),
         ("expkg.make_app", 69),
+        ("expkg.marked", 94),
+        ("expkg.marked", 99),
         ("expkg.undefined", 40),
     ]
     assert checked["expkg.Box.label", 10].example.file == "expkg/base.py"
@@ -119,6 +121,9 @@ def test_check_collects_docstrings_parameters_and_inherited_members(project: Pat
     failed = checked["expkg.make_app", 69].result
     # The route is declared fine; it fails when the app answers under TestClient.
     assert (failed["error"], failed["line"]) == ("ZeroDivisionError", 8)
+    # no_run: checked, never run (it would time out); should_fail: it fails, so it passes.
+    assert checked["expkg.marked", 94].passed
+    assert checked["expkg.marked", 99].passed
 
 
 def test_a_warm_check_runs_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -143,7 +148,7 @@ def test_cli_json_records_and_exit_codes(project: Path) -> None:
     done = refsite("examples", project, "--format", "json", "--no-cache", cwd=project)
     assert done.returncode == 1, done.stdout
     data = json.loads(done.stdout)
-    assert (data["found"], data["passed"], data["failed"], data["excluded"]) == (8, 4, 3, 1)
+    assert (data["found"], data["passed"], data["failed"], data["excluded"]) == (10, 6, 3, 1)
     record = next(r for r in data["examples"] if r["object"] == "expkg.undefined")
     assert record["file"] == "expkg/__init__.py"
     assert record["line"] == 40
@@ -196,7 +201,7 @@ def test_site_page_lists_failed_and_excluded_examples(project: Path) -> None:
     assert any("expkg.undefined (expkg/__init__.py:40) fails: NameError" in w for w in failing)
     page = soup(build.site / "examples" / "index.html")
     counts = [td.get_text() for td in page.select("article table")[0].select("td")]
-    assert counts == ["8", "4", "3", "1"]
+    assert counts == ["10", "6", "3", "1"]
     failed_rows = page.select("article table")[1].select("tbody tr")
     links = {row.select_one("td a")["href"] for row in failed_rows}
     assert links == {

@@ -29,9 +29,23 @@ from refsite.core.store import Store, derive_key
 from refsite.examples.collect import Example, collect, directives, load_objects
 from refsite.examples.runner import Result
 
-__all__ = ["Checked", "ExamplesError", "ExamplesReader", "Settings", "cached", "check", "run"]
+__all__ = [
+    "NO_RUN",
+    "SHOULD_FAIL",
+    "Checked",
+    "ExamplesError",
+    "ExamplesReader",
+    "Settings",
+    "cached",
+    "check",
+    "run",
+]
 
 _NAMESPACE = "examples"
+NO_RUN = "no_run"
+"""A fence flag (```` ```python no_run ````): parse and check names, do not run."""
+SHOULD_FAIL = "should_fail"
+"""A fence flag: the example passes when running it fails."""
 
 
 class ExamplesError(ValueError):
@@ -137,7 +151,14 @@ def _results(
     examples: Sequence[Example], settings: Settings, versions: str, store: Store | None
 ) -> list[Result]:
     keys = [
-        derive_key("examples/run", e.code, settings.prelude, str(settings.timeout), versions)
+        derive_key(
+            "examples/run",
+            e.code,
+            " ".join(e.flags),
+            settings.prelude,
+            str(settings.timeout),
+            versions,
+        )
         for e in examples
     ]
     results: list[Result | None] = [
@@ -147,21 +168,32 @@ def _results(
     if missing:
         ran = run(
             [examples[i].code for i in missing],
+            no_run=[n for n, i in enumerate(missing) if NO_RUN in examples[i].flags],
             prelude=settings.prelude,
             timeout=settings.timeout,
             workers=settings.workers or os.cpu_count() or 1,
             paths=settings.search_paths,
         )
         for i, result in zip(missing, ran, strict=True):
+            if SHOULD_FAIL in examples[i].flags:
+                result = _expected_failure(result)
             results[i] = result
             if store is not None:
                 store.save(_NAMESPACE, keys[i], result)
     return [r for r in results if r is not None]
 
 
+def _expected_failure(result: Result) -> Result:
+    if result.get("status") == "failed":
+        return {"status": "passed", "error": None, "message": None, "line": None}
+    message = "the fence says should_fail, but the example ran without an error"
+    return {"status": "failed", "error": "ShouldFail", "message": message, "line": None}
+
+
 def run(
     codes: Sequence[str],
     *,
+    no_run: Sequence[int] = (),
     prelude: str,
     timeout: float,
     workers: int,
@@ -175,7 +207,13 @@ def run(
     Raises:
         ExamplesError: the prelude itself fails.
     """
-    request = {"codes": list(codes), "prelude": prelude, "timeout": timeout, "workers": workers}
+    request = {
+        "codes": list(codes),
+        "prelude": prelude,
+        "timeout": timeout,
+        "workers": workers,
+        "no_run": list(no_run),
+    }
     done = subprocess.run(
         [sys.executable, "-m", "refsite.examples.runner"],
         input=json.dumps(request).encode(),
