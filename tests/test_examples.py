@@ -227,3 +227,18 @@ def test_site_build_passes_when_every_failure_is_excluded(project: Path) -> None
     build = mkdocs_build(project)
     assert build.returncode == 0, build.output
     assert build.warnings == []
+
+
+def test_coverage_counts_documented_objects_with_an_example() -> None:
+    from refsite.checks.coverage import CoverageReport, PublicObject, examples_line
+
+    report = CoverageReport(
+        documented=[
+            PublicObject("p.m.A", ("p.A",)),
+            PublicObject("p.m.B", ("p.B",)),
+            PublicObject("p.m.f", ("p.f",)),
+        ]
+    )
+    # One in a member's docstring (A.run), one under the object's public name (f).
+    line = examples_line(report, ["p.A.run", "p.f", "q.Other"])
+    assert line.startswith("**2** of the 3 documented objects (66.7%)")

@@ -231,24 +231,37 @@ def run(
 def _versions(settings: Settings) -> str:
     """The versions of the packages and requirements: what results are kept by.
 
-    A package that is not installed (a site's own, found on the handler's
-    ``paths``) stands by the size and time of its files instead.
+    Each is the distribution found first on the search paths (an older
+    release's unpacked wheel before what is installed). A package that is no
+    distribution (a site's own, on the handler's ``paths``) stands by the size
+    and time of its files instead.
     """
+    paths = [str(p) for p in settings.search_paths] or None
     found = []
     for name in [*settings.packages, *settings.preload]:
-        try:
-            found.append(f"{name}=={importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            found.append(f"{name}@{_stat_hash(package_folders([name], settings.search_paths))}")
+        version = _version(name, paths)
+        if version is None:
+            version = "@" + _stat_hash(package_folders([name], settings.search_paths))
+        found.append(f"{name}=={version}")
     for name in settings.requires:
-        try:
-            found.append(f"{name}=={importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
+        version = _version(name, paths)
+        if version is None:
             raise ExamplesError(
                 f"{name!r} is not installed: the examples need it (install it, or remove it "
                 "from examples.requires)"
-            ) from None
+            )
+        found.append(f"{name}=={version}")
     return " ".join(found)
+
+
+def _version(name: str, paths: list[str] | None) -> str | None:
+    found = (
+        importlib.metadata.distributions(name=name, path=paths)
+        if paths is not None
+        else importlib.metadata.distributions(name=name)
+    )
+    distribution = next(iter(found), None)
+    return distribution.version if distribution is not None else None
 
 
 def _stat_hash(folders: Sequence[Path]) -> str:

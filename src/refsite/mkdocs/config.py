@@ -54,6 +54,9 @@ class ExamplesConfig(base.Config):
     timeout = c.Type((int, float), default=10)
     """Seconds an example may run."""
 
+    older_releases = c.Type(bool, default=False)
+    """In a versioned site, check the older releases' examples too (default: the newest's)."""
+
 
 class HistoryConfig(base.Config):
     """The ``history`` options of the plugin."""

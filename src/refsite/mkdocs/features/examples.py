@@ -59,8 +59,9 @@ class Examples(Feature):
         self.report_ = None
         self._stop()
         settings = examples_settings(build)
-        # An older release of a versioned site is not checked: its examples are history.
-        if settings is None or build.worker_of is not None or build.older_release is not None:
+        # An older release's examples are history: checked only when asked.
+        older = build.older_release is not None and not build.options.examples.older_releases
+        if settings is None or build.worker_of is not None or older:
             return
         self.reader = ExamplesReader(settings)
         build.example_objects = lambda: self._objects(build)
@@ -74,7 +75,10 @@ class Examples(Feature):
             return output
         report = self._report(build)
         if report is None:
-            return output.replace(PLACEHOLDER, "<p>The examples are not checked in this build.</p>")
+            said = "The examples are checked for the newest release only."
+            if build.older_release is None:
+                said = "The examples are not checked in this build."
+            return output.replace(PLACEHOLDER, f"<p>{said}</p>")
         site = Path(build.config.site_dir)
         base = "../" * page.url.count("/")
         objects = _object_urls(site, base)
