@@ -133,7 +133,7 @@ def test_a_warm_check_runs_nothing(project: Path, monkeypatch: pytest.MonkeyPatc
     def no_run(*args: object, **kwargs: object) -> object:
         raise AssertionError("a warm check ran examples")
 
-    monkeypatch.setattr(check_module, "run", no_run)
+    monkeypatch.setattr(check_module, "Runner", no_run)
     monkeypatch.setattr(check_module, "load_objects", no_run)
     assert check(_settings(project, store)) == cold
     # An edited example runs again; the others are kept.

@@ -35,10 +35,10 @@ __all__ = [
     "Checked",
     "ExamplesError",
     "ExamplesReader",
+    "Runner",
     "Settings",
     "cached",
     "check",
-    "run",
 ]
 
 _NAMESPACE = "examples"
@@ -94,14 +94,16 @@ def check(settings: Settings) -> list[Checked]:
     whole = _whole_key(settings, versions)
     if store is not None and (data := store.load(_NAMESPACE, whole)) is not None:
         return _from_data(data)
+    runner = Runner(settings.prelude, settings.search_paths)
     try:
         collection = load_objects(
             settings.packages, preload=settings.preload, search_paths=settings.search_paths
         )
     except CoverageError as error:
+        runner.stop()
         raise ExamplesError(str(error)) from None
     examples = collect(collection, directives(settings.docs_dir))
-    results = _results(examples, settings, versions, store)
+    results = _results(examples, settings, versions, store, runner)
     checked = [Checked(e, r) for e, r in zip(examples, results, strict=True)]
     if store is not None:
         store.save(_NAMESPACE, whole, [[asdict(c.example), c.result] for c in checked])
@@ -148,7 +150,11 @@ def _from_data(data: list[Any]) -> list[Checked]:
 
 
 def _results(
-    examples: Sequence[Example], settings: Settings, versions: str, store: Store | None
+    examples: Sequence[Example],
+    settings: Settings,
+    versions: str,
+    store: Store | None,
+    runner: Runner,
 ) -> list[Result]:
     keys = [
         derive_key(
@@ -166,13 +172,11 @@ def _results(
     ]
     missing = [i for i, r in enumerate(results) if r is None]
     if missing:
-        ran = run(
+        ran = runner.run(
             [examples[i].code for i in missing],
             no_run=[n for n, i in enumerate(missing) if NO_RUN in examples[i].flags],
-            prelude=settings.prelude,
             timeout=settings.timeout,
             workers=settings.workers or os.cpu_count() or 1,
-            paths=settings.search_paths,
         )
         for i, result in zip(missing, ran, strict=True):
             if SHOULD_FAIL in examples[i].flags:
@@ -180,6 +184,8 @@ def _results(
             results[i] = result
             if store is not None:
                 store.save(_NAMESPACE, keys[i], result)
+    else:
+        runner.stop()
     return [r for r in results if r is not None]
 
 
@@ -190,42 +196,47 @@ def _expected_failure(result: Result) -> Result:
     return {"status": "failed", "error": "ShouldFail", "message": message, "line": None}
 
 
-def run(
-    codes: Sequence[str],
-    *,
-    no_run: Sequence[int] = (),
-    prelude: str,
-    timeout: float,
-    workers: int,
-    paths: Sequence[Path] = (),
-) -> list[Result]:
-    """Run ``codes`` in a runner process (:mod:`refsite.examples.runner`).
+class Runner:
+    """A runner process (:mod:`refsite.examples.runner`), started early.
 
+    It runs the prelude (imports the package) as soon as it starts, while
+    this process still looks for the examples; :meth:`run` hands it the examples.
     ``paths`` are where the site's packages are found (the python handler's
     ``paths`` first), as the build finds them.
-
-    Raises:
-        ExamplesError: the prelude itself fails.
     """
-    request = {
-        "codes": list(codes),
-        "prelude": prelude,
-        "timeout": timeout,
-        "workers": workers,
-        "no_run": list(no_run),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "refsite.examples.runner"],
-        input=json.dumps(request).encode(),
-        capture_output=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in paths)},
-    )
-    if done.returncode != 0:
-        last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
-        raise ExamplesError(f"the examples' prelude fails: {last}; fix examples.prelude")
-    results: list[Result] = json.loads(done.stdout)
-    return results
+
+    def __init__(self, prelude: str, paths: Sequence[Path] = ()) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "refsite.examples.runner", prelude],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in paths)},
+        )
+
+    def run(
+        self, codes: Sequence[str], *, timeout: float, workers: int, no_run: Sequence[int] = ()
+    ) -> list[Result]:
+        """Every example's result, in order.
+
+        Raises:
+            ExamplesError: the prelude itself fails.
+        """
+        request = {"codes": list(codes), "timeout": timeout, "workers": workers}
+        output, errors = self._process.communicate(
+            json.dumps({**request, "no_run": list(no_run)}).encode()
+        )
+        if self._process.returncode != 0:
+            last = (errors.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
+            raise ExamplesError(f"the examples' prelude fails: {last}; fix examples.prelude")
+        results: list[Result] = json.loads(output)
+        return results
+
+    def stop(self) -> None:
+        """End the process unused."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()
 
 
 def _versions(settings: Settings) -> str:

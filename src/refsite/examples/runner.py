@@ -15,6 +15,7 @@ of one process would; each example still starts from the prelude's names.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import shutil
@@ -23,11 +24,12 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FILENAME", "Result", "run_all", "static_check"]
+__all__ = ["FILENAME", "Result", "prepare", "run_all", "run_prepared", "static_check"]
 
 FILENAME = "<example>"
 """The file name examples run under, so tracebacks tell their lines apart."""
@@ -75,8 +77,30 @@ def run_all(
 
     The examples numbered in ``no_run`` are only parsed and checked for undefined names.
     """
+    base = prepare(prelude)
+    return run_prepared(base, codes, timeout=timeout, workers=workers, no_run=no_run)
+
+
+def prepare(prelude: str) -> dict[str, Any]:
+    """The names every example starts from: the prelude's, run once here."""
     base: dict[str, Any] = {"__name__": "__main__"}
     exec(compile(prelude, "<prelude>", "exec"), base)  # the site's own, trusted setup
+    # What exercising an application needs, imported once for every child.
+    with contextlib.suppress(Exception), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a deprecation is the example's to meet, not ours
+        import starlette.testclient  # noqa: F401
+    return base
+
+
+def run_prepared(
+    base: dict[str, Any],
+    codes: Sequence[str],
+    *,
+    timeout: float,
+    workers: int,
+    no_run: Sequence[int] = (),
+) -> list[Result]:
+    """:func:`run_all` after :func:`prepare`."""
     names = set(base) | set(dir(__builtins__)) | {"__file__"}
     results: list[Result | None] = [static_check(code, names) for code in codes]
     for index in no_run:
@@ -214,11 +238,16 @@ def _example_line(error: BaseException) -> int | None:
 
 
 def main() -> None:
-    """Read :func:`run_all`'s arguments as JSON on stdin, print the results."""
-    request = json.load(sys.stdin)
+    """Run the prelude (``argv[1]``) at once, then the examples :func:`run_prepared`
+    reads as JSON on stdin; print the results.
+
+    The prelude's imports happen while the caller still looks for the examples.
+    """
     out = sys.stdout
     sys.stdout = sys.stderr  # what the prelude prints must not mix with the results
-    out.write(json.dumps(run_all(**request)))
+    base = prepare(sys.argv[1])
+    request = json.load(sys.stdin)
+    out.write(json.dumps(run_prepared(base, **request)))
     out.flush()
 
 
