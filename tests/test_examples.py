@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, mkdocs_build, refsite, soup
+from conftest import FIXTURES, Build, mkdocs_build, refsite, soup
 from refsite.examples import check as check_module
 from refsite.examples.check import Checked, ExamplesError, Settings, check
 from refsite.examples.collect import Example, fences
@@ -242,3 +242,26 @@ def test_coverage_counts_documented_objects_with_an_example() -> None:
     # One in a member's docstring (A.run), one under the object's public name (f).
     line = examples_line(report, ["p.A.run", "p.f", "q.Other"])
     assert line.startswith("**2** of the 3 documented objects (66.7%)")
+
+
+def test_fastapi_examples_page_lists_fastapis_own_mistakes(fastapi_site: Build) -> None:
+    page = soup(fastapi_site.site / "reference" / "examples" / "index.html")
+    tables = page.select("article table")
+    counts = [td.get_text() for td in tables[0].select("td")]
+    assert counts[2:] == ["0", str(len(tables[1].select("tbody tr")))]
+    fixes = {
+        row.select("td")[1].get_text(): row.select("td")[-1].get_text()
+        for row in tables[1].select("tbody tr")
+        if row.select("td")[-1].get_text()
+    }
+    assert fixes == {
+        "fastapi/applications.py:463": (
+            'app = FastAPI(docs_url="/documentation", redoc_url="/redocumentation")'
+        ),
+        "fastapi/security/oauth2.py:184": (
+            "from fastapi.security import OAuth2PasswordRequestFormStrict"
+        ),
+    }
+    source = tables[1].select_one("tbody tr td:nth-of-type(2) a")
+    assert source is not None
+    assert source["href"].startswith("https://github.com/fastapi/fastapi/blob/0.165.0/fastapi/")

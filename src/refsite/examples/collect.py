@@ -29,6 +29,8 @@ __all__ = ["Directive", "Example", "collect", "directives", "fences", "load_obje
 _DIRECTIVE = re.compile(r"^:::\s+([\w.]+)\s*$")
 _OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*\{?\s*\.?(?P<info>[^`\n]*)$")
 _PYTHON = {"python", "py", "python3"}
+# libyaml's loader where PyYAML has it: a warm build reads every directive's options.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,10 @@ def _members_option(after: Sequence[str]) -> tuple[str, ...] | None:
         if text.strip() and not text.startswith((" ", "\t")):
             break
         block.append(text)
+    if not any(text.strip() for text in block):
+        return None
     try:
-        options = yaml.safe_load(textwrap.dedent("\n".join(block))) or {}
+        options = yaml.load(textwrap.dedent("\n".join(block)), Loader=_LOADER) or {}
     except yaml.YAMLError:
         return None
     members = options.get("options", {}).get("members") if isinstance(options, dict) else None
