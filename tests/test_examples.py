@@ -193,11 +193,17 @@ def test_cli_bad_input_exits_2(project: Path) -> None:
 
 
 def test_site_page_lists_failed_and_excluded_examples(project: Path) -> None:
+    with (project / "examples-exclusions.yml").open("a") as file:
+        file.write("  - {object: expkg.greet, reason: it passed once}\n")
     build = mkdocs_build(project)
-    # A strict build fails on each failure no exclusion names, and on nothing else.
+    # A strict build fails on each failure no exclusion names, and on a stale exclusion.
     assert build.returncode == 1
     failing = [w for w in build.warnings if "examples:" in w]
-    assert len(failing) == 3, build.output
+    assert len(failing) == 4, build.output
+    assert failing[-1].endswith(
+        "examples: exclusion of expkg.greet in examples-exclusions.yml matches no failing "
+        "example: remove it"
+    )
     assert any("expkg.undefined (expkg/__init__.py:40) fails: NameError" in w for w in failing)
     page = soup(build.site / "examples" / "index.html")
     counts = [td.get_text() for td in page.select("article table")[0].select("td")]
