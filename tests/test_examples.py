@@ -182,10 +182,15 @@ def test_cli_exits_0_when_every_failure_is_excluded_and_1_on_a_stale_one(project
     assert json.loads(done.stdout)["stale"] == [{"object": "expkg.greet", "contains": None}]
 
 
-def test_cli_bad_input_exits_2(project: Path) -> None:
+def test_cli_bad_input_exits_2(project: Path, tmp_path: Path) -> None:
     done = refsite("examples", project / "nowhere", cwd=project)
     assert done.returncode == 2
     assert "no such file" in done.stdout
+    # A built site's folder, with the configuration given apart: its examples are checked.
+    (tmp_path / "site").mkdir()
+    done = refsite("--config", project / "mkdocs.yml", "examples", tmp_path / "site", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "| 10 | 6 | 3 | 1 |" in done.stdout
     (project / "examples-exclusions.yml").write_text("exclude: [{object: expkg.Legacy}]\n")
     done = refsite("examples", project, cwd=project)
     assert done.returncode == 2

@@ -26,7 +26,7 @@ def add_commands(commands: Any) -> None:
     examples.add_argument(
         "site",
         metavar="SITE_OR_CONFIG",
-        help="the site's mkdocs.yml, or the folder that holds it",
+        help="the site's mkdocs.yml, the folder that holds it, or the built site (with --config)",
     )
     examples.add_argument("--package", action="append", help="a package to read (repeatable)")
     examples.add_argument("--preload", action="append", help="a package re-exports come from")
@@ -99,6 +99,8 @@ def _site_config(path: Path, given: SiteConfig) -> SiteConfig:
         UsageError: it names neither a file nor a folder with ``mkdocs.yml``.
     """
     if path.is_dir():
+        if not (path / "mkdocs.yml").is_file() and given.exists:
+            return given  # a built site: its examples come from --config's sources
         path = path / "mkdocs.yml"
     if not path.is_file():
         raise UsageError(f"{path}: no such file; pass a site's mkdocs.yml or its folder")
