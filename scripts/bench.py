@@ -26,7 +26,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PROJECT_FILES = ("mkdocs.yml", "navtree.yml", "coverage-exclusions.yml", "api-history.json", "docs")
+PROJECT_FILES = (
+    "mkdocs.yml",
+    "navtree.yml",
+    "coverage-exclusions.yml",
+    "examples-exclusions.yml",
+    "api-history.json",
+    "docs",
+)
 EDITED_PAGE = "docs/reference/background.md"
 
 # Runs a command and prints its peak RSS (KiB) and CPU seconds: in a process
@@ -95,6 +102,34 @@ plugins:
 
 
 EXTRAS_OFF = {"REFSITE_LLMS": "false", "REFSITE_SOURCE_LINKS": "false"}
+
+
+# What a warm build's examples feature does before anything else: look up the
+# kept results of the whole check.
+_EXAMPLES_LOOKUP = (
+    "import time\n"
+    "from pathlib import Path\n"
+    "from refsite.cli.config import read_config\n"
+    "from refsite.cli.examples import settings_for\n"
+    "from refsite.examples.check import cached\n"
+    "settings = settings_for(read_config(Path('mkdocs.yml')))\n"
+    "start = time.perf_counter()\n"
+    "found = cached(settings)\n"
+    "print(1000 * (time.perf_counter() - start) if found is not None else -1)\n"
+)
+
+
+def examples_lookup(cwd: Path, env: dict[str, str]) -> float:
+    """Milliseconds a warm build spends on the examples (-1: they were not kept)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _EXAMPLES_LOOKUP],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout)
 
 
 def extras_sizes(site: Path) -> dict[str, int]:
@@ -192,6 +227,7 @@ def main() -> int:
     use_zensical = not args.no_zensical and zensical.exists()
 
     times: dict[str, list[float]] = {}
+    lookups: list[float] = []
     sizes: dict[str, int] = {}
     memory: dict[str, list[float]] = {}
 
@@ -226,6 +262,10 @@ def main() -> int:
             shutil.rmtree(work / "cache", ignore_errors=True)
             record("ours cold", timed(mkdocs, ours, cache))
             record("ours warm", timed(mkdocs, ours, cache))
+            # The examples: every one run (no cache), and what a warm build pays.
+            refsite = [str(BIN / "refsite"), "examples", ".", "--no-cache"]
+            record("examples check, cold", timed(refsite, ours, cache))
+            lookups.append(examples_lookup(ours, cache))
             if run == 1:
                 sizes = extras_sizes(ours / "site")
             edit_page(ours / EDITED_PAGE, f"build-{run}")
@@ -369,6 +409,9 @@ def main() -> int:
             sizes["twins"] / sizes["html"] if sizes.get("html") else None
         ),
         "llms.txt KiB": sizes.get("llms.txt", 0) / 1024,
+        "examples in a warm build, ms (target: nothing measurable)": (
+            statistics.median(lookups) if lookups else None
+        ),
         "source links in the HTML": sizes.get("source links"),
     }
     print(f"\n{'measurement':<32} {'median':>8} {'min':>8} {'max':>8} {'peak MiB':>9}")

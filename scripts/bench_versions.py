@@ -36,6 +36,7 @@ PROJECT_FILES = (
     "mkdocs.yml",
     "navtree.yml",
     "coverage-exclusions.yml",
+    "examples-exclusions.yml",
     "api-history.json",
     "docs",
     "requirements",

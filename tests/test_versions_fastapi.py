@@ -44,7 +44,13 @@ def fastapi_versioned(
     """`refsite build --versions` of the FastAPI site with two locked releases."""
     project = tmp_path_factory.mktemp("fastapi-versioned") / "project"
     project.mkdir()
-    for name in ["mkdocs.yml", "navtree.yml", "coverage-exclusions.yml", "api-history.json"]:
+    for name in [
+        "mkdocs.yml",
+        "navtree.yml",
+        "coverage-exclusions.yml",
+        "examples-exclusions.yml",
+        "api-history.json",
+    ]:
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "docs", project / "docs")
     (project / "requirements").mkdir()

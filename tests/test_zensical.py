@@ -18,7 +18,13 @@ def zensical_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The FastAPI site built by Zensical from a copy of the project."""
     project = tmp_path_factory.mktemp("zensical") / "project"
     project.mkdir()
-    for name in ("mkdocs.yml", "navtree.yml", "coverage-exclusions.yml", "docs"):
+    for name in (
+        "mkdocs.yml",
+        "navtree.yml",
+        "coverage-exclusions.yml",
+        "examples-exclusions.yml",
+        "docs",
+    ):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, project / name)

@@ -34,6 +34,7 @@ __all__ = [
     "Exclusion",
     "PublicApiReader",
     "PublicObject",
+    "examples_line",
     "format_json",
     "format_markdown",
     "format_text",
@@ -341,6 +342,18 @@ def format_markdown(report: CoverageReport) -> str:
         out += ["", "**Excluded**, with the reason:", "", "| Name | Reason |", "| --- | --- |"]
         out += [f"| `{o.name}` | {e.reason} |" for o, e in report.excluded]
     return "\n".join(out)
+
+
+def examples_line(report: CoverageReport, with_examples: Iterable[str]) -> str:
+    """How many documented objects have an example, in their docstring or a member's."""
+    paths = set(with_examples)
+    prefixes = {p.rsplit(".", i)[0] for p in paths for i in range(p.count(".") + 1)}
+    count = sum(1 for o in report.documented if prefixes & {o.path, *o.names})
+    share = 100.0 * count / len(report.documented) if report.documented else 0.0
+    return (
+        f"**{count}** of the {len(report.documented)} documented objects ({share:.1f}%) "
+        "have an example in their docstring or in a member's (see Examples)."
+    )
 
 
 def format_json(report: CoverageReport) -> str:

@@ -46,6 +46,8 @@ class SiteConfig:
     site_description: str | None = None
     site_dir: Path = Path("site")
     """Where ``mkdocs build`` writes the site, as written (:meth:`resolve` it)."""
+    docs_dir: Path = Path("docs")
+    """Where the pages' Markdown lies, as written (:meth:`resolve` it)."""
     python: Mapping[str, Any] = field(default_factory=dict)
     """mkdocstrings' python handler settings (``paths``, ``options``), as written."""
 
@@ -91,7 +93,7 @@ def read_config(path: Path) -> SiteConfig:
     data = _load(path)
     handlers = (_plugin_options(data, "mkdocstrings") or {}).get("handlers")
     python = handlers.get("python") if isinstance(handlers, Mapping) else None
-    site_dir = data.get("site_dir")
+    site_dir, docs_dir = data.get("site_dir"), data.get("docs_dir")
     return SiteConfig(
         path=path,
         exists=True,
@@ -99,6 +101,7 @@ def read_config(path: Path) -> SiteConfig:
         site_name=_text(data.get("site_name")),
         site_description=_text(data.get("site_description")),
         site_dir=Path(str(site_dir)) if site_dir else Path("site"),
+        docs_dir=Path(str(docs_dir)) if docs_dir else Path("docs"),
         python=python if isinstance(python, Mapping) else {},
     )
 

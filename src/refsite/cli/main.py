@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from refsite.cli import cache, checks, history, scaffold, upgrade, versions
+from refsite.cli import cache, checks, examples, history, scaffold, upgrade, versions
 from refsite.cli.common import PROG, UsageError
 from refsite.cli.config import ConfigError, default_config, read_config
 
@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # The order of the commands in --help.
     checks.add_commands(commands)
+    examples.add_commands(commands)
     history.add_commands(commands)
     scaffold.add_commands(commands)
     cache.add_commands(commands)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,8 @@ class Build:
     """Set by the speed feature: this build's page reuse (None: the cache is off)."""
     kept: KeptOutputs | None = None
     """Set by the speed feature: what the last build kept for this one."""
+    example_objects: Callable[[], set[str]] | None = None
+    """Set by the examples feature: the paths of the objects that have an example (waits)."""
     page: tuple[str, str] | None = None
     """Set by the pages feature: the page being rendered (its path and Markdown)."""
     site_wide: bool = False

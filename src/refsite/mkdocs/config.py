@@ -11,7 +11,7 @@ from mkdocs.config import config_options as c
 
 from refsite.speed.cache import DEFAULT_DIR
 
-__all__ = ["CoverageConfig", "HistoryConfig", "RefsiteConfig", "ReleasesConfig"]
+__all__ = ["CoverageConfig", "ExamplesConfig", "HistoryConfig", "RefsiteConfig", "ReleasesConfig"]
 
 
 class CoverageConfig(base.Config):
@@ -28,6 +28,34 @@ class CoverageConfig(base.Config):
 
     fail_under = c.Type((int, float), default=0)
     """Warn when less than this percentage is documented or excluded."""
+
+
+class ExamplesConfig(base.Config):
+    """The ``examples`` options: run every fenced Python example the site renders."""
+
+    enabled = c.Type(bool, default=False)
+    """Check the examples after the build (and fill the examples page)."""
+
+    packages = c.Optional(c.ListOfItems(c.Type(str)))
+    """Packages whose rendered docstrings hold the examples; default: ``coverage.packages``."""
+
+    preload = c.Optional(c.ListOfItems(c.Type(str)))
+    """Packages loaded first, so re-exported objects resolve; default: ``coverage.preload``."""
+
+    prelude = c.Type(str, default="")
+    """Python run before each example: the imports the reference leaves implicit."""
+
+    requires = c.ListOfItems(c.Type(str), default=[])
+    """Distributions the examples need (e.g. python-multipart); their versions key the results."""
+
+    exclusions = c.Optional(c.Type(str))
+    """YAML file of examples that fail on purpose, each with a reason (and a fix)."""
+
+    timeout = c.Type((int, float), default=10)
+    """Seconds an example may run."""
+
+    older_releases = c.Type(bool, default=False)
+    """In a versioned site, check the older releases' examples too (default: the newest's)."""
 
 
 class HistoryConfig(base.Config):
@@ -95,6 +123,9 @@ class RefsiteConfig(base.Config):
 
     coverage = c.SubConfig(CoverageConfig)
     """Measure the documented share of the public API (and fill the coverage page)."""
+
+    examples = c.SubConfig(ExamplesConfig)
+    """Run the docstrings' examples (and fill the examples page)."""
 
     history = c.SubConfig(HistoryConfig)
     """The API history: the ``refsite:changes`` page and the badges on object headings."""

@@ -18,6 +18,7 @@ from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature
 from refsite.mkdocs.config import RefsiteConfig
 from refsite.mkdocs.features.checks import Contract, Links
 from refsite.mkdocs.features.coverage import Coverage
+from refsite.mkdocs.features.examples import Examples
 from refsite.mkdocs.features.extras import Llms, OtherInventories, SearchBoost, SourceLinkTemplates
 from refsite.mkdocs.features.handler import HandlerOptions, UpstreamShapes
 from refsite.mkdocs.features.history import History
@@ -36,7 +37,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.pages, self.release, self.history = Pages(), Release(), History()
         self.speed, self.serving, self.coverage = Speed(), Serve(), Coverage()
         self.contract, self.links, self.llms = Contract(), Links(), Llms()
-        self.search = SearchBoost()
+        self.search, self.examples = SearchBoost(), Examples()
         # Every hook calls the features in this order. Where it matters:
         # - page_markdown: placeholders are filled (pages), then the release
         #   marks what it lacks, then the page cache keys the result (speed);
@@ -52,6 +53,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.speed,
             self.serving,
             self.coverage,
+            self.examples,
             self.contract,
             self.links,
             SourceLinkTemplates(),
@@ -168,6 +170,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.llms.finish,  # ...and hands back what it parsed: joined before it is kept
             self.speed.save,  # keeps what every step parsed, for the next build
             self.coverage.report,  # an older release's is told; the newest's gates the build
+            self.examples.report,
         )
         for step in steps:
             step(build, site)

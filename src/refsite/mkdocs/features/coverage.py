@@ -19,6 +19,7 @@ from refsite.checks.coverage import (
     CoverageError,
     CoverageReport,
     PublicApiReader,
+    examples_line,
     format_markdown,
     load_exclusions,
     measure,
@@ -70,7 +71,10 @@ class Coverage(Feature):
         report = self._report(build, Path(build.config.site_dir))
         if report is None:
             return output
-        html = md.markdown(format_markdown(report), extensions=["tables"])
+        text = format_markdown(report)
+        if build.example_objects is not None:
+            text += "\n\n" + examples_line(report, build.example_objects())
+        html = md.markdown(text, extensions=["tables"])
         return output.replace(PLACEHOLDER, html)
 
     def report(self, build: Build, site: BuiltSite) -> None:

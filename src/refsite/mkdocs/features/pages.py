@@ -22,6 +22,7 @@ from refsite.extras.titles import code_search_titles, inline_code, retitle_page
 from refsite.mkdocs import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.mkdocs.features.coverage import PLACEHOLDER as COVERAGE_PLACEHOLDER
+from refsite.mkdocs.features.examples import PLACEHOLDER as EXAMPLES_PLACEHOLDER
 
 __all__ = ["Pages"]
 
@@ -57,6 +58,7 @@ class Pages(Feature):
                 {
                     "versions": lambda names: _versions_table(build, names),
                     "coverage": lambda args: COVERAGE_PLACEHOLDER,
+                    "examples": lambda args: EXAMPLES_PLACEHOLDER,
                     "changes": lambda args: self._changes_page(build),
                 },
             )

@@ -1,0 +1,1 @@
+"""Every fenced Python example in the rendered docstrings: found, run, reported."""

@@ -1,0 +1,358 @@
+"""Check a site's examples: collect them, run the ones not run before, keep every result.
+
+A result is kept in the store by the example's text, the prelude, the
+timeout and the versions of the packages involved, so an example runs again
+only when one of those changed. The whole list is also kept by what it is
+made of (the pages' directives, the packages' source files as they lie on
+disk, the same settings), so a warm build reads one file and loads nothing.
+The runs happen in a process of their own (:mod:`refsite.examples.runner`),
+which imports the prelude once and forks; :class:`ExamplesReader` starts the
+whole check in a process beside a build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from refsite.checks.coverage import CoverageError, package_folders
+from refsite.core.fingerprint import own_code
+from refsite.core.store import Store, derive_key
+from refsite.examples.collect import Example, collect, directives, load_objects
+from refsite.examples.runner import Result
+
+__all__ = [
+    "NO_RUN",
+    "SHOULD_FAIL",
+    "Checked",
+    "ExamplesError",
+    "ExamplesReader",
+    "Runner",
+    "Settings",
+    "cached",
+    "check",
+]
+
+_NAMESPACE = "examples"
+NO_RUN = "no_run"
+"""A fence flag (```` ```python no_run ````): parse and check names, do not run."""
+SHOULD_FAIL = "should_fail"
+"""A fence flag: the example passes when running it fails."""
+
+
+class ExamplesError(ValueError):
+    """Input the examples check cannot use; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to check and how (the plugin's ``examples`` options, resolved)."""
+
+    packages: Sequence[str]
+    docs_dir: Path
+    preload: Sequence[str] = ()
+    search_paths: Sequence[Path] = ()
+    prelude: str = ""
+    requires: Sequence[str] = ()
+    """Distributions the examples need besides the packages; their versions key the results."""
+    timeout: float = 10.0
+    workers: int = 0
+    """Examples run at a time; 0: one per core."""
+    store: Path | None = None
+    """The store's folder; None keeps nothing."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An example and what running it gave."""
+
+    example: Example
+    result: Result = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """Whether it ran without an error."""
+        return self.result.get("status") == "passed"
+
+
+def check(settings: Settings) -> list[Checked]:
+    """Every example of the site, checked.
+
+    Raises:
+        ExamplesError: a package or a declared requirement is missing.
+    """
+    store = Store(settings.store) if settings.store is not None else None
+    versions = _versions(settings)
+    whole = _whole_key(settings, versions)
+    if store is not None and (data := store.load(_NAMESPACE, whole)) is not None:
+        return _from_data(data)
+    runner = Runner(settings.prelude, settings.search_paths)
+    try:
+        collection = load_objects(
+            settings.packages, preload=settings.preload, search_paths=settings.search_paths
+        )
+    except CoverageError as error:
+        runner.stop()
+        raise ExamplesError(str(error)) from None
+    examples = collect(collection, directives(settings.docs_dir))
+    results = _results(examples, settings, versions, store, runner)
+    checked = [Checked(e, r) for e, r in zip(examples, results, strict=True)]
+    if store is not None:
+        store.save(_NAMESPACE, whole, [[asdict(c.example), c.result] for c in checked])
+    return checked
+
+
+def cached(settings: Settings) -> list[Checked] | None:
+    """What :func:`check` would return, when it is kept already; else None."""
+    if settings.store is None:
+        return None
+    try:
+        whole = _whole_key(settings, _versions(settings))
+    except ExamplesError:
+        return None
+    data = Store(settings.store).load(_NAMESPACE, whole)
+    return None if data is None else _from_data(data)
+
+
+def _whole_key(settings: Settings, versions: str) -> str:
+    folders = package_folders([*settings.packages, *settings.preload], settings.search_paths)
+    # What the results depend on, wherever the check was asked from (the CLI
+    # or a build, with relative or absolute paths): where the packages were
+    # found is in the hash of their files.
+    asked = [
+        list(settings.packages),
+        list(settings.preload),
+        str(settings.docs_dir.resolve()),
+        settings.prelude,
+        list(settings.requires),
+        settings.timeout,
+    ]
+    return derive_key(
+        "examples/site",
+        own_code("examples"),
+        json.dumps(asked),
+        versions,
+        repr(directives(settings.docs_dir)),
+        _stat_hash(folders),
+    )
+
+
+def _from_data(data: list[Any]) -> list[Checked]:
+    return [Checked(Example(**{**e, "flags": tuple(e["flags"])}), r) for e, r in data]
+
+
+def _results(
+    examples: Sequence[Example],
+    settings: Settings,
+    versions: str,
+    store: Store | None,
+    runner: Runner,
+) -> list[Result]:
+    keys = [
+        derive_key(
+            "examples/run",
+            e.code,
+            " ".join(e.flags),
+            settings.prelude,
+            str(settings.timeout),
+            versions,
+        )
+        for e in examples
+    ]
+    results: list[Result | None] = [
+        store.load(_NAMESPACE, k) if store is not None else None for k in keys
+    ]
+    missing = [i for i, r in enumerate(results) if r is None]
+    if missing:
+        ran = runner.run(
+            [examples[i].code for i in missing],
+            no_run=[n for n, i in enumerate(missing) if NO_RUN in examples[i].flags],
+            timeout=settings.timeout,
+            workers=settings.workers or os.cpu_count() or 1,
+        )
+        for i, result in zip(missing, ran, strict=True):
+            if SHOULD_FAIL in examples[i].flags:
+                result = _expected_failure(result)
+            results[i] = result
+            if store is not None:
+                store.save(_NAMESPACE, keys[i], result)
+    else:
+        runner.stop()
+    return [r for r in results if r is not None]
+
+
+def _expected_failure(result: Result) -> Result:
+    if result.get("status") == "failed":
+        return {"status": "passed", "error": None, "message": None, "line": None}
+    message = "the fence says should_fail, but the example ran without an error"
+    return {"status": "failed", "error": "ShouldFail", "message": message, "line": None}
+
+
+class Runner:
+    """A runner process (:mod:`refsite.examples.runner`), started early.
+
+    It runs the prelude (imports the package) as soon as it starts, while
+    this process still looks for the examples; :meth:`run` hands it the examples.
+    ``paths`` are where the site's packages are found (the python handler's
+    ``paths`` first), as the build finds them.
+    """
+
+    def __init__(self, prelude: str, paths: Sequence[Path] = ()) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "refsite.examples.runner", prelude],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in paths)},
+        )
+
+    def run(
+        self, codes: Sequence[str], *, timeout: float, workers: int, no_run: Sequence[int] = ()
+    ) -> list[Result]:
+        """Every example's result, in order.
+
+        Raises:
+            ExamplesError: the prelude itself fails.
+        """
+        request = {"codes": list(codes), "timeout": timeout, "workers": workers}
+        output, errors = self._process.communicate(
+            json.dumps({**request, "no_run": list(no_run)}).encode()
+        )
+        if self._process.returncode != 0:
+            last = (errors.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
+            raise ExamplesError(f"the examples' prelude fails: {last}; fix examples.prelude")
+        results: list[Result] = json.loads(output)
+        return results
+
+    def stop(self) -> None:
+        """End the process unused."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()
+
+
+def _versions(settings: Settings) -> str:
+    """The versions of the packages and requirements: what results are kept by.
+
+    Each is the distribution found first on the search paths (an older
+    release's unpacked wheel before what is installed). A package that is no
+    distribution (a site's own, on the handler's ``paths``) stands by the size
+    and time of its files instead.
+    """
+    paths = [str(p) for p in settings.search_paths] or None
+    found = []
+    for name in [*settings.packages, *settings.preload]:
+        version = _version(name, paths)
+        if version is None:
+            version = "@" + _stat_hash(package_folders([name], settings.search_paths))
+        found.append(f"{name}=={version}")
+    for name in settings.requires:
+        version = _version(name, paths)
+        if version is None:
+            raise ExamplesError(
+                f"{name!r} is not installed: the examples need it (install it, or remove it "
+                "from examples.requires)"
+            )
+        found.append(f"{name}=={version}")
+    return " ".join(found)
+
+
+def _version(name: str, paths: list[str] | None) -> str | None:
+    found = (
+        importlib.metadata.distributions(name=name, path=paths)
+        if paths is not None
+        else importlib.metadata.distributions(name=name)
+    )
+    distribution = next(iter(found), None)
+    return distribution.version if distribution is not None else None
+
+
+def _stat_hash(folders: Sequence[Path]) -> str:
+    """A hash of the size and time of every source file: cheap, and changed by any edit."""
+    parts = []
+    for folder in folders:
+        files = sorted(folder.rglob("*.py")) if folder.is_dir() else [folder]
+        for file in files:
+            stat = file.stat()
+            parts.append(f"{file}:{stat.st_size}:{stat.st_mtime_ns}")
+    return derive_key(*parts)
+
+
+def _worker_main() -> None:
+    """Check the settings on stdin (as JSON) and print the results: a build's helper process."""
+    data = json.load(sys.stdin)
+    settings = Settings(
+        **{
+            **data,
+            "docs_dir": Path(data["docs_dir"]),
+            "search_paths": [Path(p) for p in data["search_paths"]],
+            "store": Path(data["store"]) if data["store"] else None,
+        }
+    )
+    try:
+        checked = check(settings)
+    except ExamplesError as error:
+        print(json.dumps({"error": str(error)}))
+        return
+    print(json.dumps({"checked": [[asdict(c.example), c.result] for c in checked]}))
+
+
+class ExamplesReader:
+    """The whole check, in a process of its own started with a build; :meth:`result` waits."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._process: subprocess.Popen[bytes] | None = None
+        self._data: list[Checked] | None = cached(settings)
+        if self._data is not None:
+            return
+        request = json.dumps(asdict(settings), default=str)
+        with contextlib.suppress(OSError):  # no process to spare: check in this one, later
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", "from refsite.examples.check import _worker_main as m; m()"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            assert self._process.stdin is not None
+            self._process.stdin.write(request.encode())
+            self._process.stdin.close()
+            # Pages are what the build waits for: this takes the CPU they leave.
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, 10)
+
+    def result(self) -> list[Checked]:
+        """Every example, checked (waits for the process).
+
+        Raises:
+            ExamplesError: as :func:`check`.
+        """
+        if self._data is None:
+            data: dict[str, Any] = {}
+            if self._process is not None:
+                output = self._process.stdout.read() if self._process.stdout else b""
+                self._process.wait()
+                self._process = None
+                with contextlib.suppress(ValueError):
+                    data = json.loads(output)
+            if "error" in data:
+                raise ExamplesError(data["error"])
+            if "checked" in data:
+                self._data = _from_data(data["checked"])
+            else:  # no process, or it died: check here, where errors are raised
+                self._data = check(self._settings)
+        return self._data
+
+    def stop(self) -> None:
+        """Stop the process, if it still runs."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = None

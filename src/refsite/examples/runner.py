@@ -1,0 +1,255 @@
+"""Run examples, cheapest check first: parse, undefined names, then each in a forked process.
+
+The process that runs this module executes the site's prelude once (its
+imports are the costly part), then forks one child per example, as many at a
+time as there are cores. A child works in a temporary folder of its own, with
+its output discarded, proxies pointing at nothing and connections to anything
+but this machine refused; it runs the example after the prelude and, for each
+ASGI application the example leaves behind (a Starlette or FastAPI instance),
+generates its OpenAPI schema and starts it under ``TestClient`` and sends it a
+request, so a route declared wrong fails here. A child past the timeout is
+killed. Forked children share the modules the prelude imported, as the tests
+of one process would; each example still starts from the prelude's names.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FILENAME", "Result", "prepare", "run_all", "run_prepared", "static_check"]
+
+FILENAME = "<example>"
+"""The file name examples run under, so tracebacks tell their lines apart."""
+
+Result = dict[str, Any]
+"""``{"status": "passed"|"failed", "error", "message", "line"}`` (line within the example)."""
+
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def static_check(code: str, names: set[str]) -> Result | None:
+    """A failure found without running ``code`` (a syntax error, an undefined name), or None.
+
+    ``names`` are defined before the example runs (the prelude's).
+    """
+    try:
+        tree = ast.parse(code, FILENAME)
+    except SyntaxError as error:
+        return _failed("SyntaxError", error.msg, error.lineno)
+    try:
+        from pyflakes import checker, messages  # type: ignore[import-untyped]
+    except ImportError:  # the caller says the check is degraded
+        return None
+    found = checker.Checker(tree, FILENAME, builtins=names)
+    for message in sorted(found.messages, key=lambda m: m.lineno):
+        if isinstance(message, messages.UndefinedName):
+            name = message.message_args[0]
+            return _failed("NameError", f"name {name!r} is not defined", message.lineno)
+    return None
+
+
+def _failed(error: str, message: str, line: int | None) -> Result:
+    return {"status": "failed", "error": error, "message": message, "line": line}
+
+
+def run_all(
+    codes: Sequence[str],
+    *,
+    prelude: str,
+    timeout: float,
+    workers: int,
+    no_run: Sequence[int] = (),
+) -> list[Result]:
+    """Check every example of ``codes``; one result each, in order.
+
+    The examples numbered in ``no_run`` are only parsed and checked for undefined names.
+    """
+    base = prepare(prelude)
+    return run_prepared(base, codes, timeout=timeout, workers=workers, no_run=no_run)
+
+
+def prepare(prelude: str) -> dict[str, Any]:
+    """The names every example starts from: the prelude's, run once here."""
+    base: dict[str, Any] = {"__name__": "__main__"}
+    exec(compile(prelude, "<prelude>", "exec"), base)  # the site's own, trusted setup
+    # What exercising an application needs, imported once for every child.
+    with contextlib.suppress(Exception), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a deprecation is the example's to meet, not ours
+        import starlette.testclient  # noqa: F401
+    return base
+
+
+def run_prepared(
+    base: dict[str, Any],
+    codes: Sequence[str],
+    *,
+    timeout: float,
+    workers: int,
+    no_run: Sequence[int] = (),
+) -> list[Result]:
+    """:func:`run_all` after :func:`prepare`."""
+    names = set(base) | set(dir(__builtins__)) | {"__file__"}
+    results: list[Result | None] = [static_check(code, names) for code in codes]
+    for index in no_run:
+        results[index] = results[index] or {
+            "status": "passed",
+            "error": None,
+            "message": None,
+            "line": None,
+        }
+    pending = [i for i, r in enumerate(results) if r is None]
+    scratch = Path(tempfile.mkdtemp(prefix="refsite-examples-"))
+    try:
+        _fork_each(codes, pending, results, base, scratch, timeout, max(workers, 1))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return [r or _failed("RuntimeError", "no result", None) for r in results]
+
+
+def _fork_each(
+    codes: Sequence[str],
+    pending: list[int],
+    results: list[Result | None],
+    base: Mapping[str, Any],
+    scratch: Path,
+    timeout: float,
+    workers: int,
+) -> None:
+    running: dict[int, tuple[int, float]] = {}  # pid -> (index, deadline)
+    queue = list(reversed(pending))
+    while queue or running:
+        while queue and len(running) < workers:
+            index = queue.pop()
+            pid = os.fork()
+            if pid == 0:  # the child never returns
+                _child(codes[index], base, scratch / str(index))
+            running[pid] = (index, time.monotonic() + timeout)
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+        if pid == 0:
+            now = time.monotonic()
+            for late, (index, deadline) in list(running.items()):
+                if now > deadline:
+                    os.kill(late, signal.SIGKILL)
+                    os.waitpid(late, 0)
+                    del running[late]
+                    results[index] = _failed(
+                        "TimeoutError", f"still running after {timeout:g} s", None
+                    )
+            time.sleep(0.002)
+            continue
+        if pid in running:
+            index, _ = running.pop(pid)
+            results[index] = _read(scratch / f"{index}.json")
+
+
+def _read(file: Path) -> Result:
+    try:
+        result: Result = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _failed("SystemExit", "the example ended its process", None)
+    return result
+
+
+def _child(code: str, base: Mapping[str, Any], folder: Path) -> None:
+    result: Result
+    try:
+        folder.mkdir()
+        os.chdir(folder)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        _offline()
+        namespace = dict(base)
+        exec(compile(code, FILENAME, "exec"), namespace)
+        _exercise_apps(namespace)
+        result = {"status": "passed", "error": None, "message": None, "line": None}
+    except BaseException as error:  # whatever the example raises is its result
+        # The temporary folder's name would make two builds' pages differ.
+        message = str(error).replace(str(folder), ".")
+        result = _failed(type(error).__name__, message, _example_line(error))
+    try:
+        Path(f"{folder}.json").write_text(json.dumps(result), encoding="utf-8")
+    finally:
+        os._exit(0)
+
+
+def _offline() -> None:
+    """Proxies that lead nowhere, and connections refused to any host but this one."""
+    import socket
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        os.environ[name] = "http://127.0.0.1:9"
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def allowed(sock: socket.socket, address: Any) -> None:
+        host = address[0] if isinstance(address, tuple) else None
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and host not in _LOOPBACK:
+            raise ConnectionRefusedError(f"examples run without network ({host})")
+
+    def guarded(sock: socket.socket, address: Any) -> None:
+        allowed(sock, address)
+        connect(sock, address)
+
+    def guarded_ex(sock: socket.socket, address: Any) -> int:
+        allowed(sock, address)
+        return connect_ex(sock, address)
+
+    socket.socket.connect = guarded  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = guarded_ex  # type: ignore[method-assign,assignment]
+
+
+def _exercise_apps(namespace: Mapping[str, Any]) -> None:
+    """Generate the schema of each ASGI application left behind, start it and ask it once."""
+    applications = sys.modules.get("starlette.applications")
+    if applications is None:
+        return
+    apps = [v for v in namespace.values() if isinstance(v, applications.Starlette)]
+    if not apps:
+        return
+    from starlette.testclient import TestClient
+
+    for app in apps:
+        if callable(getattr(app, "openapi", None)):
+            app.openapi()
+        with TestClient(app) as client:  # runs the lifespan: start-up and shut-down
+            response = client.get("/")
+            if response.status_code >= 500:
+                raise RuntimeError(f"GET / answered {response.status_code}")
+
+
+def _example_line(error: BaseException) -> int | None:
+    if isinstance(error, SyntaxError) and error.filename == FILENAME:
+        return error.lineno
+    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename == FILENAME]
+    return lines[-1] if lines else None
+
+
+def main() -> None:
+    """Run the prelude (``argv[1]``) at once, then the examples :func:`run_prepared`
+    reads as JSON on stdin; print the results.
+
+    The prelude's imports happen while the caller still looks for the examples.
+    """
+    out = sys.stdout
+    sys.stdout = sys.stderr  # what the prelude prints must not mix with the results
+    base = prepare(sys.argv[1])
+    request = json.load(sys.stdin)
+    out.write(json.dumps(run_prepared(base, **request)))
+    out.flush()
+
+
+if __name__ == "__main__":
+    main()

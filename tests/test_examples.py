@@ -1,0 +1,278 @@
+"""The examples check: finding fences, running them, the report, the CLI and the site page."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, Build, mkdocs_build, refsite, soup
+from refsite.examples import check as check_module
+from refsite.examples.check import Checked, ExamplesError, Settings, check
+from refsite.examples.collect import Example, fences
+from refsite.examples.report import ExampleExclusion, parse_exclusions, sort_out
+from refsite.examples.runner import run_all, static_check
+
+FIXTURE = FIXTURES / "examples"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    dest = tmp_path / "examples"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("```python\nx = 1\n```", [(0, "x = 1\n", ())]),
+        ("Text\n\n    ```py no_run\n    x = 1\n    ```\n", [(2, "x = 1\n", ("no_run",))]),
+        ("```console\n$ ls\n```\n```python\ny\n```", [(3, "y\n", ())]),
+        ("````python\n```\n````", [(0, "```\n", ())]),
+        ("```\nplain\n```", []),
+    ],
+)
+def test_fences_finds_python_blocks(text: str, expected: list[object]) -> None:
+    assert list(fences(text)) == expected
+
+
+def test_static_check_finds_syntax_errors_and_undefined_names() -> None:
+    assert static_check("x = (", set()) == {
+        "status": "failed",
+        "error": "SyntaxError",
+        "message": "'(' was never closed",
+        "line": 1,
+    }
+    failed = static_check("y = 1\nprint(z)\n", set())
+    assert failed is not None
+    assert (failed["error"], failed["line"]) == ("NameError", 2)
+    assert static_check("print(z)\n", {"z"}) is None
+
+
+def test_run_all_runs_each_example_in_its_own_process() -> None:
+    codes = [
+        "import os\nopen('f', 'w').write('x')\nassert os.listdir('.') == ['f']\n",
+        "value = PRELUDE + 1\nraise ValueError(value)\n",
+        "import socket\nsocket.create_connection(('192.0.2.1', 80), timeout=5)\n",
+        "while True:\n    pass\n",
+    ]
+    results = run_all(codes, prelude="PRELUDE = 41\n", timeout=2, workers=2)
+    assert [r["status"] for r in results] == ["passed", "failed", "failed", "failed"]
+    assert (results[1]["error"], results[1]["message"], results[1]["line"]) == (
+        "ValueError",
+        "42",
+        2,
+    )
+    assert results[2]["error"] == "ConnectionRefusedError"
+    assert results[3]["error"] == "TimeoutError"
+
+
+def _checked(obj: str, status: str, code: str = "x\n") -> Checked:
+    return Checked(Example(obj, "p/m.py", 3, code), {"status": status, "error": "E", "line": 1})
+
+
+def test_sort_out_excludes_failures_only_and_flags_stale_exclusions() -> None:
+    used = ExampleExclusion("p.A", "known", contains="boom")
+    on_passing = ExampleExclusion("p.B", "passes now")
+    report = sort_out(
+        [_checked("p.A", "failed", "boom\n"), _checked("p.A", "failed"), _checked("p.B", "passed")],
+        [used, on_passing],
+    )
+    assert [o.status for o in report.outcomes] == ["excluded", "failed", "passed"]
+    assert report.stale == [on_passing]
+
+
+def test_exclusions_need_a_reason() -> None:
+    with pytest.raises(ExamplesError, match="give a 'reason'"):
+        parse_exclusions({"exclude": [{"object": "p.A"}]})
+    with pytest.raises(ExamplesError, match="'exclude' list"):
+        parse_exclusions({"excluded": []})
+
+
+def _settings(project: Path, store: Path | None) -> Settings:
+    return Settings(
+        packages=["expkg"],
+        docs_dir=project / "docs",
+        search_paths=[project / "src"],
+        prelude="from expkg import *\n",
+        store=store,
+    )
+
+
+def test_check_collects_docstrings_parameters_and_inherited_members(project: Path) -> None:
+    checked = {(c.example.object, c.example.line): c for c in check(_settings(project, None))}
+    assert sorted(checked) == [
+        ("expkg.Box", 50),
+        ("expkg.Box.label", 10),
+        ("expkg.Box.open", 58),
+        ("expkg.Legacy", 85),
+        ("expkg.greet", 19),
+        ("expkg.greet", 30),
+        ("expkg.make_app", 69),
+        ("expkg.marked", 94),
+        ("expkg.marked", 99),
+        ("expkg.undefined", 40),
+    ]
+    assert checked["expkg.Box.label", 10].example.file == "expkg/base.py"
+    assert checked["expkg.greet", 19].passed  # a parameter's Doc(...), with the prelude
+    failed = checked["expkg.make_app", 69].result
+    # The route is declared fine; it fails when the app answers under TestClient.
+    assert (failed["error"], failed["line"]) == ("ZeroDivisionError", 8)
+    # no_run: checked, never run (it would time out); should_fail: it fails, so it passes.
+    assert checked["expkg.marked", 94].passed
+    assert checked["expkg.marked", 99].passed
+
+
+def test_a_warm_check_runs_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = project / "store"
+    cold = check(_settings(project, store))
+
+    def no_run(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a warm check ran examples")
+
+    monkeypatch.setattr(check_module, "Runner", no_run)
+    monkeypatch.setattr(check_module, "load_objects", no_run)
+    assert check(_settings(project, store)) == cold
+    # An edited example runs again; the others are kept.
+    source = project / "src" / "expkg" / "__init__.py"
+    source.write_text(source.read_text().replace("1 / 0\n        ```", "1 / 1\n        ```"))
+    monkeypatch.undo()
+    warm = {c.example.object: c for c in check(_settings(project, store))}
+    assert warm["expkg.Box.open"].passed
+
+
+def test_cli_json_records_and_exit_codes(project: Path) -> None:
+    done = refsite("examples", project, "--format", "json", "--no-cache", cwd=project)
+    assert done.returncode == 1, done.stdout
+    data = json.loads(done.stdout)
+    assert (data["found"], data["passed"], data["failed"], data["excluded"]) == (10, 6, 3, 1)
+    record = next(r for r in data["examples"] if r["object"] == "expkg.undefined")
+    assert record["file"] == "expkg/__init__.py"
+    assert record["line"] == 40
+    assert record["code"] == 'result = greet("x")\nprint(missing_name)\n'
+    assert record["status"] == "failed"
+    assert record["error"] == {
+        "type": "NameError",
+        "message": "name 'missing_name' is not defined",
+        "example_line": 2,
+        "source_line": 42,
+    }
+    legacy = next(r for r in data["examples"] if r["object"] == "expkg.Legacy")
+    assert (legacy["status"], legacy["fix"]) == ("excluded", "Delete the example.")
+
+
+def test_cli_exits_0_when_every_failure_is_excluded_and_1_on_a_stale_one(project: Path) -> None:
+    exclusions = project / "examples-exclusions.yml"
+    exclusions.write_text(
+        "exclude:\n"
+        "  - {object: expkg.Legacy, reason: on purpose}\n"
+        "  - {object: expkg.undefined, reason: a missing name}\n"
+        "  - {object: 'expkg.Box.*', contains: '1 / 0', reason: a runtime error}\n"
+        "  - {object: expkg.make_app, reason: a bad route}\n"
+    )
+    done = refsite("examples", project / "mkdocs.yml", "--format", "json", cwd=project)
+    assert done.returncode == 0, done.stdout
+    with exclusions.open("a") as file:
+        file.write("  - {object: expkg.greet, reason: it passes}\n")
+    done = refsite("examples", project, "--format", "json", cwd=project)
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["stale"] == [{"object": "expkg.greet", "contains": None}]
+
+
+def test_cli_bad_input_exits_2(project: Path, tmp_path: Path) -> None:
+    done = refsite("examples", project / "nowhere", cwd=project)
+    assert done.returncode == 2
+    assert "no such file" in done.stdout
+    # A built site's folder, with the configuration given apart: its examples are checked.
+    (tmp_path / "site").mkdir()
+    done = refsite("--config", project / "mkdocs.yml", "examples", tmp_path / "site", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "| 10 | 6 | 3 | 1 |" in done.stdout
+    (project / "examples-exclusions.yml").write_text("exclude: [{object: expkg.Legacy}]\n")
+    done = refsite("examples", project, cwd=project)
+    assert done.returncode == 2
+    assert "give a 'reason'" in done.stdout
+
+
+def test_site_page_lists_failed_and_excluded_examples(project: Path) -> None:
+    with (project / "examples-exclusions.yml").open("a") as file:
+        file.write("  - {object: expkg.greet, reason: it passed once}\n")
+    build = mkdocs_build(project)
+    # A strict build fails on each failure no exclusion names, and on a stale exclusion.
+    assert build.returncode == 1
+    failing = [w for w in build.warnings if "examples:" in w]
+    assert len(failing) == 4, build.output
+    assert failing[-1].endswith(
+        "examples: exclusion of expkg.greet in examples-exclusions.yml matches no failing "
+        "example: remove it"
+    )
+    assert any("expkg.undefined (expkg/__init__.py:40) fails: NameError" in w for w in failing)
+    page = soup(build.site / "examples" / "index.html")
+    counts = [td.get_text() for td in page.select("article table")[0].select("td")]
+    assert counts == ["10", "6", "3", "1"]
+    failed_rows = page.select("article table")[1].select("tbody tr")
+    links = {row.select_one("td a")["href"] for row in failed_rows}
+    assert links == {
+        "../api/#expkg.undefined",
+        "../api/#expkg.Box.open",
+        "../api/#expkg.make_app",
+    }
+    excluded = page.select("article table")[2].select("tbody tr")
+    assert [td.get_text() for td in excluded[0].select("td")][-2:] == [
+        "The example fails on purpose.",
+        "Delete the example.",
+    ]
+
+
+def test_site_build_passes_when_every_failure_is_excluded(project: Path) -> None:
+    (project / "examples-exclusions.yml").write_text(
+        "exclude:\n"
+        "  - {object: expkg.Legacy, reason: on purpose}\n"
+        "  - {object: expkg.undefined, reason: a missing name}\n"
+        "  - {object: expkg.Box.open, reason: a runtime error}\n"
+        "  - {object: expkg.make_app, reason: a bad route}\n"
+    )
+    build = mkdocs_build(project)
+    assert build.returncode == 0, build.output
+    assert build.warnings == []
+
+
+def test_coverage_counts_documented_objects_with_an_example() -> None:
+    from refsite.checks.coverage import CoverageReport, PublicObject, examples_line
+
+    report = CoverageReport(
+        documented=[
+            PublicObject("p.m.A", ("p.A",)),
+            PublicObject("p.m.B", ("p.B",)),
+            PublicObject("p.m.f", ("p.f",)),
+        ]
+    )
+    # One in a member's docstring (A.run), one under the object's public name (f).
+    line = examples_line(report, ["p.A.run", "p.f", "q.Other"])
+    assert line.startswith("**2** of the 3 documented objects (66.7%)")
+
+
+def test_fastapi_examples_page_lists_fastapis_own_mistakes(fastapi_site: Build) -> None:
+    page = soup(fastapi_site.site / "reference" / "examples" / "index.html")
+    tables = page.select("article table")
+    counts = [td.get_text() for td in tables[0].select("td")]
+    assert counts[2:] == ["0", str(len(tables[1].select("tbody tr")))]
+    fixes = {
+        row.select("td")[1].get_text(): row.select("td")[-1].get_text()
+        for row in tables[1].select("tbody tr")
+        if row.select("td")[-1].get_text()
+    }
+    assert fixes == {
+        "fastapi/applications.py:463": (
+            'app = FastAPI(docs_url="/documentation", redoc_url="/redocumentation")'
+        ),
+        "fastapi/security/oauth2.py:184": (
+            "from fastapi.security import OAuth2PasswordRequestFormStrict"
+        ),
+    }
+    source = tables[1].select_one("tbody tr td:nth-of-type(2) a")
+    assert source is not None
+    assert source["href"].startswith("https://github.com/fastapi/fastapi/blob/0.165.0/fastapi/")
