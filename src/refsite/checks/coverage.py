@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import griffe
-import yaml
 from mkdocstrings import Inventory
 
+from refsite.core.yamlfile import YamlFileError, read_yaml
 from refsite.speed.cache import PageCache
 
 __all__ = [
@@ -49,8 +49,6 @@ __all__ = [
     "public_api",
     "rendered_names",
 ]
-# libyaml's loader where PyYAML has it: these files are read on every rebuild.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CoverageError(ValueError):
@@ -248,11 +246,9 @@ def load_exclusions(path: Path) -> list[Exclusion]:
         CoverageError: the file is missing or malformed.
     """
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except OSError as error:
-        raise CoverageError(f"{path}: cannot read the exclusions file ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        raise CoverageError(f"{path}: not valid YAML: {error}") from None
+        data = read_yaml(path, what="exclusions file")
+    except YamlFileError as error:
+        raise CoverageError(str(error)) from None
     return parse_exclusions(data, source=str(path))
 
 

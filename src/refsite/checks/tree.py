@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
+from refsite.core.yamlfile import LOADER
+
 __all__ = ["NavEntry", "TocEntry", "Tree", "TreeError", "load_tree", "parse_tree"]
-# libyaml's loader where PyYAML has it: these files are read on every rebuild.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _ENTRY_KEYS = {"label", "url", "upstream", "children", "anchors", "toc", "seed"}
 _TOC_KEYS = {"label", "anchor", "children", "seed"}
@@ -123,7 +123,7 @@ def load_tree(path: Path) -> Tree:
 def parse_tree(text: str, *, source: str = "<tree>") -> Tree:
     """Parse the text of a tree file; ``source`` names it in error messages."""
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=LOADER)
     except yaml.YAMLError as error:
         where = ""
         mark = getattr(error, "problem_mark", None)

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from refsite.core.yamlfile import YamlFileError, read_yaml
 from refsite.examples.check import Checked, ExamplesError
 
 __all__ = [
@@ -137,11 +136,9 @@ def load_exclusions(path: Path) -> list[ExampleExclusion]:
         ExamplesError: the file is missing or malformed.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ExamplesError(f"{path}: cannot read the exclusions file ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        raise ExamplesError(f"{path}: not valid YAML: {error}") from None
+        data = read_yaml(path, what="exclusions file")
+    except YamlFileError as error:
+        raise ExamplesError(str(error)) from None
     return parse_exclusions(data, source=str(path))
 
 
