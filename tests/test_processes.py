@@ -49,3 +49,35 @@ def test_the_default_runs_this_python_s_mkdocs() -> None:
     status, output = run_mkdocs(["--version"])
     assert status == 0
     assert "mkdocs, version" in output
+
+
+def test_a_background_job_answers_its_request_as_json() -> None:
+    from refsite.core.processes import BackgroundJob
+
+    code = "import json, sys; r = json.load(sys.stdin); print(json.dumps({'sum': sum(r)}))"
+    assert BackgroundJob(code, [1, 2, 3]).answer() == {"sum": 6}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import sys; sys.exit(3)",  # failed: the caller does the work itself
+        "print('not json')",
+    ],
+)
+def test_a_background_job_that_fails_answers_none(code: str) -> None:
+    from refsite.core.processes import BackgroundJob
+
+    assert BackgroundJob(code, {}).answer() is None
+
+
+def test_a_stopped_background_job_ends_and_answers_none() -> None:
+    import time
+
+    from refsite.core.processes import BackgroundJob
+
+    job = BackgroundJob("import time; time.sleep(60)", {})
+    start = time.monotonic()
+    job.stop()
+    assert time.monotonic() - start < 10
+    assert job.answer() is None

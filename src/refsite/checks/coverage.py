@@ -11,12 +11,8 @@ reason; an exclusion that matches nothing left to document is itself reported.
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +21,7 @@ from typing import Any
 import griffe
 from mkdocstrings import Inventory
 
+from refsite.core.processes import BackgroundJob
 from refsite.core.yamlfile import YamlFileError, read_yaml
 from refsite.speed.cache import PageCache
 
@@ -372,7 +369,7 @@ def format_json(report: CoverageReport) -> str:
 _API_WORKER = (
     "import json, sys\n"
     "from refsite.checks.coverage import load_api_data\n"
-    "print(json.dumps(load_api_data(*json.loads(sys.argv[1]))))\n"
+    "print(json.dumps(load_api_data(*json.load(sys.stdin))))\n"
 )
 
 
@@ -404,7 +401,7 @@ class PublicApiReader:
         self._cache = cache
         self._key: str | None = None
         self._data: list[Any] | None = known
-        self._process: subprocess.Popen[bytes] | None = None
+        self._job: BackgroundJob | None = None
         if known is not None:  # read already (an older release, from the API history)
             return
         if cache is not None:
@@ -419,20 +416,7 @@ class PublicApiReader:
                 return
         if in_process:  # asked to read it here, when the result is wanted
             return
-        # A plain subprocess, not multiprocessing: its "spawn" re-imports the
-        # parent's __main__, which may be any script that runs a build.
-        try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-c", _API_WORKER, json.dumps(self._request)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:  # no process to spare: read it in this one, later
-            return
-        # Pages are what the build waits for: this takes the CPU that
-        # rendering them leaves.
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, self._process.pid, 10)
+        self._job = BackgroundJob(_API_WORKER, self._request)
 
     def result(self) -> list[Any]:
         """The public API as :func:`load_api_data` returns it (waits for the process).
@@ -441,11 +425,8 @@ class PublicApiReader:
             CoverageError: a package cannot be found.
         """
         if self._data is None:
-            if self._process is not None:
-                output, _ = self._process.communicate()
-                if self._process.returncode == 0:
-                    self._data = json.loads(output)
-                self._process = None
+            if self._job is not None:
+                self._data = self._job.answer()
             if self._data is None:
                 # No process, or it failed: read here, where errors are raised.
                 self._data = load_api_data(*self._request)
@@ -455,7 +436,5 @@ class PublicApiReader:
 
     def stop(self) -> None:
         """Stop the process, if it still runs."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._process = None
+        if self._job is not None:
+            self._job.stop()

@@ -1,20 +1,26 @@
-"""The one way refsite runs MkDocs in a process of its own.
+"""The ways refsite runs work in a process of its own: MkDocs, and a job beside a build.
 
 A trial build of a new project, each release of a versioned site and the
 CLI's plain build all run ``mkdocs <argv>`` as a subprocess, its exit status
 and (unless it goes to the terminal) its combined output handed back. A
 versioned build forks most of its builds from a server instead
 (:mod:`refsite.speed.forkserver`), and falls back to this where it cannot.
+What a build needs but does not make (its public API, its examples' results)
+is read by a :class:`BackgroundJob` while the pages render.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-__all__ = ["mkdocs_command", "run_mkdocs"]
+__all__ = ["BackgroundJob", "mkdocs_command", "run_mkdocs"]
 
 
 def mkdocs_command(argv: Sequence[str], *, command: Sequence[str] | None = None) -> list[str]:
@@ -59,3 +65,62 @@ def run_mkdocs(
         check=False,
     )
     return process.returncode, process.stdout or ""
+
+
+class BackgroundJob:
+    """Python ``code`` run beside a build, in a low-priority process of its own.
+
+    It gets ``request`` as JSON on its standard input and prints its answer
+    as JSON. A plain subprocess, not multiprocessing: its "spawn" re-imports
+    the parent's ``__main__``, which may be any script that runs a build.
+    """
+
+    def __init__(self, code: str, request: Any) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", code],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:  # no process to spare: the caller does the work itself
+            return
+        self._process = process
+        # Pages are what the build waits for: this takes the CPU they leave.
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, process.pid, 10)
+        assert process.stdin is not None
+        with contextlib.suppress(OSError):  # it ended already: answer() says None
+            process.stdin.write(json.dumps(request, default=str).encode())
+            process.stdin.close()
+
+    def answer(self) -> Any:
+        """Its answer, once it ends; None when it failed or never started."""
+        process, self._process = self._process, None
+        if process is None:
+            return None
+        if process.stdin is not None and not process.stdin.closed:
+            with contextlib.suppress(OSError):  # the request was cut short
+                process.stdin.close()
+        assert process.stdout is not None
+        with process.stdout:
+            output = process.stdout.read()
+        if process.wait() != 0:
+            return None
+        try:
+            return json.loads(output)
+        except ValueError:
+            return None
+
+    def stop(self) -> None:
+        """Stop the process, if it still runs."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()

@@ -12,7 +12,6 @@ whole check in a process beside a build.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.metadata
 import json
 import os
@@ -25,6 +24,7 @@ from typing import Any
 
 from refsite.checks.coverage import CoverageError, package_folders
 from refsite.core.fingerprint import own_code
+from refsite.core.processes import BackgroundJob
 from refsite.core.store import Store, derive_key
 from refsite.examples.collect import Example, collect, directives, load_objects
 from refsite.examples.runner import Result
@@ -310,23 +310,13 @@ class ExamplesReader:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._process: subprocess.Popen[bytes] | None = None
+        self._job: BackgroundJob | None = None
         self._data: list[Checked] | None = cached(settings)
         if self._data is not None:
             return
-        request = json.dumps(asdict(settings), default=str)
-        with contextlib.suppress(OSError):  # no process to spare: check in this one, later
-            self._process = subprocess.Popen(
-                [sys.executable, "-c", "from refsite.examples.check import _worker_main as m; m()"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-            assert self._process.stdin is not None
-            self._process.stdin.write(request.encode())
-            self._process.stdin.close()
-            # Pages are what the build waits for: this takes the CPU they leave.
-            os.setpriority(os.PRIO_PROCESS, self._process.pid, 10)
+        self._job = BackgroundJob(
+            "from refsite.examples.check import _worker_main as m; m()", asdict(settings)
+        )
 
     def result(self) -> list[Checked]:
         """Every example, checked (waits for the process).
@@ -335,13 +325,8 @@ class ExamplesReader:
             ExamplesError: as :func:`check`.
         """
         if self._data is None:
-            data: dict[str, Any] = {}
-            if self._process is not None:
-                output = self._process.stdout.read() if self._process.stdout else b""
-                self._process.wait()
-                self._process = None
-                with contextlib.suppress(ValueError):
-                    data = json.loads(output)
+            answer = self._job.answer() if self._job is not None else None
+            data: dict[str, Any] = answer if isinstance(answer, dict) else {}
             if "error" in data:
                 raise ExamplesError(data["error"])
             if "checked" in data:
@@ -352,7 +337,5 @@ class ExamplesReader:
 
     def stop(self) -> None:
         """Stop the process, if it still runs."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._process = None
+        if self._job is not None:
+            self._job.stop()
