@@ -10,12 +10,22 @@ generates its OpenAPI schema and starts it under ``TestClient`` and sends it a
 request, so a route declared wrong fails here. A child past the timeout is
 killed. Forked children share the modules the prelude imported, as the tests
 of one process would; each example still starts from the prelude's names.
+
+What children import beyond the prelude (a package's lazily imported parts:
+FastAPI's pydantic.v1 support, anyio's event loop) each child would import
+again. So each child says which modules it imported, and once two children
+have imported a module this process imports it too, for the children forked
+after: the examples' results are those of children that import it
+themselves, only cheaper. Objects are frozen out of the garbage collector
+before each fork, so a child's collections do not copy the parent's memory.
 """
 
 from __future__ import annotations
 
 import ast
 import contextlib
+import gc
+import importlib
 import json
 import os
 import shutil
@@ -130,9 +140,11 @@ def _fork_each(
 ) -> None:
     running: dict[int, tuple[int, float]] = {}  # pid -> (index, deadline)
     queue = list(reversed(pending))
+    imported: dict[str, int] = {}  # module -> how many children imported it
     while queue or running:
         while queue and len(running) < workers:
             index = queue.pop()
+            gc.freeze()
             pid = os.fork()
             if pid == 0:  # the child never returns
                 _child(codes[index], base, scratch / str(index))
@@ -152,19 +164,34 @@ def _fork_each(
             continue
         if pid in running:
             index, _ = running.pop(pid)
-            results[index] = _read(scratch / f"{index}.json")
+            results[index] = _read(scratch / f"{index}.json", imported)
 
 
-def _read(file: Path) -> Result:
+def _read(file: Path, imported: dict[str, int]) -> Result:
+    """A child's result; the modules it imported are counted, and imported here from two on."""
     try:
         result: Result = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return _failed("SystemExit", "the example ended its process", None)
+    for name in result.pop("imported", ()):
+        imported[name] = imported.get(name, 0) + 1
+        if imported[name] == 2 and name not in sys.modules:
+            _import_quietly(name)
     return result
+
+
+def _import_quietly(name: str) -> None:
+    """Import ``name`` here, as a child did; a module that fails here stays the children's."""
+    _offline()  # as offline as the children who imported it
+    with contextlib.suppress(Exception), warnings.catch_warnings():
+        # Its warnings are the example's to meet, in the child, not ours.
+        warnings.simplefilter("ignore")
+        importlib.import_module(name)
 
 
 def _child(code: str, base: Mapping[str, Any], folder: Path) -> None:
     result: Result
+    before = set(sys.modules)
     try:
         folder.mkdir()
         os.chdir(folder)
@@ -181,7 +208,8 @@ def _child(code: str, base: Mapping[str, Any], folder: Path) -> None:
         message = str(error).replace(str(folder), ".")
         result = _failed(type(error).__name__, message, _example_line(error))
     try:
-        Path(f"{folder}.json").write_text(json.dumps(result), encoding="utf-8")
+        imported = sorted(set(sys.modules) - before)
+        Path(f"{folder}.json").write_text(json.dumps({**result, "imported": imported}), "utf-8")
     finally:
         os._exit(0)
 
@@ -190,6 +218,8 @@ def _offline() -> None:
     """Proxies that lead nowhere, and connections refused to any host but this one."""
     import socket
 
+    if getattr(socket.socket.connect, "refsite_offline", False):
+        return  # already, here or in the parent this child was forked from
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         os.environ[name] = "http://127.0.0.1:9"
     connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
@@ -207,6 +237,7 @@ def _offline() -> None:
         allowed(sock, address)
         return connect_ex(sock, address)
 
+    guarded.refsite_offline = True  # type: ignore[attr-defined]
     socket.socket.connect = guarded  # type: ignore[method-assign,assignment]
     socket.socket.connect_ex = guarded_ex  # type: ignore[method-assign,assignment]
 

@@ -28,6 +28,7 @@ from refsite.speed.cache import prune
 from refsite.speed.kept import KeptOutputs
 from refsite.speed.objects import ObjectRenders
 from refsite.speed.reuse import BuildReuse
+from refsite.speed.signatures import FormatOnce
 from refsite.speed.templates import compiled_templates, theme_env
 from refsite.speed.workers import PageWorkers, worker_count
 
@@ -75,6 +76,11 @@ class Speed(Feature):
         )
 
     def config(self, build: Build) -> None:
+        if build.options.enabled and build.options.cache:
+            # Work done once per distinct input (cold builds too); off with
+            # the cache, so that a build without it is upstream's own path.
+            internals.wrap_code_formatter(FormatOnce)
+            internals.reuse_highlight_setup()
         self.workers.reset()
         self.materializing = False
         self.objects = None

@@ -48,9 +48,11 @@ from refsite.mkdocs.internals.handlers import (
     record_inventory,
     search_paths,
     set_collections,
+    wrap_code_formatter,
     wrap_collect,
     wrap_render,
 )
+from refsite.mkdocs.internals.highlight import reuse_highlight_setup
 from refsite.mkdocs.internals.material import (
     index_entries,
     lxml_add_entry,
@@ -95,6 +97,7 @@ __all__ = [
     "record_inventory",
     "replace_add_entry",
     "replace_observer",
+    "reuse_highlight_setup",
     "search_index",
     "search_paths",
     "set_collections",
@@ -104,6 +107,7 @@ __all__ = [
     "set_url_maps",
     "url_maps",
     "usable",
+    "wrap_code_formatter",
     "wrap_collect",
     "wrap_render",
     "wrap_theme_get_env",

@@ -24,6 +24,7 @@ __all__ = [
     "record_inventory",
     "search_paths",
     "set_collections",
+    "wrap_code_formatter",
     "wrap_collect",
     "wrap_render",
 ]
@@ -127,3 +128,29 @@ def griffe_logger() -> logging.Logger | None:
     inner = getattr(griffe.logger, "_logger", None)
     target = getattr(inner, "logger", inner)
     return target if isinstance(target, logging.Logger) else None
+
+
+def wrap_code_formatter(
+    wrap: Callable[[Callable[[str, int], str], dict[str, str]], Callable[[str, int], str]],
+) -> bool:
+    """Route mkdocstrings-python's code formatter (Black's) through ``wrap(format, stash)``.
+
+    mkdocstrings-python 2.0.11 formats signatures and code with what its
+    module-level ``_get_formatter()`` returns (looked up at each call),
+    after swapping cross-references for keys of ``_StashCrossRefFilter.stash``.
+    Once per process; False when the shape is not the one written for.
+    """
+    if not usable("signature-memo"):
+        return False
+    rendering: Any = import_module("mkdocstrings_handlers.python._internal.rendering")
+    current = rendering._get_formatter
+    if getattr(current, "refsite_wrapped", False):
+        return True
+    formatter = wrap(current(), rendering._StashCrossRefFilter.stash)
+
+    def get_formatter() -> Callable[[str, int], str]:
+        return formatter
+
+    get_formatter.refsite_wrapped = True  # type: ignore[attr-defined]
+    rendering._get_formatter = get_formatter
+    return True

@@ -26,6 +26,8 @@ WRITTEN_FOR = {
     "mkdocs-autorefs": "1.4.5",
     "mkdocs-material": "9.8.2",
     "griffe": "2.4.1",
+    "pymdown-extensions": "13.1.2",
+    "pygments": "2.21.0",
 }
 """The upstream versions this module was written and tested against."""
 
@@ -117,6 +119,36 @@ SHAPES: tuple[Shape, ...] = (
         "mkdocstrings_handlers.python._internal.config:PythonInputOptions",
         ("__dataclass_fields__",),
     ),
+    # mkdocstrings-python 2.0.11: the formatter of signatures (Black), looked
+    # up at each call, and the stash of cross-reference keys it formats
+    # around; wrapped to format each distinct signature once.
+    Shape(
+        "python.formatter",
+        "mkdocstrings-python",
+        "mkdocstrings_handlers.python._internal.rendering:_get_formatter",
+        parameters=(),
+    ),
+    Shape(
+        "python.stash",
+        "mkdocstrings-python",
+        "mkdocstrings_handlers.python._internal.rendering:_StashCrossRefFilter",
+        ("stash",),
+    ),
+    # pymdown-extensions 13.1.2 looks each code block's lexer up with
+    # Pygments' get_lexer_by_name, imported into its module; Pygments 2.21.0's
+    # HTML formatter computes its style classes in _create_stylesheet.
+    Shape(
+        "pymdownx.lexer",
+        "pymdown-extensions",
+        "pymdownx.highlight:get_lexer_by_name",
+        parameters=("_alias", "options"),
+    ),
+    Shape(
+        "pygments.stylesheet",
+        "pygments",
+        "pygments.formatters.html:HtmlFormatter",
+        ("_create_stylesheet", "ttype2class", "class2style", "style", "classprefix"),
+    ),
     # Material 9.8.2: the search plugin's index, whose entries are cached
     # per page and, in serve's incremental rebuilds, set whole.
     Shape(
@@ -192,6 +224,14 @@ FEATURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "kept-cross-references": (
         "kept cross-references",
         ("autorefs.url_maps", "autorefs.settings", "autorefs.logger"),
+    ),
+    "signature-memo": (
+        "signatures formatted once per distinct text",
+        ("python.formatter", "python.stash"),
+    ),
+    "highlight-setup": (
+        "lexers and style classes looked up once",
+        ("pymdownx.lexer", "pygments.stylesheet"),
     ),
     "search-cache": ("reused search entries", _SEARCH),
     "search-lxml": (
