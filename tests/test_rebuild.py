@@ -360,9 +360,13 @@ def test_fresh_build_after_an_edit_reuses_modules_kept_on_disk(
     assert _same_tree(torn.site, clean.site) == []
 
 
-def test_serve_shows_a_docstring_edit_in_the_projects_sources(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flags", [["--dirty"], []], ids=["dirty", "bare"])
+def test_serve_shows_a_docstring_edit_in_the_projects_sources(
+    tmp_path: Path, flags: list[str]
+) -> None:
     # mkdocs.yml reads the package from src/ (mkdocstrings' paths) and names
-    # no `watch:` folder: the plugin watches src/ for `mkdocs serve`.
+    # no `watch:` folder: the plugin watches src/ for `mkdocs serve`. Bare
+    # `mkdocs serve` rebuilds only what changed, as --dirty does.
     project = tmp_path / "mini"
     shutil.copytree(FIXTURES / "mini", project)
     with socket.socket() as sock:
@@ -371,7 +375,7 @@ def test_serve_shows_a_docstring_edit_in_the_projects_sources(tmp_path: Path) ->
     url = f"http://127.0.0.1:{port}/api/colours/"
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
-        [BIN / "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+        [BIN / "mkdocs", "serve", *flags, "-a", f"127.0.0.1:{port}"],
         cwd=project,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -403,7 +407,10 @@ def test_serve_shows_a_docstring_edit_in_the_projects_sources(tmp_path: Path) ->
         )
         # Reading files to rebuild is no change: one edit, one rebuild.
         time.sleep(2)
-        assert (tmp_path / "serve.log").read_text().count("Detected file changes") == 1
+        said = (tmp_path / "serve.log").read_text()
+        assert said.count("Detected file changes") == 1
+        assert "'dirty' build" not in said
+        assert ("rebuilding only what changed" in said) == (not flags)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -1,9 +1,11 @@
 """The serve feature: ``mkdocs serve`` rebuilds that render and write only what changed.
 
-Wires :mod:`refsite.speed.serve` into a build: under ``mkdocs serve --dirty``
-a rebuild renders the pages an edit touched and keeps the site whole; any
+Wires :mod:`refsite.speed.serve` into a build: under ``mkdocs serve`` a
+rebuild renders the pages an edit touched and keeps the site whole; any
 ``mkdocs serve`` learns of changes from the OS and watches the project's own
-source folders.
+source folders. Bare ``mkdocs serve`` (what most users type) rebuilds as
+``--dirty`` does once refsite can keep the site whole: with its page cache,
+under mkdocstrings, and with every upstream shape it relies on.
 """
 
 from __future__ import annotations
@@ -20,21 +22,35 @@ __all__ = ["Serve"]
 
 
 class Serve(Feature):
-    """Incremental rebuilds of ``mkdocs serve --dirty``, and what serve watches."""
+    """Incremental rebuilds of ``mkdocs serve`` (bare or ``--dirty``), and what serve watches."""
 
     def __init__(self) -> None:
         # Kept across the rebuilds of one `mkdocs serve`: this instance lives
         # that long (MkDocs keeps plugins that have on_startup).
         self.incremental: IncrementalServe | None = None
+        self.command = "build"
 
     def startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
         if command == "serve" and dirty:
-            self.incremental = IncrementalServe()
-            # The warning that a dirty build leaves navigation and links
-            # inaccurate does not hold while refsite keeps the site whole.
-            logging.getLogger(internals.DIRTY_BUILD_LOGGER).addFilter(_hide_dirty_warning)
+            self._start()
+
+    def _start(self) -> None:
+        self.incremental = IncrementalServe()
+        # The warning that a dirty build leaves navigation and links
+        # inaccurate does not hold while refsite keeps the site whole.
+        logging.getLogger(internals.DIRTY_BUILD_LOGGER).addFilter(_hide_dirty_warning)
 
     def config_early(self, build: Build) -> None:
+        # Serve's first build is under way, whole; the next ones are dirty.
+        if (
+            self.incremental is None
+            and self.command == "serve"
+            and _can_keep_whole(build)
+            and internals.serve_builds_dirty()
+        ):
+            log.info("mkdocs serve: rebuilding only what changed, as with --dirty")
+            self._start()
         build.incremental = self.incremental is not None
 
     def files(self, build: Build, files: Any) -> None:
@@ -92,6 +108,17 @@ class Serve(Feature):
         # installed packages are not watched.
         for folder in _project_source_folders(build.config):
             server.watch(str(folder))
+
+
+def _can_keep_whole(build: Build) -> bool:
+    """Whether refsite keeps this site whole in a dirty rebuild (see the module's docstring)."""
+    options = build.options
+    return (
+        options.enabled
+        and options.cache
+        and "mkdocstrings" in build.config.plugins
+        and internals.usable("incremental-serve")
+    )
 
 
 def _hide_dirty_warning(record: logging.LogRecord) -> bool:

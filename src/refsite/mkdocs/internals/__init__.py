@@ -34,6 +34,7 @@ from refsite.mkdocs.internals.builds import (
     DIRTY_WARNING,
     populate_page,
     replace_observer,
+    serve_builds_dirty,
     set_modified,
     wrap_theme_get_env,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "reuse_highlight_setup",
     "search_index",
     "search_paths",
+    "serve_builds_dirty",
     "set_collections",
     "set_modified",
     "set_search_entries",

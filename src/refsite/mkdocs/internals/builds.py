@@ -7,6 +7,7 @@ that the installed one has what each function here relies on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 from refsite.mkdocs.internals.shapes import usable
@@ -16,6 +17,7 @@ __all__ = [
     "DIRTY_WARNING",
     "populate_page",
     "replace_observer",
+    "serve_builds_dirty",
     "set_modified",
     "wrap_theme_get_env",
 ]
@@ -31,6 +33,33 @@ def populate_page(page: Any, config: Any, files: Any) -> None:
     from mkdocs.commands.build import _populate_page
 
     _populate_page(page, config, files)
+
+
+def serve_builds_dirty() -> bool:
+    """Make this process's ``mkdocs serve`` build as ``mkdocs serve --dirty`` does.
+
+    MkDocs 1.6.1's serve() calls the ``build`` it imported into
+    ``mkdocs.commands.serve`` (looked up at each call) with ``dirty`` fixed by
+    the command line. Without ``--dirty`` every rebuild reads and writes every
+    page; with refsite's incremental rebuilds, a dirty one is as whole and
+    only renders and writes what changed, so most users, who type the bare
+    command, get the fast loop without knowing the flag. Called from
+    ``on_startup``, before serve's first build. False, changing nothing,
+    when the shape is not the one written for.
+    """
+    if not usable("serve-dirty"):
+        return False
+    serve: Any = import_module("mkdocs.commands.serve")
+    build = serve.build
+    if getattr(build, "refsite_dirty", False):
+        return True
+
+    def dirty_build(config: Any, *, serve_url: str | None = None, dirty: bool = False) -> None:
+        build(config, serve_url=serve_url, dirty=True)
+
+    dirty_build.refsite_dirty = True  # type: ignore[attr-defined]
+    serve.build = dirty_build
+    return True
 
 
 def set_modified(file: Any, modified: bool) -> None:

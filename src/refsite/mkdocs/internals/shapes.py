@@ -186,6 +186,14 @@ SHAPES: tuple[Shape, ...] = (
     # MkDocs 1.6.1: a dirty build reads and writes the pages whose
     # File.is_modified() is true; serve's incremental rebuilds answer it.
     Shape("mkdocs.is_modified", "mkdocs", "mkdocs.structure.files:File", ("is_modified",)),
+    # MkDocs 1.6.1: serve() builds with the `build` imported into its module,
+    # which refsite wraps so that bare `mkdocs serve` rebuilds as --dirty does.
+    Shape(
+        "mkdocs.serve_build",
+        "mkdocs",
+        "mkdocs.commands.serve:build",
+        parameters=("config", "serve_url", "dirty"),
+    ),
     # MkDocs 1.6.1: the dev server's observer and what it watches, swapped
     # for one that the OS notifies.
     Shape(
@@ -221,6 +229,7 @@ FEATURES: dict[str, tuple[str, tuple[str, ...]]] = {
         "incremental serve rebuilds",
         ("autorefs.url_maps", "mkdocs.is_modified", *_REPLAY, *_LOADED, *_SEARCH),
     ),
+    "serve-dirty": ("bare mkdocs serve rebuilding as --dirty does", ("mkdocs.serve_build",)),
     "kept-cross-references": (
         "kept cross-references",
         ("autorefs.url_maps", "autorefs.settings", "autorefs.logger"),
