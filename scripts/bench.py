@@ -323,6 +323,15 @@ def main() -> int:
             servers = [
                 # What scripts/serve runs.
                 ("serve edit, ours", [*serve, "--dirty"], ours, cache, {}),
+                # What most users type: no --dirty (a copy of its own, since
+                # every server rebuilds on an edit of its folder).
+                (
+                    "serve edit, ours bare",
+                    serve,
+                    copy_project(work / "ours-bare"),
+                    {**cache, "REFSITE_CACHE_DIR": str(work / "cache-bare")},
+                    {},
+                ),
                 ("serve edit, plain MkDocs", serve, plain, baseline, {}),
                 (
                     "serve docstring edit, fixture",
@@ -376,6 +385,9 @@ def main() -> int:
     ratios = {
         "serve edit / zensical serve edit (target <= 1.0)": ratio(
             "serve edit, ours", "serve edit, zensical"
+        ),
+        "bare mkdocs serve edit / zensical serve edit (target <= 1.0)": ratio(
+            "serve edit, ours bare", "serve edit, zensical"
         ),
         "serve edit / plain MkDocs serve edit": ratio(
             "serve edit, ours", "serve edit, plain MkDocs"
