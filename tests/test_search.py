@@ -6,6 +6,7 @@ import pytest
 from material.plugins.search.plugin import Parser
 
 from refsite.extras.search import boost_sections, feed_tree
+from refsite.mkdocs.internals.material import _Context, _Skip
 
 
 def _sections(parser: Parser) -> list[tuple[object, str, str, bool]]:
@@ -23,15 +24,32 @@ def _sections(parser: Parser) -> list[tuple[object, str, str, bool]]:
         '<table class="highlighttable"><tr><td class="linenos"><div class="linenodiv">1</div></td>'
         "<td><pre>code</pre></td></tr></table>",
         '<h2 id="a">A</h2><ul><li><p>one</p></li><li>  </li></ul><img src="x.png" alt="i">',
+        '<div><h2 id="n">Nested</h2><p>in</p></div><p>out <pre>p</pre></p><h3 id="m">M</h3>',
+        "<script>x</script><div data-search-exclude><div><p>a</p></div></div><div><p>b</p></div>",
         "",
     ],
-    ids=["heading", "preface", "comment-void", "code", "excluded", "linenos", "lists", "empty"],
+    ids=[
+        "heading",
+        "preface",
+        "comment-void",
+        "code",
+        "excluded",
+        "linenos",
+        "lists",
+        "nested",
+        "skip-by-tag",
+        "empty",
+    ],
 )
-def test_lxml_fed_parser_builds_materials_sections(html: str) -> None:
+@pytest.mark.parametrize("containers", ["materials", "counted"])
+def test_lxml_fed_parser_builds_materials_sections(html: str, containers: str) -> None:
     theirs = Parser()
     theirs.feed(html)
     theirs.close()
     ours = Parser()
+    if containers == "counted":  # what internals.lxml_add_entry gives each parser
+        ours.context = _Context()
+        ours.skip = _Skip(ours.skip)
     feed_tree(ours, html)
     assert _sections(ours) == _sections(theirs)
 

@@ -6,8 +6,8 @@ that the installed one has what each function here relies on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, SupportsIndex
 
 from refsite.mkdocs.internals.shapes import usable
 
@@ -69,12 +69,61 @@ def lxml_add_entry(index: Any, feed: Callable[[Any, str], None]) -> Callable[[An
         if search.get("exclude"):
             return
         parser = Parser()
+        # Empty until fed: its containers can be swapped for faster ones.
+        parser.context = _Context()
+        parser.skip = _Skip(parser.skip)
         feed(parser, page.content)
         for section in parser.data:
             if not section.is_excluded():
                 index.create_entry_for_section(section, page.toc, page.url, page)
 
     return add_entry
+
+
+class _Context(list[Any]):
+    """Material's ``Parser.context`` (the open elements), which knows its tags.
+
+    Material 9.8.2 asks ``x in self.context`` (a tag name or an Element) for
+    every tag and text of a page; its Element compares by tag in Python, so
+    each question walked the open elements at Python speed. Here the count of
+    each open tag answers it; the list itself is as Material keeps it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: dict[str, int] = {}
+
+    def append(self, element: Any) -> None:
+        super().append(element)
+        self.tags[element.tag] = self.tags.get(element.tag, 0) + 1
+
+    def pop(self, index: SupportsIndex = -1) -> Any:
+        element = super().pop(index)
+        left = self.tags[element.tag] - 1
+        if left:
+            self.tags[element.tag] = left
+        else:
+            del self.tags[element.tag]
+        return element
+
+    def __contains__(self, item: object) -> bool:
+        return getattr(item, "tag", item) in self.tags
+
+
+class _Skip(set[Any]):
+    """Material's ``Parser.skip`` (tag names and Elements, equal by tag), asked by tag.
+
+    Material 9.8.2 only asks whether it shares a tag with the open elements
+    (``self.skip.intersection(self.context)``), which hashed every open
+    element in Python; here the open tags are looked up in it instead.
+    """
+
+    def intersection(self, *others: Iterable[Any]) -> set[Any]:
+        [other] = others
+        if isinstance(other, _Context):
+            # A tag name finds an equal Element in the set (same hash, equal by tag).
+            return {tag for tag in other.tags if tag in self}
+        return set(self).intersection(other)
 
 
 def set_typeset_title(item: Any, html: str) -> None:

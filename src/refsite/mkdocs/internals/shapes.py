@@ -174,7 +174,7 @@ SHAPES: tuple[Shape, ...] = (
         "material.parser",
         "mkdocs-material",
         "material.plugins.search.plugin:Parser",
-        ("data", "handle_starttag", "handle_data", "handle_endtag"),
+        ("data", "handle_starttag", "handle_data", "handle_endtag", "context", "skip"),
     ),
     # MkDocs 1.6.1: a page's events up to its HTML, as a page worker runs them.
     Shape(
