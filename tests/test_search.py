@@ -24,7 +24,7 @@ def _sections(parser: Parser) -> list[tuple[object, str, str, bool]]:
         '<table class="highlighttable"><tr><td class="linenos"><div class="linenodiv">1</div></td>'
         "<td><pre>code</pre></td></tr></table>",
         '<h2 id="a">A</h2><ul><li><p>one</p></li><li>  </li></ul><img src="x.png" alt="i">',
-        '<div><h2 id="n">Nested</h2><p>in</p></div><p>out <pre>p</pre></p><h3 id="m">M</h3>',
+        '<div><h2 id="n">Nested</h2><p>in</p></div><p>out <code>c</code></p><pre>p</pre><h3 id="m">M</h3>',
         "<script>x</script><div data-search-exclude><div><p>a</p></div></div><div><p>b</p></div>",
         "",
     ],
