@@ -31,10 +31,10 @@ def project(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("```python\nx = 1\n```", [(0, "x = 1\n", ())]),
-        ("Text\n\n    ```py no_run\n    x = 1\n    ```\n", [(2, "x = 1\n", ("no_run",))]),
-        ("```console\n$ ls\n```\n```python\ny\n```", [(3, "y\n", ())]),
-        ("````python\n```\n````", [(0, "```\n", ())]),
+        ("```python\nx = 1\n```", [(0, "x = 1\n", (), 0)]),
+        ("Text\n\n    ```py no_run\n    x = 1\n    ```\n", [(2, "x = 1\n", ("no_run",), 0)]),
+        ("```console\n$ ls\n```\n```python\ny\n```", [(3, "y\n", (), 0)]),
+        ("````python\n```\n````", [(0, "```\n", (), 0)]),
         ("```\nplain\n```", []),
     ],
 )
@@ -58,7 +58,7 @@ def test_fences_finds_python_blocks(text: str, expected: list[object]) -> None:
     ],
 )
 def test_hidden_lines_run_and_never_show(text: str, runs: str, shows: str | None) -> None:
-    assert [code for _, code, _ in fences(text)] == [runs]
+    assert [fence.code for fence in fences(text)] == [runs]
     assert strip_hidden(text) == (text if shows is None else shows)
 
 
@@ -297,14 +297,17 @@ def test_site_page_lists_failed_and_excluded_examples(project: Path) -> None:
     ]
 
 
+_EXCLUDE_ALL_FAILURES = (
+    "exclude:\n"
+    "  - {object: expkg.Legacy, reason: on purpose}\n"
+    "  - {object: expkg.undefined, reason: a missing name}\n"
+    "  - {object: expkg.Box.open, reason: a runtime error}\n"
+    "  - {object: expkg.make_app, reason: a bad route}\n"
+)
+
+
 def test_site_build_passes_when_every_failure_is_excluded(project: Path) -> None:
-    (project / "examples-exclusions.yml").write_text(
-        "exclude:\n"
-        "  - {object: expkg.Legacy, reason: on purpose}\n"
-        "  - {object: expkg.undefined, reason: a missing name}\n"
-        "  - {object: expkg.Box.open, reason: a runtime error}\n"
-        "  - {object: expkg.make_app, reason: a bad route}\n"
-    )
+    (project / "examples-exclusions.yml").write_text(_EXCLUDE_ALL_FAILURES)
     build = mkdocs_build(project)
     assert build.returncode == 0, build.output
     assert build.warnings == []
@@ -341,7 +344,9 @@ def test_hidden_lines_never_render_under_mkdocs_or_zensical(project: Path) -> No
     zensical = run(BIN / "zensical", "build", cwd=project)
     assert zensical.returncode == 0, zensical.stdout
     (project / "site").rename(project / "zensical-site")
+    (project / "examples-exclusions.yml").write_text(_EXCLUDE_ALL_FAILURES)
     build = mkdocs_build(project)
+    assert build.returncode == 0, build.output
     for site in (build.site, project / "zensical-site"):
         texts = _site_texts(site)
         assert "assert hidden(numbers) == 6" in texts["api/index.html"]
@@ -352,6 +357,16 @@ def test_hidden_lines_never_render_under_mkdocs_or_zensical(project: Path) -> No
         assert shown == set(), site
     assert {"llms.txt", "api/index.md", "search/search_index.json"} <= set(_site_texts(build.site))
     assert "search.json" in _site_texts(project / "zensical-site")
+    # Without the extension the pages would show them: the build says so.
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace(", refsite.hidden_lines]", "]"))
+    build = mkdocs_build(project, project / "bare-site")
+    assert build.returncode == 1
+    assert build.warnings[0].endswith(
+        "examples: 4 example(s) hide lines with '# hidden: ' (the first: expkg.hidden, "
+        "expkg/__init__.py:122), but the pages show them: add refsite.hidden_lines to the "
+        "python handler's extensions, after griffe_typingdoc"
+    ), build.output
 
 
 def test_coverage_counts_documented_objects_with_an_example() -> None:

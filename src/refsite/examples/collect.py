@@ -55,6 +55,8 @@ class Example:
     """The code as it runs, dedented: hidden lines (:mod:`refsite.examples.fences`) included."""
     flags: tuple[str, ...] = ()
     """Words after the language on the fence (``no_run``, ``should_fail``)."""
+    hidden: int = 0
+    """How many of its lines the page does not show (``# hidden: ``)."""
 
 
 def directives(docs_dir: Path) -> list[Directive]:
@@ -160,10 +162,10 @@ def _examples(path: str, obj: Any) -> Iterator[Example]:
     source = _source_lines(obj)
     claimed: set[int] = set()
     for text in texts:
-        for _, code, flags in fences(text):
-            line = _fence_line(source, obj, code, claimed)
+        for fence in fences(text):
+            line = _fence_line(source, obj, fence.code, claimed)
             claimed.add(line)
-            yield Example(path, _relative_file(obj), line, code, flags)
+            yield Example(path, _relative_file(obj), line, fence.code, fence.flags, fence.hidden)
 
 
 def _parameter_docs(obj: Any) -> list[str]:

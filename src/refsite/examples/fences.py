@@ -15,9 +15,11 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterator
+from typing import NamedTuple
 
 __all__ = [
     "MARKER",
+    "Fence",
     "fences",
     "is_fence_opening",
     "python_fences",
@@ -32,6 +34,19 @@ MARKER = "# hidden:"
 _OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*\{?\s*\.?(?P<info>[^`\n]*)$")
 _PYTHON = {"python", "py", "python3"}
 _HIDDEN = re.compile(rf"^(?P<indent>[ \t]*){re.escape(MARKER)}(?: (?P<code>.*)|\s*$)")
+
+
+class Fence(NamedTuple):
+    """One Python fence of a docstring text."""
+
+    line: int
+    """The line of its opening fence within the text (0-based)."""
+    code: str
+    """Its code as it runs (hidden lines included), dedented."""
+    flags: tuple[str, ...]
+    """The words after the language (``no_run``, ``should_fail``)."""
+    hidden: int
+    """How many of its lines the page does not show."""
 
 
 def is_fence_opening(line: str) -> bool:
@@ -62,12 +77,14 @@ def python_fences(lines: list[str]) -> Iterator[tuple[int, int, tuple[str, ...]]
         number = end + 1
 
 
-def fences(text: str) -> Iterator[tuple[int, str, tuple[str, ...]]]:
-    """(line of the opening fence within ``text``, code as it runs, flags) of each Python fence."""
+def fences(text: str) -> Iterator[Fence]:
+    """Each Python fence of ``text``."""
     lines = text.splitlines()
     for number, end, flags in python_fences(lines):
-        code = textwrap.dedent(reveal("\n".join(lines[number + 1 : end]))).strip("\n")
-        yield number, code + "\n", flags
+        body = lines[number + 1 : end]
+        code = textwrap.dedent(reveal("\n".join(body))).strip("\n")
+        hidden = sum(1 for line in body if _HIDDEN.match(line))
+        yield Fence(number, code + "\n", flags, hidden)
 
 
 def reveal_line(line: str) -> str:

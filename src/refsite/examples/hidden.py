@@ -25,7 +25,18 @@ import griffe
 
 from refsite.examples.fences import MARKER, strip_hidden
 
-__all__ = ["HiddenLines"]
+__all__ = ["EXTENSION_NAMES", "HiddenLines", "is_configured"]
+
+EXTENSION_NAMES = frozenset({"refsite.hidden_lines", __name__})
+"""The names a site may give this extension in the python handler's ``extensions``."""
+
+
+def is_configured(extensions: Any) -> bool:
+    """Whether the python handler's ``extensions`` option lists this extension."""
+    entries = extensions if isinstance(extensions, list) else []
+    names = {e for e in entries if isinstance(e, str)}
+    names |= {k for e in entries if isinstance(e, dict) for k in e}
+    return bool(EXTENSION_NAMES & names)
 
 
 class HiddenLines(griffe.Extension):
