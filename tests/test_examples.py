@@ -76,8 +76,9 @@ def test_hidden_lines_only_in_fences_that_run(text: str) -> None:
 
 def test_the_extension_strips_docstrings_parameters_and_annotations() -> None:
     """The handler's objects lose the hidden lines; the examples check's keep them."""
+    # Listed before griffe_typingdoc, it still strips what that one adds.
     loader = griffe.GriffeLoader(
-        extensions=griffe.load_extensions("griffe_typingdoc", "refsite.hidden_lines"),
+        extensions=griffe.load_extensions("refsite.hidden_lines", "griffe_typingdoc"),
         search_paths=[FIXTURE / "src"],
     )
     rendered = loader.load("expkg")["hidden"]
@@ -365,7 +366,7 @@ def test_hidden_lines_never_render_under_mkdocs_or_zensical(project: Path) -> No
     assert build.warnings[0].endswith(
         "examples: 4 example(s) hide lines with '# hidden: ' (the first: expkg.hidden, "
         "expkg/__init__.py:122), but the pages show them: add refsite.hidden_lines to the "
-        "python handler's extensions, after griffe_typingdoc"
+        "python handler's extensions"
     ), build.output
 
 

@@ -8,8 +8,9 @@ engine that honours the python handler's ``extensions`` (MkDocs and Zensical
 alike). The examples check loads the package with griffe itself, without this
 extension, so it still reads the hidden lines and runs them.
 
-Configure it in the python handler's ``extensions``, after ``griffe_typingdoc``
-if the package documents parameters with ``Doc(...)``::
+Configure it in the python handler's ``extensions``, in any order: it strips
+on ``on_object``, which griffe calls once every extension's ``on_package`` (where
+``griffe_typingdoc`` adds the ``Doc(...)`` parameters) has run::
 
     - griffe_typingdoc
     - refsite.hidden_lines

@@ -117,7 +117,7 @@ class Examples(Feature):
             log.warning(
                 "examples: %d example(s) hide lines with '# hidden: ' (the first: %s, %s:%s), "
                 "but the pages show them: add refsite.hidden_lines to the python handler's "
-                "extensions, after griffe_typingdoc",
+                "extensions",
                 len(hiding),
                 hiding[0].object,
                 hiding[0].file,
