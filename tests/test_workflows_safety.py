@@ -32,6 +32,10 @@ A job is **privileged** when:
   runs act in the base repository's context (its secrets, its caches, a token
   that fork pull requests cannot get otherwise), so every job of such a
   workflow is a privileged half, whatever it declares.
+
+Not counted: the runner's cache service. check.yml's build on main saves the
+build cache its pull requests restore; the examples that run there are main's
+own, of the locked release, which that build trusts anyway.
 """
 
 from __future__ import annotations
