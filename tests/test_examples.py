@@ -6,12 +6,15 @@ import json
 import shutil
 from pathlib import Path
 
+import griffe
 import pytest
+from bs4 import BeautifulSoup
 
-from conftest import FIXTURES, Build, mkdocs_build, refsite, soup
+from conftest import BIN, FIXTURES, Build, mkdocs_build, refsite, run, soup
 from refsite.examples import check as check_module
 from refsite.examples.check import Checked, ExamplesError, Settings, check
-from refsite.examples.collect import Example, fences
+from refsite.examples.collect import Example, fences, load_objects
+from refsite.examples.fences import strip_hidden
 from refsite.examples.report import ExampleExclusion, parse_exclusions, sort_out
 from refsite.examples.runner import run_all, static_check
 
@@ -28,15 +31,69 @@ def project(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("```python\nx = 1\n```", [(0, "x = 1\n", ())]),
-        ("Text\n\n    ```py no_run\n    x = 1\n    ```\n", [(2, "x = 1\n", ("no_run",))]),
-        ("```console\n$ ls\n```\n```python\ny\n```", [(3, "y\n", ())]),
-        ("````python\n```\n````", [(0, "```\n", ())]),
+        ("```python\nx = 1\n```", [(0, "x = 1\n", (), 0)]),
+        ("Text\n\n    ```py no_run\n    x = 1\n    ```\n", [(2, "x = 1\n", ("no_run",), 0)]),
+        ("```console\n$ ls\n```\n```python\ny\n```", [(3, "y\n", (), 0)]),
+        ("````python\n```\n````", [(0, "```\n", (), 0)]),
         ("```\nplain\n```", []),
     ],
 )
 def test_fences_finds_python_blocks(text: str, expected: list[object]) -> None:
     assert list(fences(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "runs", "shows"),
+    [
+        # The code after the marker runs, at the line's indentation; the page omits it.
+        (
+            "```python\n# hidden: x = 1\nfor _ in [x]:\n    # hidden: y = x\n    pass\n```",
+            "x = 1\nfor _ in [x]:\n    y = x\n    pass\n",
+            "```python\nfor _ in [x]:\n    pass\n```",
+        ),
+        # A marker alone hides a blank line; flags are kept.
+        ("```py no_run\nx = 1\n# hidden:\n```", "x = 1\n", "```py no_run\nx = 1\n```"),
+        # Not the marker: ordinary comments, one without the space.
+        ("```python\n# hidden:x\n#  hidden: x\n```", "# hidden:x\n#  hidden: x\n", None),
+    ],
+)
+def test_hidden_lines_run_and_never_show(text: str, runs: str, shows: str | None) -> None:
+    assert [fence.code for fence in fences(text)] == [runs]
+    assert strip_hidden(text) == (text if shows is None else shows)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# hidden: outside any fence",
+        "```console\n# hidden: not Python\n```",
+        "```pycon\n>>> # hidden: never run, so never hidden\n```",
+    ],
+)
+def test_hidden_lines_only_in_fences_that_run(text: str) -> None:
+    assert strip_hidden(text) == text
+
+
+def test_the_extension_strips_docstrings_parameters_and_annotations() -> None:
+    """The handler's objects lose the hidden lines; the examples check's keep them."""
+    # Listed before griffe_typingdoc, it still strips what that one adds.
+    loader = griffe.GriffeLoader(
+        extensions=griffe.load_extensions("refsite.hidden_lines", "griffe_typingdoc"),
+        search_paths=[FIXTURE / "src"],
+    )
+    rendered = loader.load("expkg")["hidden"]
+    checked = load_objects(["expkg"], search_paths=[FIXTURE / "src"])["expkg.hidden"]
+
+    def texts(obj: griffe.Object) -> list[str]:
+        assert obj.docstring is not None
+        (parameters,) = [s for s in obj.docstring.parsed if s.kind.value == "parameters"]
+        described = parameters.value[0].description
+        return [obj.docstring.value, described, str(obj.parameters["numbers"].annotation)]
+
+    assert all("# hidden:" not in text for text in texts(rendered))
+    assert "assert hidden(numbers) == 6" in texts(rendered)[0]
+    assert "assert add([1, 2]) == 3" in texts(rendered)[2]
+    assert all("# hidden:" in text for text in texts(checked))
 
 
 def test_static_check_finds_syntax_errors_and_undefined_names() -> None:
@@ -111,6 +168,10 @@ def test_check_collects_docstrings_parameters_and_inherited_members(project: Pat
         ("expkg.Legacy", 85),
         ("expkg.greet", 19),
         ("expkg.greet", 30),
+        ("expkg.hidden", 112),
+        ("expkg.hidden", 122),
+        ("expkg.hidden", 127),
+        ("expkg.hidden", 132),
         ("expkg.make_app", 69),
         ("expkg.marked", 94),
         ("expkg.marked", 99),
@@ -124,6 +185,16 @@ def test_check_collects_docstrings_parameters_and_inherited_members(project: Pat
     # no_run: checked, never run (it would time out); should_fail: it fails, so it passes.
     assert checked["expkg.marked", 94].passed
     assert checked["expkg.marked", 99].passed
+    # Hidden lines run: without its hidden setup each of these would fail
+    # (an undefined name), the should_fail one would fail for the wrong reason.
+    hidden = [c for (obj, _), c in sorted(checked.items()) if obj == "expkg.hidden"]
+    assert [c.passed for c in hidden] == [True] * 4
+    assert [c.example.code.splitlines()[0] for c in hidden] == [
+        "from expkg import hidden as add",
+        "numbers = [1, 2, 3]",
+        'numbers = [1, "two"]',
+        "import time",
+    ]
 
 
 def test_a_warm_check_runs_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,7 +219,7 @@ def test_cli_json_records_and_exit_codes(project: Path) -> None:
     done = refsite("examples", project, "--format", "json", "--no-cache", cwd=project)
     assert done.returncode == 1, done.stdout
     data = json.loads(done.stdout)
-    assert (data["found"], data["passed"], data["failed"], data["excluded"]) == (10, 6, 3, 1)
+    assert (data["found"], data["passed"], data["failed"], data["excluded"]) == (14, 10, 3, 1)
     record = next(r for r in data["examples"] if r["object"] == "expkg.undefined")
     assert record["file"] == "expkg/__init__.py"
     assert record["line"] == 40
@@ -190,7 +261,7 @@ def test_cli_bad_input_exits_2(project: Path, tmp_path: Path) -> None:
     (tmp_path / "site").mkdir()
     done = refsite("--config", project / "mkdocs.yml", "examples", tmp_path / "site", cwd=tmp_path)
     assert done.returncode == 1
-    assert "| 10 | 6 | 3 | 1 |" in done.stdout
+    assert "| 14 | 10 | 3 | 1 |" in done.stdout
     (project / "examples-exclusions.yml").write_text("exclude: [{object: expkg.Legacy}]\n")
     done = refsite("examples", project, cwd=project)
     assert done.returncode == 2
@@ -212,7 +283,7 @@ def test_site_page_lists_failed_and_excluded_examples(project: Path) -> None:
     assert any("expkg.undefined (expkg/__init__.py:40) fails: NameError" in w for w in failing)
     page = soup(build.site / "examples" / "index.html")
     counts = [td.get_text() for td in page.select("article table")[0].select("td")]
-    assert counts == ["10", "6", "3", "1"]
+    assert counts == ["14", "10", "3", "1"]
     failed_rows = page.select("article table")[1].select("tbody tr")
     links = {row.select_one("td a")["href"] for row in failed_rows}
     assert links == {
@@ -227,17 +298,76 @@ def test_site_page_lists_failed_and_excluded_examples(project: Path) -> None:
     ]
 
 
+_EXCLUDE_ALL_FAILURES = (
+    "exclude:\n"
+    "  - {object: expkg.Legacy, reason: on purpose}\n"
+    "  - {object: expkg.undefined, reason: a missing name}\n"
+    "  - {object: expkg.Box.open, reason: a runtime error}\n"
+    "  - {object: expkg.make_app, reason: a bad route}\n"
+)
+
+
 def test_site_build_passes_when_every_failure_is_excluded(project: Path) -> None:
-    (project / "examples-exclusions.yml").write_text(
-        "exclude:\n"
-        "  - {object: expkg.Legacy, reason: on purpose}\n"
-        "  - {object: expkg.undefined, reason: a missing name}\n"
-        "  - {object: expkg.Box.open, reason: a runtime error}\n"
-        "  - {object: expkg.make_app, reason: a bad route}\n"
-    )
+    (project / "examples-exclusions.yml").write_text(_EXCLUDE_ALL_FAILURES)
     build = mkdocs_build(project)
     assert build.returncode == 0, build.output
     assert build.warnings == []
+
+
+# What the fixture's hidden lines run; the page shows only the rest of each example.
+_HIDDEN_CODE = ("# hidden", "hidden as add", "[1, 2, 3]", '[1, "two"]', "import time", "sleep")
+
+
+def _site_texts(site: Path) -> dict[str, str]:
+    """The text of every page, twin, llms.txt and search index of a built site."""
+    texts: dict[str, str] = {}
+    for path in site.rglob("*"):
+        if "assets" in path.parts or path.suffix not in {".html", ".md", ".txt", ".json"}:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":  # the search index: HTML within JSON strings
+            text = " ".join(_strings(json.loads(text)))
+        if path.suffix in {".html", ".json"}:
+            text = BeautifulSoup(text, "html.parser").get_text()
+        texts[path.relative_to(site).as_posix()] = text
+    return texts
+
+
+def _strings(data: object) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    values = data.values() if isinstance(data, dict) else data if isinstance(data, list) else []
+    return [text for value in values for text in _strings(value)]
+
+
+def test_hidden_lines_never_render_under_mkdocs_or_zensical(project: Path) -> None:
+    # Zensical runs the python handler's griffe extensions, not MkDocs plugins.
+    zensical = run(BIN / "zensical", "build", cwd=project)
+    assert zensical.returncode == 0, zensical.stdout
+    (project / "site").rename(project / "zensical-site")
+    (project / "examples-exclusions.yml").write_text(_EXCLUDE_ALL_FAILURES)
+    build = mkdocs_build(project)
+    assert build.returncode == 0, build.output
+    for site in (build.site, project / "zensical-site"):
+        texts = _site_texts(site)
+        assert "assert hidden(numbers) == 6" in texts["api/index.html"]
+        assert "The numbers to add." in texts["api/index.html"]
+        shown = {
+            (name, code) for name, text in texts.items() for code in _HIDDEN_CODE if code in text
+        }
+        assert shown == set(), site
+    assert {"llms.txt", "api/index.md", "search/search_index.json"} <= set(_site_texts(build.site))
+    assert "search.json" in _site_texts(project / "zensical-site")
+    # Without the extension the pages would show them: the build says so.
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace(", refsite.hidden_lines]", "]"))
+    build = mkdocs_build(project, project / "bare-site")
+    assert build.returncode == 1
+    assert build.warnings[0].endswith(
+        "examples: 4 example(s) hide lines with '# hidden: ' (the first: expkg.hidden, "
+        "expkg/__init__.py:122), but the pages show them: add refsite.hidden_lines to the "
+        "python handler's extensions"
+    ), build.output
 
 
 def test_coverage_counts_documented_objects_with_an_example() -> None:

@@ -23,12 +23,11 @@ import griffe
 import yaml
 
 from refsite.checks.coverage import CoverageError
+from refsite.examples.fences import fences, is_fence_opening, reveal_line
 
 __all__ = ["Directive", "Example", "collect", "directives", "fences", "load_objects"]
 
 _DIRECTIVE = re.compile(r"^:::\s+([\w.]+)\s*$")
-_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*\{?\s*\.?(?P<info>[^`\n]*)$")
-_PYTHON = {"python", "py", "python3"}
 # libyaml's loader where PyYAML has it: a warm build reads every directive's options.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -53,9 +52,11 @@ class Example:
     line: int
     """The line of the opening fence in that file (0 when it cannot be found)."""
     code: str
-    """The code, dedented."""
+    """The code as it runs, dedented: hidden lines (:mod:`refsite.examples.fences`) included."""
     flags: tuple[str, ...] = ()
     """Words after the language on the fence (``no_run``, ``should_fail``)."""
+    hidden: int = 0
+    """How many of its lines the page does not show (``# hidden: ``)."""
 
 
 def directives(docs_dir: Path) -> list[Directive]:
@@ -87,28 +88,6 @@ def _members_option(after: Sequence[str]) -> tuple[str, ...] | None:
         return None
     members = options.get("options", {}).get("members") if isinstance(options, dict) else None
     return tuple(str(m) for m in members) if isinstance(members, list) else None
-
-
-def fences(text: str) -> Iterator[tuple[int, str, tuple[str, ...]]]:
-    """(line of the opening fence within ``text``, code, flags) of each Python fence."""
-    lines = text.splitlines()
-    number = 0
-    while number < len(lines):
-        match = _OPEN.match(lines[number])
-        if not match:
-            number += 1
-            continue
-        words = match["info"].replace(",", " ").split()
-        closing = re.compile(
-            rf"^[ \t]*{re.escape(match['fence'][0])}{{{len(match['fence'])},}}\s*$"
-        )
-        end = number + 1
-        while end < len(lines) and not closing.match(lines[end]):
-            end += 1
-        if words and words[0].lower() in _PYTHON:
-            code = textwrap.dedent("\n".join(lines[number + 1 : end])).strip("\n")
-            yield number, code + "\n", tuple(words[1:])
-        number = end + 1
 
 
 def load_objects(
@@ -183,10 +162,10 @@ def _examples(path: str, obj: Any) -> Iterator[Example]:
     source = _source_lines(obj)
     claimed: set[int] = set()
     for text in texts:
-        for _, code, flags in fences(text):
-            line = _fence_line(source, obj, code, claimed)
+        for fence in fences(text):
+            line = _fence_line(source, obj, fence.code, claimed)
             claimed.add(line)
-            yield Example(path, _relative_file(obj), line, code, flags)
+            yield Example(path, _relative_file(obj), line, fence.code, fence.flags, fence.hidden)
 
 
 def _parameter_docs(obj: Any) -> list[str]:
@@ -215,7 +194,7 @@ def _fence_line(source: list[str], obj: Any, code: str, claimed: set[int]) -> in
     start = max((obj.lineno or 1) - 1, 0)
     end = obj.endlineno or len(source)
     for number in range(start, min(end, len(source))):
-        if number + 1 in claimed or not _OPEN.match(_unquote(source[number])):
+        if number + 1 in claimed or not is_fence_opening(_unquote(source[number])):
             continue
         following = (_unquote(t) for t in source[number + 1 : number + 40])
         if next((t for t in following if t), "") == first:
@@ -224,8 +203,9 @@ def _fence_line(source: list[str], obj: Any, code: str, claimed: set[int]) -> in
 
 
 def _unquote(text: str) -> str:
-    # A fence inside Doc("...") lies inside a string literal's lines.
-    return text.strip().strip("\"'")
+    # A fence inside Doc("...") lies inside a string literal's lines; the
+    # example's code starts with what a hidden line runs, not with its marker.
+    return reveal_line(text.strip().strip("\"'"))
 
 
 def _relative_file(obj: Any) -> str:

@@ -18,6 +18,7 @@ from mkdocstrings import Inventory
 
 from refsite.checks.coverage import package_folders
 from refsite.examples.check import ExamplesError, ExamplesReader, Settings
+from refsite.examples.hidden import is_configured
 from refsite.examples.report import ExamplesReport, format_markdown, load_exclusions, sort_out
 from refsite.extras.sourcelinks import configured_naming, release_source, source_url
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
@@ -110,6 +111,18 @@ class Examples(Feature):
                 exclusion.object,
                 file,
             )
+        hiding = [o.checked.example for o in report.outcomes if o.checked.example.hidden]
+        if hiding and not is_configured(_handler_extensions(build)):
+            # Without the extension the pages show the hidden lines as comments.
+            log.warning(
+                "examples: %d example(s) hide lines with '# hidden: ' (the first: %s, %s:%s), "
+                "but the pages show them: add refsite.hidden_lines to the python handler's "
+                "extensions",
+                len(hiding),
+                hiding[0].object,
+                hiding[0].file,
+                hiding[0].line,
+            )
 
     def _report(self, build: Build) -> ExamplesReport | None:
         if self.reader is None:
@@ -149,9 +162,7 @@ def _object_urls(site: Path, base: str) -> dict[str, str]:
 
 def _source_urls(build: Build, report: ExamplesReport) -> dict[str, str]:
     """``file:line`` -> the line on GitHub, for projects whose tag naming the site declares."""
-    plugin = build.config.plugins.get("mkdocstrings")
-    handler = plugin.config.get("handlers", {}).get("python", {}) if plugin is not None else {}
-    naming = configured_naming(handler.get("options", {}).get("extensions"))
+    naming = configured_naming(_handler_extensions(build))
     if not naming:
         return {}
     urls: dict[str, str] = {}
@@ -167,3 +178,10 @@ def _source_urls(build: Build, report: ExamplesReport) -> dict[str, str]:
             where = f"{example.file}:{example.line}"
             urls[where] = source_url(*found, example.file, example.line, example.line)
     return urls
+
+
+def _handler_extensions(build: Build) -> Any:
+    """The python handler's ``extensions`` option as the site wrote it (None without one)."""
+    plugin = build.config.plugins.get("mkdocstrings")
+    handler = plugin.config.get("handlers", {}).get("python", {}) if plugin is not None else {}
+    return handler.get("options", {}).get("extensions")
