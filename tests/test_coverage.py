@@ -183,3 +183,32 @@ def test_plugin_reports_a_package_it_cannot_find(mini: Path) -> None:
         "coverage 'packages'" in build.output
     )
     assert "Traceback" not in build.output
+
+
+def test_a_deferred_reader_takes_a_handed_over_result_or_reads_it_itself() -> None:
+    from refsite.checks.coverage import PublicApiReader, load_api_data
+
+    request = (["minipkg"], [], [str(MINI_SRC)])
+    expected = load_api_data(*request)
+
+    handed = PublicApiReader(["minipkg"], [], [MINI_SRC], deferred=True)
+    assert handed.wanted
+    assert handed.request == request
+    asked: list[bool] = []
+    handed.hand_over(lambda: asked.append(True) or expected[:1])
+    assert not handed.wanted
+    handed.start()  # handed over: no process
+    assert handed.result() == expected[:1]
+    assert asked == [True]
+
+    # The other reader failed (None): read here after all, the same data.
+    failed = PublicApiReader(["minipkg"], [], [MINI_SRC], deferred=True)
+    failed.hand_over(lambda: None)
+    assert failed.result() == expected
+
+    # Nobody took it: start() starts its own process.
+    alone = PublicApiReader(["minipkg"], [], [MINI_SRC], deferred=True)
+    alone.start()
+    assert not alone.wanted
+    assert alone._job is not None
+    assert alone.result() == expected

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,14 +125,18 @@ def load_packages(
     *,
     preload: Sequence[str] = (),
     search_paths: Sequence[Path] | None = None,
+    also: Sequence[str] = (),
 ) -> griffe.GriffeLoader:
     """Load ``preload`` then ``packages`` as coverage reads them, aliases resolved.
+
+    ``also`` names more griffe extensions, for a caller that reads more from
+    the same load (the examples check: docstrings, which coverage never reads).
 
     Raises:
         CoverageError: a package cannot be found.
     """
     loader = griffe.GriffeLoader(
-        extensions=griffe.load_extensions("griffe_public_redundant_aliases"),
+        extensions=griffe.load_extensions("griffe_public_redundant_aliases", *also),
         search_paths=list(search_paths) if search_paths is not None else None,
         allow_inspection=False,
     )
@@ -384,7 +388,9 @@ class PublicApiReader:
     they are unchanged. With ``in_process`` (every core is busy with other
     builds, so the process would only add its start-up) it is read in this
     process when :meth:`result` asks for it. ``known`` is the result, read
-    elsewhere already.
+    elsewhere already. ``deferred`` waits for :meth:`start` to start the
+    process, so that a job that loads the same packages anyway (the examples
+    check) can read it from that load instead (:meth:`hand_over`).
     """
 
     def __init__(
@@ -396,12 +402,15 @@ class PublicApiReader:
         *,
         in_process: bool = False,
         known: list[Any] | None = None,
+        deferred: bool = False,
     ) -> None:
         self._request = [list(packages), list(preload), [str(p) for p in search_paths]]
         self._cache = cache
         self._key: str | None = None
         self._data: list[Any] | None = known
         self._job: BackgroundJob | None = None
+        self._source: Callable[[], list[Any] | None] | None = None
+        self._pending = False
         if known is not None:  # read already (an older release, from the API history)
             return
         if cache is not None:
@@ -416,7 +425,34 @@ class PublicApiReader:
                 return
         if in_process:  # asked to read it here, when the result is wanted
             return
-        self._job = BackgroundJob(_API_WORKER, self._request)
+        self._pending = True
+        if not deferred:
+            self.start()
+
+    @property
+    def request(self) -> tuple[list[str], list[str], list[str]]:
+        """The packages, preloaded packages and search paths it reads."""
+        packages, preload, paths = self._request
+        return list(packages), list(preload), list(paths)
+
+    @property
+    def wanted(self) -> bool:
+        """Whether it still needs a reader: nothing kept, no process, no source."""
+        return self._pending and self._source is None
+
+    def hand_over(self, source: Callable[[], list[Any] | None]) -> None:
+        """Take the result from ``source`` (data as :func:`load_api_data`'s, or None) instead.
+
+        Before :meth:`start`; a None from ``source`` is read here after all.
+        """
+        self._source = source
+        self._pending = False
+
+    def start(self) -> None:
+        """Start the reading process, unless it is not needed or was handed over."""
+        if self._pending:
+            self._pending = False
+            self._job = BackgroundJob(_API_WORKER, self._request)
 
     def result(self) -> list[Any]:
         """The public API as :func:`load_api_data` returns it (waits for the process).
@@ -425,7 +461,9 @@ class PublicApiReader:
             CoverageError: a package cannot be found.
         """
         if self._data is None:
-            if self._job is not None:
+            if self._source is not None:
+                self._data = self._source()
+            if self._data is None and self._job is not None:
                 self._data = self._job.answer()
             if self._data is None:
                 # No process, or it failed: read here, where errors are raised.

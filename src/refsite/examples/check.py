@@ -12,6 +12,7 @@ whole check in a process beside a build.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 import os
@@ -22,7 +23,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from refsite.checks.coverage import CoverageError, package_folders
+import griffe
+
+from refsite.checks.coverage import (
+    CoverageError,
+    load_packages,
+    objects_to_data,
+    package_folders,
+    public_api,
+)
 from refsite.core.fingerprint import own_code
 from refsite.core.processes import BackgroundJob
 from refsite.core.store import Store, derive_key
@@ -68,6 +77,8 @@ class Settings:
     """Examples run at a time; 0: one per core."""
     store: Path | None = None
     """The store's folder; None keeps nothing."""
+    read_api: bool = False
+    """Also read the packages' public API for coverage, from the same griffe load."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +94,8 @@ class Checked:
         return self.result.get("status") == "passed"
 
 
-def check(settings: Settings) -> list[Checked]:
-    """Every example of the site, checked.
+def check(settings: Settings, loaded: griffe.ModulesCollection | None = None) -> list[Checked]:
+    """Every example of the site, checked; ``loaded``: the packages, loaded already.
 
     Raises:
         ExamplesError: a package or a declared requirement is missing.
@@ -96,7 +107,7 @@ def check(settings: Settings) -> list[Checked]:
         return _from_data(data)
     runner = Runner(settings.prelude, settings.search_paths)
     try:
-        collection = load_objects(
+        collection = loaded or load_objects(
             settings.packages, preload=settings.preload, search_paths=settings.search_paths
         )
     except CoverageError as error:
@@ -297,12 +308,26 @@ def _worker_main() -> None:
             "store": Path(data["store"]) if data["store"] else None,
         }
     )
+    answer: dict[str, Any] = {}
+    loaded = None
+    if settings.read_api:
+        # One load for both: coverage's extension and the docstrings' (each
+        # reads what the other leaves alone: public names, docstrings).
+        with contextlib.suppress(CoverageError):  # the check below says it
+            loader = load_packages(
+                settings.packages,
+                preload=settings.preload,
+                search_paths=settings.search_paths or None,
+                also=("griffe_typingdoc",),
+            )
+            loaded = loader.modules_collection
+            answer["api"] = objects_to_data(public_api(loaded, settings.packages))
     try:
-        checked = check(settings)
+        checked = check(settings, loaded)
     except ExamplesError as error:
-        print(json.dumps({"error": str(error)}))
+        print(json.dumps({**answer, "error": str(error)}))
         return
-    print(json.dumps({"checked": [[asdict(c.example), c.result] for c in checked]}))
+    print(json.dumps({**answer, "checked": [[asdict(c.example), c.result] for c in checked]}))
 
 
 class ExamplesReader:
@@ -311,12 +336,29 @@ class ExamplesReader:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._job: BackgroundJob | None = None
+        self._answer: dict[str, Any] | None = None
         self._data: list[Checked] | None = cached(settings)
         if self._data is not None:
             return
         self._job = BackgroundJob(
             "from refsite.examples.check import _worker_main as m; m()", asdict(settings)
         )
+
+    @property
+    def running(self) -> bool:
+        """Whether a process checks the examples (nothing was kept)."""
+        return self._job is not None
+
+    def _answered(self) -> dict[str, Any]:
+        if self._answer is None:
+            answer = self._job.answer() if self._job is not None else None
+            self._answer = answer if isinstance(answer, dict) else {}
+        return self._answer
+
+    def public_api(self) -> list[Any] | None:
+        """The public API read from the same load (``read_api``); None if it was not."""
+        api = self._answered().get("api")
+        return api if isinstance(api, list) else None
 
     def result(self) -> list[Checked]:
         """Every example, checked (waits for the process).
@@ -325,8 +367,7 @@ class ExamplesReader:
             ExamplesError: as :func:`check`.
         """
         if self._data is None:
-            answer = self._job.answer() if self._job is not None else None
-            data: dict[str, Any] = answer if isinstance(answer, dict) else {}
+            data = self._answered()
             if "error" in data:
                 raise ExamplesError(data["error"])
             if "checked" in data:

@@ -20,6 +20,7 @@ from mkdocs.plugins import get_plugin_logger
 from refsite.speed.workers import WORKER_ENV
 
 if TYPE_CHECKING:
+    from refsite.checks.coverage import PublicApiReader
     from refsite.checks.site import ParsedFiles
     from refsite.checks.tree import Tree
     from refsite.history.view import HistoryView
@@ -61,6 +62,9 @@ class Build:
     """Set by the speed feature: this build's page reuse (None: the cache is off)."""
     kept: KeptOutputs | None = None
     """Set by the speed feature: what the last build kept for this one."""
+    public_api: PublicApiReader | None = None
+    """Set by the coverage feature: its reader of the public API, which the examples
+    check may feed from the load it makes anyway (one griffe load, not two)."""
     example_objects: Callable[[], set[str]] | None = None
     """Set by the examples feature: the paths of the objects that have an example (waits)."""
     page: tuple[str, str] | None = None

@@ -62,7 +62,14 @@ class Coverage(Feature):
                 if build.release is not None and build.history is not None
                 else None
             ),
+            # Started with the files: until then the examples check may take it over.
+            deferred=True,
         )
+        build.public_api = self.api
+
+    def files(self, build: Build, files: Any) -> None:
+        if self.api is not None:
+            self.api.start()
 
     def post_page(self, build: Build, output: str, page: Any) -> str:
         if PLACEHOLDER not in output or not build.options.enabled:

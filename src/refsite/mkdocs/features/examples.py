@@ -9,6 +9,7 @@ the newest release's examples are checked.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,20 @@ class Examples(Feature):
         older = build.older_release is not None and not build.options.examples.older_releases
         if settings is None or build.worker_of is not None or older:
             return
+        # The check loads the packages with griffe anyway: when coverage
+        # still has to read their public API, the same load answers both.
+        api = build.public_api
+        paths = [str(p) for p in settings.search_paths]
+        share = (
+            api is not None
+            and api.wanted
+            and api.request == (list(settings.packages), list(settings.preload), paths)
+        )
+        if share:
+            settings = replace(settings, read_api=True)
         self.reader = ExamplesReader(settings)
+        if api is not None and share and self.reader.running:
+            api.hand_over(self.reader.public_api)
         build.example_objects = lambda: self._objects(build)
 
     def _objects(self, build: Build) -> set[str]:
