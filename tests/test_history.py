@@ -244,8 +244,8 @@ def test_history_file_round_trips_and_stores_unchanged_records_once(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"format": "other"}, "not a refsite-api-history/1 file"),
-        ({"format": "refsite-api-history/1", "package": "x"}, "malformed history"),
+        ({"format": "other"}, "not a refsite-api-history/2 file"),
+        ({"format": "refsite-api-history/2", "package": "x"}, "malformed history"),
     ],
 )
 def test_bad_history_data_is_one_clear_error(data: object, message: str) -> None:
@@ -426,5 +426,5 @@ def test_a_site_build_shows_the_changes_and_badges(mini: Path) -> None:
     errors = [line for line in broken.output.splitlines() if "history.json" in line]
     assert errors == [
         f"ERROR   -  refsite: history.file: {mini / 'history.json'}: "
-        "not a refsite-api-history/1 file; regenerate it with scripts/lock"
+        "not a refsite-api-history/2 file; regenerate it with scripts/lock"
     ]

@@ -28,7 +28,10 @@ __all__ = [
     "snapshots_of",
 ]
 
-FORMAT = "refsite-api-history/1"
+FORMAT = "refsite-api-history/2"
+"""Version 2 records modules and what re-exported modules hold; a version 1
+file lacks them, and a release read now beside its releases would seem to add
+them all, so it is read as no history (regenerate it)."""
 
 
 class HistoryError(ValueError):
@@ -104,6 +107,11 @@ def history_from_data(data: Any, *, source: str = "<history>") -> History:
         HistoryError: the data is not a history of this format.
     """
     if not isinstance(data, Mapping) or data.get("format") != FORMAT:
+        if isinstance(data, Mapping) and data.get("format") == "refsite-api-history/1":
+            raise HistoryError(
+                f"{source}: a refsite-api-history/1 file, without modules; "
+                "regenerate it with scripts/lock"
+            )
         raise HistoryError(f"{source}: not a {FORMAT} file; regenerate it with scripts/lock")
     try:
         releases = [

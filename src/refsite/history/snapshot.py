@@ -8,6 +8,13 @@ public class defines itself (``fastapi.FastAPI.get``). A record keeps what a
 reader of the API depends on: kind, canonical path, import names, parameters
 (name, kind, annotation, default), return annotation, bases, and deprecations.
 
+Public modules get a record too (kind ``module``), under their path, and so
+does a module the package re-exports (``fastapi.status``, Starlette's
+``starlette.status``), with one record per public member of it
+(``fastapi.status.HTTP_418_IM_A_TEAPOT``): the site documents them, and they
+are dated like any object. These records carry no import names: they are not
+public objects as coverage counts them.
+
 Annotations are kept without ``Annotated[...]`` metadata: FastAPI documents
 every parameter in a ``Doc(...)`` there, and a reworded docstring is not an API
 change. A ``deprecated(...)`` in that metadata marks the parameter deprecated;
@@ -19,7 +26,7 @@ conditional on an argument, and griffe does not see bodies.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +92,69 @@ def read_snapshot(
                     continue
                 if isinstance(member, griffe.Function | griffe.Attribute):
                     snapshot[f"{obj.name}.{name}"] = _record(member)
+    for package in packages:
+        for key, record in _modules(collection.get_member(package), package):
+            snapshot.setdefault(key, record)
     return snapshot
+
+
+def _modules(module: griffe.Module, top: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(key, record) of a module, its public submodules and the modules it re-exports.
+
+    Submodules are those coverage reads (none under a private name); a
+    re-exported module's own submodules are not followed.
+    """
+    yield module.path, {"kind": "module", "path": module.path}
+    for name, member in module.members.items():
+        if name.startswith("_"):
+            continue
+        if not member.is_alias:
+            if member.is_module:
+                yield from _modules(member, top)  # type: ignore[arg-type]
+            continue
+        target = _final(member) if member.is_public else None
+        if not isinstance(target, griffe.Module):
+            continue
+        key = f"{module.path}.{name}"
+        if target.path.split(".")[0] != top:
+            yield key, {"kind": "module", "path": target.path}
+            yield from _reexported(target, key)
+        elif target.path == key:
+            # ``from . import sub as sub``: the submodule itself, under its own name.
+            yield from _modules(target, top)
+        # Else a module of the package under a second name: recorded once, as itself.
+
+
+def _reexported(module: griffe.Module, key: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The public members of a module the package re-exports, under the name it gives it."""
+    for name, member in module.members.items():
+        if name.startswith("_") or not member.is_public or member.is_module:
+            continue
+        target = _final(member)
+        if target is not None and not target.is_module:
+            yield f"{key}.{name}", _record(target)
+    # Starlette keeps the names it deprecated in a ``__deprecated__`` dict that
+    # the module's ``__getattr__`` serves with a warning: still importable,
+    # though griffe sees no member by that name.
+    served = module.members.get("__deprecated__")
+    if "__getattr__" in module.members and isinstance(served, griffe.Attribute):
+        value = served.value
+        if isinstance(value, griffe.ExprDict):
+            for literal in value.keys:
+                name = _message(str(literal))
+                if name.isidentifier() and name not in module.members:
+                    path = f"{module.path}.{name}"
+                    yield f"{key}.{name}", {"kind": "attribute", "path": path, "deprecated": ""}
+
+
+def _final(member: griffe.Object | griffe.Alias) -> griffe.Object | None:
+    """What a member is, through aliases; None when that cannot be read."""
+    if not isinstance(member, griffe.Alias):
+        return member
+    try:
+        return member.final_target
+    except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+        return None
 
 
 def _inherited_names(cls: griffe.Class) -> list[str]:
