@@ -1,7 +1,7 @@
 """A versioned site built in shards (``--shard I/N``) and put together (``--assemble``).
 
 The shards of the mini fixture's versioned site (test_versions) are built
-apart, each with a cache of its own as on a runner of its own, then
+apart, each with a cold cache of its own as on a runner of its own, then
 assembled: the site must be the one build's, byte for byte.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,21 @@ import pytest
 from conftest import BIN, run
 from refsite.releases.lock import Lock, Pinned, Release, Selection
 from refsite.releases.shards import Shard, ShardError, parse_shard, shard_releases
-from test_versions import Versioned, versioned
+from test_versions import Versioned, build_versioned_site
 
-__all__ = ["versioned"]  # the module-scoped fixture, shared by the tests here
+# Each build with a cache folder of its own, as on a runner of its own.
+CACHE_DIR = "      cache_dir: !ENV [REFSITE_CACHE_DIR, .cache/refsite]\n"
+
+
+@pytest.fixture(scope="module")
+def versioned(tmp_path_factory: pytest.TempPathFactory) -> Versioned:
+    """The versioned mini site, built on one machine."""
+    work = tmp_path_factory.mktemp("one")
+    cache = {"REFSITE_CACHE_DIR": str(work / "one.cache")}
+    built = build_versioned_site(work, options=CACHE_DIR, env=cache)
+    # The shards' builds get caches of their own.
+    del built.env["REFSITE_CACHE_DIR"]
+    return built
 
 
 def _lock(count: int) -> Lock:
@@ -81,24 +92,24 @@ def _files(site: Path) -> dict[str, str]:
     }
 
 
-def _shard(versioned: Versioned, shard: str, folder: Path) -> tuple[str, float]:
+def _shard(versioned: Versioned, shard: str, folder: Path) -> str:
     """Build ``shard`` into ``folder`` with a cache of its own, as on another runner."""
     env = {**versioned.env, "REFSITE_CACHE_DIR": str(folder.with_name(f"{folder.name}.cache"))}
-    start = time.perf_counter()
     built = run(
         BIN / "refsite", "build", "--versions", "--shard", shard, "-d", folder,
         cwd=versioned.project, env=env,
     )  # fmt: skip
     assert built.returncode == 0, built.stdout
-    return built.stdout, time.perf_counter() - start
+    assert Path(env["REFSITE_CACHE_DIR"]).is_dir()  # the cache was its own, cold
+    return built.stdout
 
 
 @pytest.fixture(scope="module")
 def shards(versioned: Versioned, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     work = tmp_path_factory.mktemp("shards")
     folders = [work / "shard-1", work / "shard-2"]
-    first, _ = _shard(versioned, "1/2", folders[0])
-    second, _ = _shard(versioned, "2/2", folders[1])
+    first = _shard(versioned, "1/2", folders[0])
+    second = _shard(versioned, "2/2", folders[1])
     # One line per build: shard 1 holds the newest release and the root.
     assert "refsite: building 1/2: 2.0 (2.0.0)" in first.splitlines()
     assert "refsite: building 2/2: root (2.0.0)" in first.splitlines()
