@@ -90,9 +90,20 @@ def versioned(tmp_path_factory: pytest.TempPathFactory) -> Versioned:
 
 
 def build_versioned_site(
-    work: Path, *, options: str = "", env: dict[str, str] | None = None
+    work: Path,
+    *,
+    options: str = "",
+    env: dict[str, str] | None = None,
+    files: dict[str, dict[str, str]] | None = None,
 ) -> Versioned:
-    """The versioned mini site in ``work``; ``options`` added to refsite's in mkdocs.yml."""
+    """The versioned mini site in ``work``.
+
+    Args:
+        work: An empty folder.
+        options: Added to refsite's options in mkdocs.yml.
+        env: Added to the builds' environment.
+        files: More files of a release's wheel, by its version.
+    """
     index = work / "index"
     for version in ["1.0.0", "1.1.0", "1.2.0"]:
         make_wheel(index, "minidep", version, {"minidep/__init__.py": ""})
@@ -102,7 +113,8 @@ def build_versioned_site(
         ("1.1.0", True, ("minidep>=1.1",)),
         ("2.0.0", True, ("minidep>=1.1",)),
     ]:
-        make_wheel(index, "minipkg", version, _package(version, colours=colours), requires, url)
+        package = {**_package(version, colours=colours), **(files or {}).get(version, {})}
+        make_wheel(index, "minipkg", version, package, requires, url)
     make_wheel(index, "minipkg", "2.1.0rc1", _package("2.1.0", colours=True))
     project = work / "mini"
     shutil.copytree(FIXTURES / "mini", project)
