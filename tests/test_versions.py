@@ -86,7 +86,24 @@ def _env(index: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def versioned(tmp_path_factory: pytest.TempPathFactory) -> Versioned:
     """The mini site with releases 1.0 (no colours), 1.1 and 2.0 (the fixture's own)."""
-    work = tmp_path_factory.mktemp("versioned")
+    return build_versioned_site(tmp_path_factory.mktemp("versioned"))
+
+
+def build_versioned_site(
+    work: Path,
+    *,
+    options: str = "",
+    env: dict[str, str] | None = None,
+    files: dict[str, dict[str, str]] | None = None,
+) -> Versioned:
+    """The versioned mini site in ``work``.
+
+    Args:
+        work: An empty folder.
+        options: Added to refsite's options in mkdocs.yml.
+        env: Added to the builds' environment.
+        files: More files of a release's wheel, by its version.
+    """
     index = work / "index"
     for version in ["1.0.0", "1.1.0", "1.2.0"]:
         make_wheel(index, "minidep", version, {"minidep/__init__.py": ""})
@@ -96,16 +113,17 @@ def versioned(tmp_path_factory: pytest.TempPathFactory) -> Versioned:
         ("1.1.0", True, ("minidep>=1.1",)),
         ("2.0.0", True, ("minidep>=1.1",)),
     ]:
-        make_wheel(index, "minipkg", version, _package(version, colours=colours), requires, url)
+        package = {**_package(version, colours=colours), **(files or {}).get(version, {})}
+        make_wheel(index, "minipkg", version, package, requires, url)
     make_wheel(index, "minipkg", "2.1.0rc1", _package("2.1.0", colours=True))
     project = work / "mini"
     shutil.copytree(FIXTURES / "mini", project)
     config = project / "mkdocs.yml"
     text = config.read_text()
-    text = text.replace("  - refsite:\n", "  - refsite:\n" + RELEASES, 1)
+    text = text.replace("  - refsite:\n", "  - refsite:\n" + RELEASES + options, 1)
     text = text.replace("members_order: source\n", "members_order: source\n" + SOURCE_LINKS, 1)
     config.write_text(text)
-    env = _env(index)
+    env = {**_env(index), **(env or {})}
     locked = run(BIN / "refsite", "lock-releases", "--newest", "2.0.0", cwd=project, env=env)
     assert locked.returncode == 0, locked.stdout
     built = run(BIN / "refsite", "build", "--versions", cwd=project, env=env)

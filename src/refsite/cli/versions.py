@@ -4,7 +4,10 @@
   the package index and write the lock (``scripts/lock`` runs it).
 - ``refsite build --versions``: build every locked release and the root into
   one site (``scripts/build`` runs it); without ``--versions``, a strict
-  ``mkdocs build`` of the installed release.
+  ``mkdocs build`` of the installed release. With ``--shard I/N``, only
+  shard I of N of the releases, into a folder of its own; with ``--assemble
+  DIR...``, those folders put together into the site one build of all writes
+  (publish.yml builds the shards on several runners).
 - ``refsite serve --versions``: the same, then serve it on 127.0.0.1.
 
 Each prints one line per step and the total time; bad input exits 2 with one
@@ -29,8 +32,9 @@ from refsite.cli.config import SiteConfig
 from refsite.core.fingerprint import code_files
 from refsite.core.processes import run_mkdocs
 from refsite.mkdocs.config import ReleasesConfig
-from refsite.releases.assemble import VersionsError, build_versioned
+from refsite.releases.assemble import VersionsError, assemble_shards, build_versioned
 from refsite.releases.lock import Lock, LockError, Selection, load_lock, resolve, write_lock
+from refsite.releases.shards import Shard, ShardError, parse_shard
 from refsite.releases.wheels import WheelError
 from refsite.speed.cache import prune
 
@@ -67,6 +71,22 @@ def add_commands(commands: Any) -> None:
         )
         if name == "serve":
             command.add_argument("--port", type=int, default=8000, help="default: 8000")
+        else:
+            split = command.add_mutually_exclusive_group()
+            split.add_argument(
+                "--shard",
+                metavar="I/N",
+                help="with --versions: build only shard I of N of the releases (shard 1 "
+                "also the root) into --site-dir, for --assemble",
+            )
+            split.add_argument(
+                "--assemble",
+                nargs="+",
+                type=Path,
+                metavar="DIR",
+                help="with --versions: put the folders that --shard wrote together into "
+                "--site-dir (builds nothing)",
+            )
         command.set_defaults(run=functools.partial(_cmd_build, serve=name == "serve"))
 
 
@@ -152,16 +172,22 @@ def _cmd_build(args: argparse.Namespace, config: SiteConfig, *, serve: bool) -> 
     site = Path(args.site_dir)
     mkdocs = [str(_BIN / "mkdocs")]
     start = time.perf_counter()
+    split = getattr(args, "shard", None) or getattr(args, "assemble", None)
+    if split and not args.versions:
+        raise UsageError("--shard and --assemble split a versioned build: add --versions")
     if not args.versions:
         argv = ["build", "--strict", "--config-file", str(path), "--site-dir", str(site)]
         status, _ = run_mkdocs(argv, command=mkdocs, capture=False)
         if status != 0:
             return 1
+    elif getattr(args, "assemble", None):
+        _assemble(args, config, site)
     else:
         releases = _releases(config)
         lock = _current_lock(config, releases)
+        shard = _shard(args)
         try:
-            build_versioned(
+            built = build_versioned(
                 path,
                 site,
                 lock,
@@ -172,20 +198,53 @@ def _cmd_build(args: argparse.Namespace, config: SiteConfig, *, serve: bool) -> 
                 progress=_say,
                 jobs=args.jobs,
                 python=sys.executable,
+                shard=shard,
             )
-        except (LockError, WheelError) as error:
+        except (LockError, WheelError, ShardError) as error:
             raise UsageError(str(error)) from None
         except VersionsError as error:
             _say(str(error))
             return 1
-        _prune_cache(config, builds=len(lock.releases) + 1)
+        _prune_cache(config, builds=len(built.releases))
+        count = sum(1 for b in built.releases if b.folder)
+        what = " and the root" if len(built.releases) > count else ""
+        which = f"shard {shard}: " if shard else ""
         _say(
-            f"{site}: {len(lock.releases)} release(s) and the root built "
-            f"in {time.perf_counter() - start:.1f} s"
+            f"{site}: {which}{count} release(s){what} built in {time.perf_counter() - start:.1f} s"
         )
     if serve:
         _serve(site, args.port)
     return 0
+
+
+def _shard(args: argparse.Namespace) -> Shard | None:
+    text = getattr(args, "shard", None)
+    if text is None:
+        return None
+    try:
+        return parse_shard(text)
+    except ShardError as error:
+        raise UsageError(str(error)) from None
+
+
+def _assemble(args: argparse.Namespace, config: SiteConfig, site: Path) -> None:
+    """Put the shards' folders together into ``site``, or say what to change."""
+    releases = _releases(config)
+    lock = _current_lock(config, releases)
+    try:
+        built = assemble_shards(
+            site,
+            lock,
+            args.assemble,
+            lock_file=config.resolve(releases.lock),
+            progress=_say,
+        )
+    except ShardError as error:
+        raise UsageError(str(error)) from None
+    _say(
+        f"{site}: {len(lock.releases)} release(s) and the root assembled from "
+        f"{len(args.assemble)} shard folder(s) in {built.seconds:.1f} s"
+    )
 
 
 def _prune_cache(config: SiteConfig, *, builds: int) -> None:

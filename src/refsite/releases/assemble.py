@@ -19,8 +19,6 @@ and the root mostly share, rather than two releases rendering it side by side.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
 import os
 import queue
@@ -29,32 +27,38 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from refsite.core import processes
 from refsite.releases.lock import Lock, Release, fetch
+from refsite.releases.shards import (
+    ROOT,
+    Shard,
+    ShardError,
+    ShardManifest,
+    assembly_plan,
+    lock_digest,
+    read_manifest,
+    shard_releases,
+    write_manifest,
+)
 from refsite.releases.site import RELEASE_ENV, VERSIONED_ENV, WORKERS_ENV
-from refsite.speed.cache import renderer_versions
+from refsite.releases.stamps import STAMP, folder_stamps, read_stamps
 from refsite.speed.forkserver import ForkServer, run_mkdocs
 
 __all__ = [
-    "STAMP",
     "VERSIONS_JSON",
     "BuiltRelease",
     "VersionedBuild",
     "VersionsError",
+    "assemble_shards",
     "build_failure",
     "build_versioned",
-    "input_key",
-    "installed_key",
     "versions_json",
 ]
 
 VERSIONS_JSON = "versions.json"
-# Beside the site (not in it): the input key each release folder was built from.
-STAMP = ".refsite-versions.json"
 
 
 class VersionsError(Exception):
@@ -94,57 +98,6 @@ def versions_json(releases: Sequence[Release]) -> list[dict[str, Any]]:
     ]
 
 
-def input_key(release: Release | None, files: Iterable[Path], extra: Mapping[str, str]) -> str:
-    """What a release's folder is built from: its wheels, ``files``' bytes, renderers, ``extra``."""
-    digest = hashlib.sha256(renderer_versions().encode())
-    if release is not None:
-        digest.update(repr(release).encode())
-    for path in sorted(set(files)):
-        digest.update(f"\0{path}\0".encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"missing")
-    digest.update(json.dumps(dict(extra), sort_keys=True).encode())
-    return digest.hexdigest()
-
-
-def installed_key(names: Iterable[str], paths: Sequence[Path] = ()) -> str:
-    """What the root renders ``names`` from: their files in ``paths``, else as installed.
-
-    ``paths`` are the python handler's own folders, which it searches first.
-    """
-    digest = hashlib.sha256()
-    for name in sorted(set(names)):
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "absent"
-        digest.update(f"\0{name}=={version}".encode())
-        files = _package_files(name, paths)
-        for file in files:
-            digest.update(f"\0{file}\0".encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
-def _package_files(name: str, paths: Sequence[Path]) -> list[Path]:
-    for base in paths:
-        if (base / name).is_dir():
-            return sorted((base / name).rglob("*.py"))
-        if (base / f"{name}.py").is_file():
-            return [base / f"{name}.py"]
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return []
-    if spec is None:
-        return []
-    if spec.submodule_search_locations:
-        return sorted(f for d in spec.submodule_search_locations for f in Path(d).rglob("*.py"))
-    return [Path(spec.origin)] if spec.origin else []
-
-
 def build_versioned(
     config_file: Path,
     site_dir: Path,
@@ -158,8 +111,9 @@ def build_versioned(
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
     python: str | None = None,
+    shard: Shard | None = None,
 ) -> VersionedBuild:
-    """Build every release of ``lock`` and the root into ``site_dir``.
+    """Build every release of ``lock`` and the root into ``site_dir``, or one shard of them.
 
     Args:
         config_file: The site's ``mkdocs.yml``.
@@ -174,46 +128,126 @@ def build_versioned(
         jobs: How many builds run at once (each in its own process).
         python: The Python of ``mkdocs``: builds are forked from servers it runs
             (one per job), where the system can fork; else each is a subprocess.
+        shard: Only this shard's releases (and, in shard 1, the root), into
+            ``site_dir`` as a shard's folder (:mod:`refsite.releases.shards`),
+            which :func:`assemble_shards` puts together with the others.
 
     Raises:
         VersionsError: a build failed or printed warnings.
+        ShardError: more shards than releases.
     """
     say = progress or (lambda text: None)
     start = time.perf_counter()
     result = VersionedBuild(site=site_dir)
     base_env, first_env = _environments(env, jobs)
-    inputs = sorted(set(inputs))
-    result.download_seconds = _fetch_wheels(lock, wheels_dir, say, start)
-    work = site_dir.with_name(f".{site_dir.name}.building")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    releases = shard_releases(lock, shard) if shard else lock.releases
+    folders = [r.minor for r in releases] + ([""] if shard is None or shard.has_root else [])
+    # The newer releases too: an older one's notes look up objects it lacks in them.
+    newer = lock.releases[: lock.releases.index(releases[-1]) + 1]
+    result.download_seconds = _fetch_wheels(newer, wheels_dir, say, start)
+    work = _fresh(site_dir.with_name(f".{site_dir.name}.building"))
     stamps_file = site_dir.with_name(site_dir.name + STAMP)
-    old_stamps = _read_stamps(stamps_file) if site_dir.is_dir() else {}
+    old_stamps = _old_stamps(site_dir, stamps_file, shard)
     builds = _Builds(
         site_dir=site_dir,
+        root_dir=site_dir / ROOT if shard else site_dir,
         work=work,
         config_file=config_file,
         mkdocs=mkdocs,
         python=python,
         base_env=base_env,
         first_env=first_env,
-        stamps=_stamps(lock, inputs, source_paths, base_env),
+        stamps=folder_stamps(lock, sorted(set(inputs)), source_paths, base_env),
         old_stamps=old_stamps,
         newest=lock.releases[0].version,
-        total=len(lock.releases) + 1,
+        total=len(folders),
         say=say,
         jobs=jobs,
     )
     try:
-        result.releases += _build_all(builds, lock, jobs)
+        result.releases += _build_all(builds, releases, root="" in folders)
         # Every build succeeded: only now does the site in place give up folders.
-        _assemble(site_dir, work, lock, builds.kept, old_stamps)
-        stamps_file.write_text(json.dumps(builds.stamps, indent=2) + "\n", encoding="utf-8")
+        if shard is None:
+            _assemble(site_dir, work, lock, builds.kept, old_stamps)
+            stamps_file.write_text(json.dumps(builds.stamps, indent=2) + "\n", encoding="utf-8")
+        else:
+            _gather_shard(builds, ShardManifest(shard, lock_digest(lock), tuple(folders), {}))
     finally:
         builds.close()
         shutil.rmtree(work, ignore_errors=True)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _old_stamps(site_dir: Path, stamps_file: Path, shard: Shard | None) -> dict[str, str]:
+    """The input keys of the folders in place: beside a site, in a shard's folder."""
+    if not site_dir.is_dir():
+        return {}
+    if shard is None:
+        return read_stamps(stamps_file)
+    try:
+        manifest = read_manifest(site_dir)
+    except ShardError:
+        return {}
+    return {f: manifest.stamps[f] for f in manifest.folders if f in manifest.stamps}
+
+
+def assemble_shards(
+    site_dir: Path,
+    lock: Lock,
+    folders: Sequence[Path],
+    *,
+    lock_file: Path,
+    progress: Callable[[str], None] | None = None,
+) -> VersionedBuild:
+    """Put the folders of shards (``--shard``) together: the site one build of all writes.
+
+    The shards stay as they are: their files are hard-linked into the site
+    (copied across file systems), which takes no room nor time. Nothing is
+    built, so the site's bytes are the shards' and ``versions.json`` is the
+    one build's; the input keys go beside the site, as after that build.
+
+    Raises:
+        ShardError: a folder is not a shard of ``lock`` or one is missing.
+    """
+    say = progress or (lambda text: None)
+    start = time.perf_counter()
+    sources, stamps = assembly_plan(lock, lock_file, folders)
+    result = VersionedBuild(site=site_dir)
+    work = site_dir.with_name(f".{site_dir.name}.building")
+    shutil.rmtree(work, ignore_errors=True)
+    root = work / "_root"
+    order = [("", lock.releases[0].version), *((r.minor, r.version) for r in lock.releases)]
+    try:
+        for number, (folder, version) in enumerate(order, start=1):
+            began = time.perf_counter()
+            shutil.copytree(sources[folder], root / folder, copy_function=_link)
+            name = f"{folder} ({version})" if folder else f"root ({version})"
+            say(f"{number}/{len(order)} {name}: from {sources[folder]}")
+            result.releases.append(BuiltRelease(folder, version, time.perf_counter() - began, True))
+        (root / VERSIONS_JSON).write_text(
+            json.dumps(versions_json(lock.releases), indent=2) + "\n", encoding="utf-8"
+        )
+        _replace(site_dir, root)
+        stamps_file = site_dir.with_name(site_dir.name + STAMP)
+        stamps_file.write_text(json.dumps(dict(stamps), indent=2) + "\n", encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system
+        shutil.copy2(source, target)
 
 
 def _environments(
@@ -229,10 +263,12 @@ def _environments(
     return base_env, first_env
 
 
-def _fetch_wheels(lock: Lock, wheels_dir: Path, say: Callable[[str], None], start: float) -> float:
-    """Download and unpack every wheel of ``lock``; the seconds since ``start``."""
-    wheels = sorted({w for r in lock.releases for w in r.wheels}, key=repr)
-    say(f"wheels: {len(wheels)} for {len(lock.releases)} release(s)")
+def _fetch_wheels(
+    releases: Sequence[Release], wheels_dir: Path, say: Callable[[str], None], start: float
+) -> float:
+    """Download and unpack every wheel of ``releases``; the seconds since ``start``."""
+    wheels = sorted({w for r in releases for w in r.wheels}, key=repr)
+    say(f"wheels: {len(wheels)} for {len(releases)} release(s)")
     # One pass over the distinct wheels, so two releases never fetch one file at once.
     fetch(Release("all", tuple(wheels)), wheels_dir / "files", wheels_dir / "unpacked")
     seconds = time.perf_counter() - start
@@ -240,26 +276,13 @@ def _fetch_wheels(lock: Lock, wheels_dir: Path, say: Callable[[str], None], star
     return seconds
 
 
-def _stamps(
-    lock: Lock, inputs: Iterable[Path], source_paths: Sequence[Path], env: Mapping[str, str]
-) -> dict[str, str]:
-    """The input key of each folder to build: ``X.Y`` for each release, ``""`` for the root."""
-    # A release's pages also depend on which others are documented: its notes
-    # name the oldest documented release that has an object it lacks, and
-    # the newest is documented whole while older ones end at themselves.
-    documented = [[r.version, [w.sha256 for w in r.wheels]] for r in lock.releases]
-    extra = {"site_url": env.get("REFSITE_SITE_URL", ""), "lock": json.dumps(documented)}
-    stamps = {r.minor: input_key(r, inputs, extra) for r in lock.releases}
-    installed = installed_key((w.name for w in lock.releases[0].wheels), source_paths)
-    stamps[""] = input_key(None, inputs, {**extra, "installed": installed})
-    return stamps
-
-
 @dataclass
 class _Builds:
     """What the builds of one versioned site share: how they run and what they keep."""
 
     site_dir: Path
+    root_dir: Path
+    """Where the root in place is: ``site_dir``, or its ``root/`` in a shard's folder."""
     work: Path
     """Where the builds go (the root into ``_root``), moved into place at the end."""
     config_file: Path
@@ -291,7 +314,7 @@ class _Builds:
         newest = self.newest
         name = f"{folder} ({release.version})" if release is not None else f"root ({newest})"
         began = time.perf_counter()
-        previous = self.site_dir / folder
+        previous = self.site_dir / folder if folder else self.root_dir
         unchanged = self.old_stamps.get(folder) == self.stamps[folder]
         if unchanged and (previous / "index.html").is_file():
             self.kept.add(folder)
@@ -330,15 +353,15 @@ class _Builds:
             server.close()
 
 
-def _build_all(builds: _Builds, lock: Lock, jobs: int) -> list[BuiltRelease]:
-    """The newest release alone, then the others and the root ``jobs`` at a time.
+def _build_all(builds: _Builds, releases: Sequence[Release], *, root: bool) -> list[BuiltRelease]:
+    """The newest of ``releases`` alone, then the others and the root ``jobs`` at a time.
 
     Raises:
         VersionsError: the first build that failed (the ones not started are cancelled).
     """
-    done = [builds.build(1, lock.releases[0], alone=True)]
-    tasks: list[Release | None] = [*lock.releases[1:], None]
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    done = [builds.build(1, releases[0], alone=True)]
+    tasks: list[Release | None] = [*releases[1:], *([None] if root else [])]
+    with ThreadPoolExecutor(max_workers=max(1, builds.jobs)) as pool:
         futures = [pool.submit(builds.build, n, r) for n, r in enumerate(tasks, start=2)]
         failures = []
         for future in futures:
@@ -371,6 +394,20 @@ def _assemble(
         json.dumps(versions_json(lock.releases), indent=2) + "\n", encoding="utf-8"
     )
     _replace(site_dir, root)
+
+
+def _gather_shard(builds: _Builds, manifest: ShardManifest) -> None:
+    """Gather a shard's folders (the root into ``root/``) and its manifest into ``site_dir``."""
+    out = builds.work / "_shard"
+    out.mkdir()
+    for folder in manifest.folders:
+        if folder in builds.kept:
+            source = builds.site_dir / folder if folder else builds.root_dir
+        else:
+            source = builds.work / (folder or "_root")
+        source.rename(out / (folder or ROOT))
+    write_manifest(out, replace(manifest, stamps=builds.stamps))
+    _replace(builds.site_dir, out)
 
 
 def _mkdocs(
@@ -420,14 +457,6 @@ def build_failure(release: str | None, returncode: int, output: str) -> str:
         f"the build of {which} failed (exit {returncode}): {first}{more}; "
         f"fix it and build again (all of them: {rerun})"
     )
-
-
-def _read_stamps(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def _replace(site_dir: Path, new: Path) -> None:
