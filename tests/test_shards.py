@@ -237,13 +237,6 @@ def _inventory(site: Path) -> set[str]:
     return set(zlib.decompress(data[len(head) :]).decode().splitlines())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="speed/shared_pages.py keys a page by its own source files, not by the aliases "
-    "its objects have: 1.1 replays 2.0's colours page and registers 2.0's alias "
-    "minipkg._palette.Colour in objects.inv; a shard that builds 1.1 without 2.0 does not, "
-    "so the shards' objects.inv differ from the one build's (FastAPI: 0.156-0.160)",
-)
 def test_an_alias_only_a_newer_release_has_stays_out_of_an_older_one_s_inventory(
     tmp_path: Path,
 ) -> None:

@@ -157,3 +157,34 @@ def test_link_prefixes_come_from_metadata_else_from_the_loaded_package(tmp_path:
     handler = _Handler(naming, {})
     assert LinkPrefixes(handler, [str(plain)])("shop") is None
     assert handler.collected == ["shop"]
+
+
+def test_same_files_with_other_aliases_keep_a_variant_each_and_the_build_picks_its_own(
+    tmp_path: Path,
+) -> None:
+    # A newer release imports Cart in one more module: the page's files are the
+    # same, what it registers in objects.inv is not (an alias more).
+    cache = PageCache(tmp_path / "cache", "unused")
+    one = _release(tmp_path / "one")
+
+    def item(name: str, priority: int) -> dict[str, object]:
+        uri = "api/cart/#shop.Cart"
+        return {"name": name, "domain": "py", "role": "class", "uri": uri, "priority": priority}
+
+    older = _page(cache, one, A_LINK)
+    older.inventory = [item("shop.Cart", 1), item("shop.Cart", 2), item("shop.cart.Cart", 2)]
+    newer = _page(cache, one, A_LINK)
+    newer.inventory = [*older.inventory, item("shop.checkout.Cart", 2)]
+    shared = _shared(cache, one, A_LINK)
+    assert shared.put("p.md", "::: shop.Cart", older)
+    assert shared.put("p.md", "::: shop.Cart", newer)
+
+    def aliases(page: CachedPage) -> list[str]:
+        return [str(i["name"]) for i in page.inventory if i["priority"] == 2]
+
+    for wanted in (older, newer):
+        found = shared.get("p.md", "::: shop.Cart", lambda p, w=wanted: aliases(p) == aliases(w))
+        assert found is not None
+        assert aliases(found) == aliases(wanted)
+    # A build whose aliases none of them has renders the page itself.
+    assert shared.get("p.md", "::: shop.Cart", lambda p: False) is None

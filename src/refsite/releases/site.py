@@ -11,7 +11,6 @@ the root included) pages get Material's version selector.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 from collections.abc import Callable, Collection, Sequence
@@ -20,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import griffe
-from mkdocstrings import CollectionError
 
 from refsite.checks.absent import (
     Absent,
@@ -278,14 +276,7 @@ def _loaded_by(handler: Any, identifiers: set[str]) -> set[str] | None:
     preloaded packages and extensions), so the build loads them once. None
     when the handler does not work as expected: the caller loads them itself.
     """
-    try:
-        options = handler.get_options({})
-        for top in sorted({i.split(".", 1)[0] for i in identifiers}):
-            with contextlib.suppress(CollectionError):
-                handler.collect(top, options)
-        collection = internals.modules_collection(handler)
-    except Exception:  # another handler's API: not worth failing the build over
-        return None
+    collection = internals.collect_packages(handler, {i.split(".", 1)[0] for i in identifiers})
     if not isinstance(collection, griffe.ModulesCollection):
         return None
     return present_in(collection, identifiers)

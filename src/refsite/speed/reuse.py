@@ -73,6 +73,7 @@ class BuildReuse:
         # release's are taken from it (refsite.speed.shared_pages).
         self._any_release = fingerprint(config, any_release=True) if share_releases else None
         self._shared: SharedPages | None = None
+        self._collected: set[str] = set()
         self._mkdocstrings = config.plugins["mkdocstrings"]
         self._autorefs = config.plugins["autorefs"]
         self._replay: CachedPage | None = None
@@ -201,13 +202,42 @@ class BuildReuse:
     def _from_other_release(self, key: str, src_uri: str, markdown: str) -> CachedPage | None:
         """The page as another release rendered it from the same files, kept for this one too."""
         shared = self._shared_pages()
-        page = shared.get(src_uri, markdown) if shared is not None else None
+        page = shared.get(src_uri, markdown, self._same_aliases) if shared is not None else None
         if page is None:
             return None
         self.cache.put(key, page)
         self.cache.misses -= 1  # counted by the lookup that found nothing
         self.cache.hits += 1
         return page
+
+    def _same_aliases(self, page: CachedPage) -> bool:
+        """Whether each object ``page`` registered has the same aliases in this build.
+
+        mkdocstrings registers an object (priority 1), then each of the names
+        the python handler's ``get_aliases`` gives (priority 2, under the same
+        URL). Asked of this build's griffe load, as rendering would ask it.
+        """
+        handler = self._mkdocstrings.handlers.get_handler("python")
+        # Loaded as rendering would load them: griffe's aliases are those of
+        # whole packages (a build that replays its first pages has loaded none).
+        tops = {
+            str(i["name"]).split(".", 1)[0] for i in page.inventory if i.get("priority") == 1
+        } - self._collected
+        if tops:
+            internals.collect_packages(handler, tops)
+            self._collected |= tops
+        expected: dict[str, list[str]] = {}
+        recorded: dict[str, list[str]] = {}
+        for item in page.inventory:
+            if item.get("domain") != "py":
+                continue
+            uri = str(item.get("uri"))
+            if item.get("priority") == 1:
+                expected[uri] = list(handler.get_aliases(str(item["name"])))
+                recorded[uri] = []
+            elif uri in recorded:
+                recorded[uri].append(str(item["name"]))
+        return expected == recorded
 
     def _shared_pages(self) -> SharedPages | None:
         if self._any_release is None:

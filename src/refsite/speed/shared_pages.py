@@ -19,6 +19,14 @@ working folder) is not shared.
 
 Each page has an index of the variants kept (one per set of sources), so
 releases whose files differ keep theirs side by side.
+
+One thing a page registers comes from beyond its own files: the aliases of
+its objects in ``objects.inv`` (every name a package imports them under,
+in any module). A newer release that imports a class in a new module adds
+an alias an older one lacks, with the page's files unchanged. So a variant
+is taken only when each of its objects has, in this build's griffe load,
+the aliases it registered (:meth:`SharedPages.get`'s ``accept``); otherwise
+the page is rendered.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from typing import Any
 
 import griffe
 
+from refsite.core.store import derive_key
 from refsite.extras.source_tokens import fill_release_tokens, release_tokens
 from refsite.extras.sourcelinks import configured_naming, link_prefix, release_source
 from refsite.mkdocs import internals
@@ -61,19 +70,28 @@ class Variant:
     """(path within the search folder, content hash) of each source file, sorted."""
     links: tuple[tuple[str, bool], ...]
     """(top-level package of a source, whether its objects had source links), sorted."""
+    names: str = ""
+    """A digest of the names the page registered in the inventory (objects and aliases):
+    releases whose files are the same but whose packages import them elsewhere
+    keep a variant each."""
 
     def to_data(self) -> list[Any]:
         """As plain data, for the index file."""
-        return [[list(s) for s in self.sources], [list(link) for link in self.links]]
+        return [
+            [list(s) for s in self.sources],
+            [list(link) for link in self.links],
+            self.names,
+        ]
 
     @classmethod
     def from_data(cls, data: Any) -> Variant | None:
         """The inverse of :meth:`to_data`; None for anything else."""
         try:
-            sources, links = data
+            sources, links, names = data
             return cls(
                 tuple((str(p), str(h)) for p, h in sources),
                 tuple((str(t), bool(b)) for t, b in links),
+                str(names),
             )
         except (TypeError, ValueError):
             return None
@@ -151,8 +169,17 @@ class SharedPages:
         self.prefix_of = prefix_of
         self.hits = 0
 
-    def get(self, src_uri: str, markdown: str) -> CachedPage | None:
-        """A kept rendering of the page whose sources are this build's, links filled in."""
+    def get(
+        self,
+        src_uri: str,
+        markdown: str,
+        accept: Callable[[CachedPage], bool] = lambda page: True,
+    ) -> CachedPage | None:
+        """A kept rendering of the page whose sources are this build's, links filled in.
+
+        ``accept`` may still turn a variant down: what it registers besides
+        its HTML (the aliases of its objects) depends on more than its files.
+        """
         index = self.cache.load(self._index_key(src_uri, markdown), namespace=SHARED)
         if not isinstance(index, list):
             return None
@@ -174,6 +201,8 @@ class SharedPages:
                 continue
             page.content = content
             page.sources = sources
+            if not accept(page):
+                continue
             self.hits += 1
             return page
         return None
@@ -192,7 +221,8 @@ class SharedPages:
         content = release_tokens(page.content, {t: p for t, p in prefixes.items() if p})
         if content is None:
             return False
-        variant = Variant(relative, tuple((t, bool(p)) for t, p in prefixes.items()))
+        names = derive_key(*(f"{i.get('name')} {i.get('uri')}" for i in page.inventory))
+        variant = Variant(relative, tuple((t, bool(p)) for t, p in prefixes.items()), names)
         stored = dict(page.__dict__, content=content, sources=dict(relative))
         self.cache.store(self._key(src_uri, markdown, variant), stored, namespace=SHARED)
         index_key = self._index_key(src_uri, markdown)

@@ -41,6 +41,7 @@ from refsite.mkdocs.internals.builds import (
 from refsite.mkdocs.internals.handlers import (
     GRIFFE_LOGGER,
     PRELOADED,
+    collect_packages,
     griffe_logger,
     headings,
     lines_collection,
@@ -83,6 +84,7 @@ __all__ = [
     "WRITTEN_FOR",
     "Shape",
     "check_shapes",
+    "collect_packages",
     "griffe_logger",
     "headings",
     "index_entries",

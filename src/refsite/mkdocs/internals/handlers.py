@@ -6,6 +6,7 @@ checks that the installed ones have what each function here relies on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from importlib import import_module
@@ -16,6 +17,7 @@ from refsite.mkdocs.internals.shapes import usable
 __all__ = [
     "GRIFFE_LOGGER",
     "PRELOADED",
+    "collect_packages",
     "griffe_logger",
     "headings",
     "lines_collection",
@@ -94,6 +96,26 @@ def wrap_collect(handler: Any, wrap: Callable[[Callable[..., Any]], Callable[...
 def modules_collection(handler: Any) -> Any:
     """What griffe loaded for the python handler (its ModulesCollection); None if unknown."""
     return getattr(handler, "_modules_collection", None)
+
+
+def collect_packages(handler: Any, packages: set[str]) -> Any:
+    """Have the python ``handler`` load ``packages`` as rendering a page would; its collection.
+
+    With its global options (preloaded packages and extensions included), so
+    the build loads each package once, whoever asks first. A package it
+    cannot find is left out; None when the handler does not work as
+    expected (another handler's API): the caller takes its slow path.
+    """
+    from mkdocstrings import CollectionError
+
+    try:
+        options = handler.get_options({})
+        for top in sorted(packages):
+            with contextlib.suppress(CollectionError):
+                handler.collect(top, options)
+    except Exception:  # not worth failing the build over: the caller's slow path
+        return None
+    return modules_collection(handler)
 
 
 def lines_collection(handler: Any) -> Any:
