@@ -162,29 +162,44 @@ def test_link_prefixes_come_from_metadata_else_from_the_loaded_package(tmp_path:
 def test_same_files_with_other_aliases_keep_a_variant_each_and_the_build_picks_its_own(
     tmp_path: Path,
 ) -> None:
-    # A newer release imports Cart in one more module: the page's files are the
-    # same, what it registers in objects.inv is not (an alias more).
+    # The newer release imports Cart in one more module: the page's own file
+    # is the same, what it registers in objects.inv is not (an alias more).
     cache = PageCache(tmp_path / "cache", "unused")
-    one = _release(tmp_path / "one")
+    older_root = _release(tmp_path / "older")
+    newer_root = _release(tmp_path / "newer")
+    (newer_root / "shop/checkout.py").write_text("from shop.cart import Cart\n")
 
     def item(name: str, priority: int) -> dict[str, object]:
         uri = "api/cart/#shop.Cart"
         return {"name": name, "domain": "py", "role": "class", "uri": uri, "priority": priority}
 
-    older = _page(cache, one, A_LINK)
+    older = _page(cache, older_root, A_LINK)
     older.inventory = [item("shop.Cart", 1), item("shop.Cart", 2), item("shop.cart.Cart", 2)]
-    newer = _page(cache, one, A_LINK)
+    newer = _page(cache, newer_root, A_LINK)
     newer.inventory = [*older.inventory, item("shop.checkout.Cart", 2)]
-    shared = _shared(cache, one, A_LINK)
-    assert shared.put("p.md", "::: shop.Cart", older)
-    assert shared.put("p.md", "::: shop.Cart", newer)
+    assert _shared(cache, older_root, A_LINK).put("p.md", "::: shop.Cart", older)
+    assert _shared(cache, newer_root, A_LINK).put("p.md", "::: shop.Cart", newer)
 
     def aliases(page: CachedPage) -> list[str]:
         return [str(i["name"]) for i in page.inventory if i["priority"] == 2]
 
-    for wanted in (older, newer):
-        found = shared.get("p.md", "::: shop.Cart", lambda p, w=wanted: aliases(p) == aliases(w))
-        assert found is not None
-        assert aliases(found) == aliases(wanted)
-    # A build whose aliases none of them has renders the page itself.
-    assert shared.get("p.md", "::: shop.Cart", lambda p: False) is None
+    # A third release whose package files are the older one's, elsewhere.
+    again = _release(tmp_path / "again")
+    asked: list[list[str]] = []
+
+    def older_aliases(page: CachedPage) -> bool:
+        asked.append(aliases(page))
+        return aliases(page) == aliases(older)
+
+    found = _shared(cache, again, A_LINK).get("p.md", "::: shop.Cart", older_aliases)
+    assert found is not None
+    assert aliases(found) == aliases(older)
+    # The newer variant (other package files) was asked about and turned down;
+    # the older one (the very same package files) was taken without asking.
+    assert asked == [aliases(newer)]
+    # Other package files: asked, and a build whose aliases none has renders the page.
+    other = _release(tmp_path / "other")
+    (other / "shop/extra.py").write_text("X = 1\n")
+    assert _shared(cache, other, A_LINK).get("p.md", "::: shop.Cart", older_aliases) is not None
+    assert asked[-1] == aliases(older)
+    assert _shared(cache, other, A_LINK).get("p.md", "::: shop.Cart", lambda p: False) is None

@@ -250,7 +250,11 @@ class BuildReuse:
                 self._any_release = None
                 return None
             prefixes = LinkPrefixes(handler, roots)
-            self._shared = SharedPages(self.cache, self._any_release, roots, prefixes)
+            options = getattr(handler, "global_options", None)
+            preload = options.get("preload_modules") if isinstance(options, dict) else None
+            self._shared = SharedPages(
+                self.cache, self._any_release, roots, prefixes, [str(m) for m in preload or ()]
+            )
         return self._shared
 
     def replay_in_order(

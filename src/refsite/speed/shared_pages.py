@@ -40,6 +40,7 @@ from typing import Any
 
 import griffe
 
+from refsite.checks.coverage import package_folders
 from refsite.core.store import derive_key
 from refsite.extras.source_tokens import fill_release_tokens, release_tokens
 from refsite.extras.sourcelinks import configured_naming, link_prefix, release_source
@@ -74,6 +75,9 @@ class Variant:
     """A digest of the names the page registered in the inventory (objects and aliases):
     releases whose files are the same but whose packages import them elsewhere
     keep a variant each."""
+    packages: str = ""
+    """The content hash of the packages it was rendered with (its objects' and the
+    preloaded ones): a build of the very same files has the same aliases."""
 
     def to_data(self) -> list[Any]:
         """As plain data, for the index file."""
@@ -81,17 +85,19 @@ class Variant:
             [list(s) for s in self.sources],
             [list(link) for link in self.links],
             self.names,
+            self.packages,
         ]
 
     @classmethod
     def from_data(cls, data: Any) -> Variant | None:
         """The inverse of :meth:`to_data`; None for anything else."""
         try:
-            sources, links, names = data
+            sources, links, names, packages = data
             return cls(
                 tuple((str(p), str(h)) for p, h in sources),
                 tuple((str(t), bool(b)) for t, b in links),
                 str(names),
+                str(packages),
             )
         except (TypeError, ValueError):
             return None
@@ -162,12 +168,16 @@ class SharedPages:
         fingerprint: str,
         roots: Sequence[str],
         prefix_of: Callable[[str], str | None],
+        preload: Sequence[str] = (),
     ) -> None:
         self.cache = cache
         self.fingerprint = fingerprint
         self.roots = list(roots)
         self.prefix_of = prefix_of
+        self.preload = list(preload)
+        """Packages griffe loads besides those of the rendered objects (preload_modules)."""
         self.hits = 0
+        self._package_hashes: dict[tuple[str, ...], str] = {}
 
     def get(
         self,
@@ -201,7 +211,8 @@ class SharedPages:
                 continue
             page.content = content
             page.sources = sources
-            if not accept(page):
+            same_packages = bool(variant.packages) and variant.packages == self._packages(page)
+            if not same_packages and not accept(page):
                 continue
             self.hits += 1
             return page
@@ -222,7 +233,8 @@ class SharedPages:
         if content is None:
             return False
         names = derive_key(*(f"{i.get('name')} {i.get('uri')}" for i in page.inventory))
-        variant = Variant(relative, tuple((t, bool(p)) for t, p in prefixes.items()), names)
+        links = tuple((t, bool(p)) for t, p in prefixes.items())
+        variant = Variant(relative, links, names, self._packages(page))
         stored = dict(page.__dict__, content=content, sources=dict(relative))
         self.cache.store(self._key(src_uri, markdown, variant), stored, namespace=SHARED)
         index_key = self._index_key(src_uri, markdown)
@@ -246,6 +258,26 @@ class SharedPages:
                 return None
             sources[path] = digest
         return sources
+
+    def _packages(self, page: CachedPage) -> str:
+        """The content hash of the packages ``page``'s objects come from, and the preloaded ones.
+
+        Their aliases are a function of those files: the root of a versioned
+        site (the installed packages) and its newest release (the same
+        wheels, unpacked elsewhere) agree without asking griffe.
+        """
+        names = {str(i.get("name", "")).split(".", 1)[0] for i in page.inventory}
+        tops = sorted((names | set(self.preload)) - {""})
+        if not tops:
+            return ""
+        known = self._package_hashes.get(tuple(tops))
+        if known is None:
+            folders = package_folders(tops, [Path(r) for r in self.roots])
+            found = {f.name for f in folders}
+            # A package not found here: no claim to be the same files.
+            known = self.cache.content_hash(folders) if set(tops) <= found else ""
+            self._package_hashes[tuple(tops)] = known
+        return known
 
     def _index_key(self, src_uri: str, markdown: str) -> str:
         return self.cache.shared_key("page-variants", self.fingerprint, src_uri, markdown)
