@@ -222,6 +222,8 @@ def test_nested_package_builds_clean_and_passes_its_checks(nested: Build) -> Non
     assert 'paths: ["../nested"]' in config
     assert 'watch:\n  - "../nested"' in config
     assert "font: false" in config
+    # Its docstrings are the maintainer's own: hidden example lines work at once.
+    assert "              - refsite.hidden_lines\n" in config
     assert "repo_url" not in config.replace("# No repo_url", "")
     # Nothing the pages load comes from another host (fonts, scripts, images).
     for page in nested.site.glob("**/*.html"):

@@ -210,13 +210,17 @@ plugins:
 
 
 def _handler_extensions_yml(plan: SitePlan) -> str:
-    """The python handler's options for other packages: link bases and preloads."""
-    extensions = ""
+    """The python handler's griffe extensions and its options for other packages."""
+    extensions = (
+        "            extensions:\n"
+        "              # Example lines marked '# hidden: ' run in the examples\n"
+        "              # check but never show on the pages.\n"
+        "              - refsite.hidden_lines\n"
+    )
     if plan.docs_urls:
         bases = ", ".join(f"{_q(k)}: {_q(v)}" for k, v in plan.docs_urls.items())
         extensions += (
-            "            # Links to pages of the package's own site lead there.\n"
-            "            extensions:\n"
+            "              # Links to pages of the package's own site lead there.\n"
             "              - refsite.extras.docstring_links:\n"
             f"                  bases: {{{bases}}}\n"
         )
