@@ -368,6 +368,13 @@ def test_hidden_lines_never_render_under_mkdocs_or_zensical(project: Path) -> No
         "expkg/__init__.py:122), but the pages show them: add refsite.hidden_lines to the "
         "python handler's extensions"
     ), build.output
+    # And the command line, which says it without changing its exit code (0:
+    # every failing example is excluded here, as with the extension).
+    done = refsite("examples", project, cwd=project)
+    assert done.returncode == 0, done.stdout
+    warning = next(line for line in done.stdout.splitlines() if "refsite: warning:" in line)
+    assert warning.endswith("add refsite.hidden_lines to the python handler's extensions")
+    assert "mkdocs.yml: 4 example(s) hide lines" in warning
 
 
 def test_coverage_counts_documented_objects_with_an_example() -> None:

@@ -7,12 +7,15 @@ an exclusion is stale), 2 when the input is unusable.
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from refsite.cli.common import UsageError
 from refsite.cli.config import ConfigError, SiteConfig, read_config
 from refsite.examples.check import ExamplesError, Settings, check
+from refsite.examples.hidden import unshown_warning
 from refsite.examples.report import format_json, format_markdown, load_exclusions, sort_out
 
 __all__ = ["add_commands", "settings_for"]
@@ -55,6 +58,11 @@ def _cmd_examples(args: argparse.Namespace, config: SiteConfig) -> int:
     except ExamplesError as error:
         raise UsageError(str(error)) from None
     print(format_json(report) if args.format == "json" else format_markdown(report))
+    options = config.python.get("options")
+    extensions = options.get("extensions") if isinstance(options, Mapping) else None
+    unshown = unshown_warning([o.checked.example for o in report.outcomes], extensions)
+    if unshown is not None:  # the site's pages, not the examples: no change to the exit code
+        print(f"refsite: warning: {config.path}: {unshown}", file=sys.stderr)
     return 1 if report.failed or report.stale else 0
 
 

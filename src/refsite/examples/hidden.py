@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import griffe
 
+from refsite.examples.collect import Example
 from refsite.examples.fences import MARKER, strip_hidden
 
-__all__ = ["EXTENSION_NAMES", "HiddenLines", "is_configured"]
+__all__ = ["EXTENSION_NAMES", "HiddenLines", "is_configured", "unshown_warning"]
 
 EXTENSION_NAMES = frozenset({"refsite.hidden_lines", __name__})
 """The names a site may give this extension in the python handler's ``extensions``."""
@@ -38,6 +40,22 @@ def is_configured(extensions: Any) -> bool:
     names = {e for e in entries if isinstance(e, str)}
     names |= {k for e in entries if isinstance(e, dict) for k in e}
     return bool(EXTENSION_NAMES & names)
+
+
+def unshown_warning(examples: Sequence[Example], extensions: Any) -> str | None:
+    """What to say when ``examples`` hide lines but ``extensions`` lacks this extension.
+
+    Without it the pages show the hidden lines, as comments. None: nothing to say.
+    """
+    hiding = [e for e in examples if e.hidden]
+    if not hiding or is_configured(extensions):
+        return None
+    first = hiding[0]
+    return (
+        f"{len(hiding)} example(s) hide lines with '# hidden: ' (the first: {first.object}, "
+        f"{first.file}:{first.line}), but the pages show them: add refsite.hidden_lines "
+        "to the python handler's extensions"
+    )
 
 
 class HiddenLines(griffe.Extension):

@@ -19,7 +19,7 @@ from mkdocstrings import Inventory
 
 from refsite.checks.coverage import package_folders
 from refsite.examples.check import ExamplesError, ExamplesReader, Settings
-from refsite.examples.hidden import is_configured
+from refsite.examples.hidden import unshown_warning
 from refsite.examples.report import ExamplesReport, format_markdown, load_exclusions, sort_out
 from refsite.extras.sourcelinks import configured_naming, release_source, source_url
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
@@ -125,18 +125,10 @@ class Examples(Feature):
                 exclusion.object,
                 file,
             )
-        hiding = [o.checked.example for o in report.outcomes if o.checked.example.hidden]
-        if hiding and not is_configured(_handler_extensions(build)):
-            # Without the extension the pages show the hidden lines as comments.
-            log.warning(
-                "examples: %d example(s) hide lines with '# hidden: ' (the first: %s, %s:%s), "
-                "but the pages show them: add refsite.hidden_lines to the python handler's "
-                "extensions",
-                len(hiding),
-                hiding[0].object,
-                hiding[0].file,
-                hiding[0].line,
-            )
+        examples = [o.checked.example for o in report.outcomes]
+        unshown = unshown_warning(examples, _handler_extensions(build))
+        if unshown is not None:
+            log.warning("examples: %s", unshown)
 
     def _report(self, build: Build) -> ExamplesReport | None:
         if self.reader is None:
