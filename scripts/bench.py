@@ -220,6 +220,11 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--no-serve", action="store_true", help="skip the serve loops")
     parser.add_argument("--no-zensical", action="store_true", help="skip Zensical")
+    parser.add_argument(
+        "--with-versions",
+        action="store_true",
+        help="also one release cold against every locked release and the root (minutes)",
+    )
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -371,6 +376,18 @@ def main() -> int:
                 for _, server in started:
                     server.stop()
 
+    cpu: dict[str, float] = {}
+    if args.with_versions:
+        # The versioned site's rows (scripts/bench_versions.py), in this table:
+        # one release cold against every locked release and the root, cold.
+        from bench_versions import measure as measure_versions
+
+        with tempfile.TemporaryDirectory(prefix="refsite-bench-versions-") as folder:
+            rows = measure_versions(Path(folder), "declared", select_all=False, runs=args.runs)
+        for name, seconds, peak_mib, cpu_seconds in rows:
+            if not name.startswith("download"):
+                times[name], memory[name], cpu[name] = [seconds], [peak_mib], cpu_seconds
+
     medians = {name: statistics.median(values) for name, values in times.items()}
     peaks = {name: max(values) for name, values in memory.items()}
 
@@ -403,6 +420,14 @@ def main() -> int:
         ),
         "cold / cold without llms and source links": ratios_extras,
         "warm / baseline (target <= 0.15)": ratio("ours warm", "baseline (plain MkDocs)"),
+        "10 releases + root / one release, cold (target <= 3)": ratio(
+            "10 releases + root, cold", "one release, cold (mkdocs build)"
+        ),
+        "the same in CPU seconds (target <= 3)": (
+            cpu["10 releases + root, cold"] / cpu["one release, cold (mkdocs build)"]
+            if cpu.get("one release, cold (mkdocs build)") and "10 releases + root, cold" in cpu
+            else None
+        ),
         "fixture docstring edit / plain": ratio(
             "fixture docstring edit, ours", "fixture docstring edit, plain"
         ),
@@ -426,10 +451,10 @@ def main() -> int:
         ),
         "source links in the HTML": sizes.get("source links"),
     }
-    print(f"\n{'measurement':<32} {'median':>8} {'min':>8} {'max':>8} {'peak MiB':>9}")
+    print(f"\n{'measurement':<40} {'median':>8} {'min':>8} {'max':>8} {'peak MiB':>9}")
     for name, values in times.items():
         peak = f"{peaks[name]:9.0f}" if name in peaks else f"{'-':>9}"
-        print(f"{name:<32} {medians[name]:7.2f}s {min(values):7.2f}s {max(values):7.2f}s {peak}")
+        print(f"{name:<40} {medians[name]:7.2f}s {min(values):7.2f}s {max(values):7.2f}s {peak}")
     print()
     for name, value in ratios.items():
         print(f"{name:<60} {'n/a' if value is None else f'{value:.2f}x'}")
