@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -200,3 +200,21 @@ def test_a_changed_upstream_builds_the_same_site_slower_and_says_so(
     # The warm build reuses pages only where what replaying needs is there.
     assert bool(re.search(r"page cache: [1-9]\d* page\(s\) reused", built.output)) is reused
     assert ("page cache: 0 page(s) reused, 0 rendered" in built.output) is not reused
+
+
+def test_an_upstream_function_is_replaced_once_per_process() -> None:
+    from types import SimpleNamespace
+
+    from refsite.mkdocs.internals.shapes import replace_once
+
+    owner = SimpleNamespace(twice=lambda x: x * 2)
+    made: list[object] = []
+
+    def plus_one(current: Callable[[int], int]) -> Callable[[int], int]:
+        made.append(current)
+        return lambda x: current(x) + 1
+
+    replace_once(owner, "twice", plus_one)
+    replace_once(owner, "twice", plus_one)  # a second build's configuration
+    assert owner.twice(3) == 7  # wrapped once, not twice
+    assert len(made) == 1

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from refsite.mkdocs.internals.shapes import usable
+from refsite.mkdocs.internals.shapes import replace_once, usable
 
 __all__ = [
     "DIRTY_BUILD_LOGGER",
@@ -49,16 +49,14 @@ def serve_builds_dirty() -> bool:
     """
     if not usable("serve-dirty"):
         return False
-    serve: Any = import_module("mkdocs.commands.serve")
-    build = serve.build
-    if getattr(build, "refsite_dirty", False):
-        return True
 
-    def dirty_build(config: Any, *, serve_url: str | None = None, dirty: bool = False) -> None:
-        build(config, serve_url=serve_url, dirty=True)
+    def make(build: Callable[..., None]) -> Callable[..., None]:
+        def dirty_build(config: Any, *, serve_url: str | None = None, dirty: bool = False) -> None:
+            build(config, serve_url=serve_url, dirty=True)
 
-    dirty_build.refsite_dirty = True  # type: ignore[attr-defined]
-    serve.build = dirty_build
+        return dirty_build
+
+    replace_once(import_module("mkdocs.commands.serve"), "build", make)
     return True
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from refsite.mkdocs.internals.shapes import usable
+from refsite.mkdocs.internals.shapes import replace_once, usable
 
 __all__ = [
     "GRIFFE_LOGGER",
@@ -165,14 +165,10 @@ def wrap_code_formatter(
     if not usable("signature-memo"):
         return False
     rendering: Any = import_module("mkdocstrings_handlers.python._internal.rendering")
-    current = rendering._get_formatter
-    if getattr(current, "refsite_wrapped", False):
-        return True
-    formatter = wrap(current(), rendering._StashCrossRefFilter.stash)
 
-    def get_formatter() -> Callable[[str, int], str]:
-        return formatter
+    def make(current: Callable[[], Callable[[str, int], str]]) -> Callable[[], Any]:
+        formatter = wrap(current(), rendering._StashCrossRefFilter.stash)
+        return lambda: formatter
 
-    get_formatter.refsite_wrapped = True  # type: ignore[attr-defined]
-    rendering._get_formatter = get_formatter
+    replace_once(rendering, "_get_formatter", make)
     return True

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from refsite.mkdocs.internals.shapes import usable
+from refsite.mkdocs.internals.shapes import replace_once, usable
 
 __all__ = ["reuse_highlight_setup"]
 
@@ -26,12 +26,9 @@ def reuse_highlight_setup() -> bool:
     """Look lexer classes and style classes up once per process; False when shapes differ."""
     if not usable("highlight-setup"):
         return False
-    highlight: Any = import_module("pymdownx.highlight")
-    if getattr(highlight.get_lexer_by_name, "refsite_wrapped", False):
-        return True
-    highlight.get_lexer_by_name = _lexer_by_name(highlight.get_lexer_by_name)
+    replace_once(import_module("pymdownx.highlight"), "get_lexer_by_name", _lexer_by_name)
     formatter = import_module("pygments.formatters.html").HtmlFormatter
-    formatter._create_stylesheet = _stylesheet_once(formatter._create_stylesheet)
+    replace_once(formatter, "_create_stylesheet", _stylesheet_once)
     return True
 
 
@@ -48,7 +45,6 @@ def _lexer_by_name(find: Callable[..., Any]) -> Callable[..., Any]:
         classes[_alias.lower()] = type(lexer)
         return lexer
 
-    get_lexer_by_name.refsite_wrapped = True  # type: ignore[attr-defined]
     return get_lexer_by_name
 
 

@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
 from refsite.core.shapes import Shape, mismatch
 from refsite.mkdocs.internals.autorefs import AUTOREFS_LOGGER
 
-__all__ = ["FEATURES", "SHAPES", "WRITTEN_FOR", "check_shapes", "problems", "usable"]
+__all__ = [
+    "FEATURES",
+    "SHAPES",
+    "WRITTEN_FOR",
+    "check_shapes",
+    "problems",
+    "replace_once",
+    "usable",
+]
 
 WRITTEN_FOR = {
     "mkdocs": "1.6.1",
@@ -253,6 +262,24 @@ FEATURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "python-options": ("loading mkdocstrings-python without pydantic", ("python.options",)),
 }
 """Each speed-up: what the build goes without when it is off, and the shapes it relies on."""
+
+
+_REPLACED = "refsite_replaced"
+
+
+def replace_once(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
+    """Replace ``owner``'s ``name`` by ``make(current)``, once per process.
+
+    A process may configure many builds (``mkdocs serve``, the tests, a fork
+    server): the replacement carries a mark, so a second call finds it and
+    changes nothing, and no wrapper is ever wrapped again.
+    """
+    current = getattr(owner, name)
+    if getattr(current, _REPLACED, False):
+        return
+    replacement = make(current)
+    setattr(replacement, _REPLACED, True)
+    setattr(owner, name, replacement)
 
 
 def usable(feature: str) -> bool:
