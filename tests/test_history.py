@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
@@ -27,7 +29,7 @@ from refsite.history.model import (
 )
 from refsite.history.since import since
 from refsite.history.snapshot import read_snapshot
-from refsite.history.view import view
+from refsite.history.view import Prepared, view
 from test_wheels import make_wheel
 
 BASE = '''
@@ -321,6 +323,63 @@ def test_an_older_release_is_marked_as_of_its_own_snapshot(shop: History, tmp_pa
     assert again.marks("1.0.0") == at_10
     assert again.marks("1.1.0") == at_11
     assert again.page(ids=False, release="1.1.0") == page_11
+
+
+def test_badges_and_page_prepared_in_another_process_are_the_ones_made_here(
+    shop: History, tmp_path: Path
+) -> None:
+    path = tmp_path / "history.json"
+    path.write_text(dump_history(shop), encoding="utf-8")
+    wanted = {"ids": True, "badges": True, "page": True}
+    here = view(path, cache_dir=tmp_path / "here")
+    assert here.unprepared("1.1.0", **wanted)
+    expected = (here.marks("1.1.0"), here.page(ids=True, release="1.1.0"))
+    # What a forked copy hands back, with nothing of it on this view's disk.
+    elsewhere = view(path, cache_dir=tmp_path / "elsewhere")
+    made = elsewhere.prepare("1.1.0", **wanted)
+    assert not view(path, cache_dir=tmp_path / "elsewhere").unprepared("1.1.0", **wanted)
+    taker = view(path, cache_dir=tmp_path / "taker")
+    waited: list[bool] = []
+    taker.prepared_elsewhere(lambda: waited.append(True) or made)
+    assert (taker.marks("1.1.0"), taker.page(ids=True, release="1.1.0")) == expected
+    assert taker.marks("1.1.0") is made[0]["1.1.0"]  # taken, not made again
+    assert waited == [True]  # awaited once, at the first use
+    # A copy that failed hands back nothing: the work is done at the first use.
+    failed = view(path, cache_dir=None)
+    failed.prepared_elsewhere(lambda: None)
+    assert (failed.marks("1.1.0"), failed.page(ids=True, release="1.1.0")) == expected
+
+
+def test_a_cold_build_makes_the_badges_and_changes_page_beside_it(
+    shop: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from refsite.mkdocs.features import history as feature
+
+    path = tmp_path / "history.json"
+    path.write_text(dump_history(shop), encoding="utf-8")
+    started: list[object] = []
+
+    def in_background(work: Callable[[], Prepared]) -> Callable[[], Prepared | None]:
+        started.append(work)
+        result = work()  # as the forked copy would, before this process needs it
+        return lambda: result
+
+    monkeypatch.setattr(feature, "in_background", in_background)
+    build = SimpleNamespace(
+        older_release="1.1.0",
+        config=SimpleNamespace(markdown_extensions=["attr_list"]),
+        options=SimpleNamespace(history=SimpleNamespace(badges=True)),
+    )
+    kept = view(path, cache_dir=tmp_path / "cache")
+    history = feature.History()
+    history.view = kept
+    history._prepare(build)  # type: ignore[arg-type]
+    assert len(started) == 1
+    assert kept.marks("1.1.0") == view(path).marks("1.1.0")
+    # The next build finds them kept on disk: nothing to do beside it.
+    history.view = view(path, cache_dir=tmp_path / "cache")
+    history._prepare(build)  # type: ignore[arg-type]
+    assert len(started) == 1
 
 
 def test_cli_changes_between_folders_as_json_and_markdown(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -30,7 +30,10 @@ from refsite.history.changes import (
 from refsite.history.model import History, load_history
 from refsite.history.since import since
 
-__all__ = ["HistoryView", "staleness", "view"]
+__all__ = ["HistoryView", "Prepared", "staleness", "view"]
+
+Prepared = tuple[dict[str | None, dict[str, Marks]], dict[tuple[bool, str | None], str]]
+"""What :meth:`HistoryView.prepare` makes: badges by release, changes pages by (ids, release)."""
 
 
 @dataclass
@@ -47,6 +50,8 @@ class HistoryView:
     _history: History | None = None
     _marks: dict[str | None, dict[str, Marks]] = field(default_factory=dict)
     _pages: dict[tuple[bool, str | None], str] = field(default_factory=dict)
+    _elsewhere: Callable[[], Prepared | None] | None = None
+    """What another process makes of :meth:`prepare`, awaited at first use."""
 
     @property
     def history(self) -> History:
@@ -65,6 +70,44 @@ class HistoryView:
         package, last = kept
         return staleness(package, last)
 
+    def unprepared(self, release: str | None, *, ids: bool, badges: bool, page: bool) -> bool:
+        """Whether :meth:`prepare` has work to do: the page or badges are neither here nor kept.
+
+        Reads no history: an older ``release`` is never the history's last.
+        """
+        suffix = "" if release is None else f"-{release}"
+        wanted = []
+        if badges and release not in self._marks:
+            wanted.append(f"marks{suffix}")
+        if page and (ids, release) not in self._pages:
+            wanted.append(f"page-{ids}{suffix}")
+        return any(self._load(what) is None for what in wanted)
+
+    def prepare(self, release: str | None, *, ids: bool, badges: bool, page: bool) -> Prepared:
+        """Make the badges and the changes page of ``release`` (kept on disk too); both."""
+        marks = {release: self.marks(release)} if badges else {}
+        pages = {(ids, release): self.page(ids=ids, release=release)} if page else {}
+        return marks, pages
+
+    def prepared_elsewhere(self, result: Callable[[], Prepared | None]) -> None:
+        """Another process runs :meth:`prepare`: ``result()`` waits for what it made.
+
+        A cold build's main process has other work meanwhile; a None result
+        (the other process failed) leaves the work to the first use, here.
+        """
+        self._elsewhere = result
+
+    def settle(self) -> None:
+        """Take what another process prepared, waiting for it if need be."""
+        result, self._elsewhere = self._elsewhere, None
+        prepared = result() if result is not None else None
+        if prepared is not None:
+            marks, pages = prepared
+            for release, value in marks.items():
+                self._marks.setdefault(release, value)
+            for key, page in pages.items():
+                self._pages.setdefault(key, page)
+
     def marks(self, release: str | None = None) -> dict[str, Marks]:
         """Heading id -> badges, for ``release`` (default: the history's last).
 
@@ -72,6 +115,7 @@ class HistoryView:
         snapshot: a deprecation or a parameter that came later is not in the
         code its reader has. A release the history lacks gets no badges.
         """
+        self.settle()
         versions = self.history.versions() if release is not None else []
         if release is not None and versions and release == versions[-1]:
             release = None
@@ -98,6 +142,7 @@ class HistoryView:
         ``release``: an older release of a versioned site, whose page ends at
         that release (default: the history's last).
         """
+        self.settle()
         versions = self.history.versions() if release is not None else []
         if release is not None and versions and release == versions[-1]:
             release = None

@@ -13,6 +13,7 @@ from refsite.history.badges import add_badges
 from refsite.history.model import HistoryError
 from refsite.history.view import HistoryView, view
 from refsite.mkdocs.build import PLUGIN_NAME, Build, Feature, log
+from refsite.speed.workers import in_background
 
 __all__ = ["History"]
 
@@ -38,6 +39,29 @@ class History(Feature):
         reason = self.view.staleness()
         if reason is not None:
             log.warning("history: %s; regenerate %s with scripts/lock", reason, settings.file)
+        self._prepare(build)
+
+    def _prepare(self, build: Build) -> None:
+        """In a build that must make the badges or the changes page, make them beside it.
+
+        About a third of a second of work that a cold build's process would
+        do in turn: a forked copy does it while griffe loads the sources. (A
+        site whose pages show no changes page makes one there all the same.)
+        """
+        assert self.view is not None
+        view, release = self.view, build.older_release
+        wanted = {
+            "ids": "attr_list" in build.config.markdown_extensions,
+            "badges": build.options.history.badges,
+            "page": True,
+        }
+        if view.unprepared(release, **wanted):
+            view.prepared_elsewhere(in_background(lambda: view.prepare(release, **wanted)))
+
+    def pages_finished(self, build: Build, files: Any) -> None:
+        if self.view is not None:
+            # What was prepared beside the build is taken, and its process reaped.
+            self.view.settle()
 
     def post_page(self, build: Build, output: str, page: Any) -> str:
         history = build.history
