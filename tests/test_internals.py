@@ -14,17 +14,17 @@ import pytest
 from mkdocs_autorefs import AutorefsPlugin
 
 from conftest import Build, run
-from refsite.mkdocs import internals
-from refsite.mkdocs.internals import shapes
+from refsite import internals
+from refsite.internals import shapes
 
-# Runs MkDocs' command line after changing what refsite.mkdocs.internals
+# Runs MkDocs' command line after changing what refsite.internals
 # meets, as a new upstream release could: argv[1] names the change.
 RUNNER = """
 import dataclasses
 import re
 import sys
 
-from refsite.mkdocs import internals
+from refsite import internals
 
 change = sys.argv.pop(1)
 if change == "url-maps":
@@ -205,7 +205,7 @@ def test_a_changed_upstream_builds_the_same_site_slower_and_says_so(
 def test_an_upstream_function_is_replaced_once_per_process() -> None:
     from types import SimpleNamespace
 
-    from refsite.mkdocs.internals.shapes import replace_once
+    from refsite.internals.shapes import replace_once
 
     owner = SimpleNamespace(twice=lambda x: x * 2)
     made: list[object] = []

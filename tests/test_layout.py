@@ -83,3 +83,22 @@ def test_cycles(graph: dict[str, set[str]], expected: list[list[str]]) -> None:
 )
 def test_imports(source: str, name: str, is_package: bool, expected: set[str]) -> None:
     assert layout.imports(ast.parse(source), name, is_package) == expected
+
+
+def test_no_pure_package_depends_on_the_mkdocs_side(figures: dict[str, object]) -> None:
+    graph = figures["graph"]
+    assert isinstance(graph, dict)
+    # The detection sees real edges: a pure package asks internals, the plugin a pure one.
+    assert "refsite.internals" in graph["refsite.checks.absent"]
+    assert "refsite.checks.absent" in graph["refsite.mkdocs.features.release"]
+    _, over = layout.report(figures)
+    assert [line for line in over if "MkDocs side" in line] == []
+    # One edge the other way round is reported.
+    wrong = {
+        **graph,
+        "refsite.checks.site": {*graph["refsite.checks.site"], "refsite.mkdocs.build"},
+    }
+    _, over = layout.report({**figures, "graph": wrong})
+    assert [line for line in over if "MkDocs side" in line] == [
+        "pure module depends on the MkDocs side: refsite.checks.site -> refsite.mkdocs.build"
+    ]

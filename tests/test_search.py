@@ -6,7 +6,7 @@ import pytest
 from material.plugins.search.plugin import Parser
 
 from refsite.extras.search import boost_sections, feed_tree
-from refsite.mkdocs.internals.material import _Context, _Skip
+from refsite.internals.material import _Context, _Skip
 
 
 def _sections(parser: Parser) -> list[tuple[object, str, str, bool]]:

@@ -91,7 +91,7 @@ def render():
 
 
 before = render()
-from refsite.mkdocs import internals
+from refsite import internals
 
 assert internals.reuse_highlight_setup()
 assert internals.reuse_highlight_setup()  # once: no wrapper around a wrapper

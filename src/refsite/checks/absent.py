@@ -24,8 +24,8 @@ from pathlib import Path
 
 import griffe
 
+from refsite import internals
 from refsite.checks.tree import NavEntry, TocEntry, Tree
-from refsite.mkdocs import internals
 
 __all__ = [
     "ABSENT_FILE",

@@ -1,1 +1,1 @@
-"""The MkDocs side: the plugin (a switchboard), its features, upstream internals."""
+"""The MkDocs side: the plugin (a switchboard) and its features."""

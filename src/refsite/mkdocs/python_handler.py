@@ -19,7 +19,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from refsite.mkdocs import internals
+from refsite import internals
 
 __all__ = ["HANDLER", "load_without_pydantic", "unknown_options"]
 
@@ -54,7 +54,7 @@ def unknown_options(options: Mapping[str, Any]) -> list[str]:
     """The names in the handler's ``options`` that it does not know, sorted.
 
     Empty when the handler is not installed (mkdocstrings says so itself),
-    or its option classes are not where :mod:`refsite.mkdocs.internals` reads them.
+    or its option classes are not where :mod:`refsite.internals` reads them.
     """
     known = internals.python_option_names()
     if known is None:

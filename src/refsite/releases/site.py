@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import griffe
 
+from refsite import internals
 from refsite.checks.absent import (
     Absent,
     absent_note,
@@ -32,7 +33,6 @@ from refsite.checks.directives import find_identifiers
 from refsite.checks.tree import Tree
 from refsite.history.model import HistoryError
 from refsite.history.view import HistoryView
-from refsite.mkdocs import internals
 from refsite.speed.cache import PageCache
 
 if TYPE_CHECKING:

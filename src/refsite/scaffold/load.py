@@ -20,8 +20,8 @@ from typing import Any
 
 import griffe
 
+from refsite import internals
 from refsite.checks.coverage import CoverageError, PublicObject, load_packages, public_api
-from refsite.mkdocs import internals
 from refsite.scaffold.model import Loaded, ScaffoldError
 
 __all__ = [

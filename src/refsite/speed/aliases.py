@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from refsite.mkdocs import internals
+from refsite import internals
 from refsite.speed.cache import materialize_aliases
 
 __all__ = ["materialize_after_loads", "materialize_loaded"]
@@ -24,7 +24,7 @@ __all__ = ["materialize_after_loads", "materialize_loaded"]
 def materialize_after_loads(handler: Any) -> None:
     """After griffe loads modules for the python ``handler``, create every alias it would later.
 
-    Nothing where the handler is not as :mod:`refsite.mkdocs.internals` was
+    Nothing where the handler is not as :mod:`refsite.internals` was
     written for: then no page is reused or rendered elsewhere either.
     """
     if not internals.usable("materialize") or getattr(handler.collect, "materializes", False):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from refsite.mkdocs import internals
+from refsite import internals
 from refsite.speed.cache import CachedPage
 
 __all__ = ["PageEffects", "Registrations", "Replayed"]
@@ -52,7 +52,7 @@ class Registrations:
     Args:
         mkdocstrings: The mkdocstrings plugin.
         autorefs: The autorefs plugin.
-        record: Whether to record (when :mod:`refsite.mkdocs.internals` says
+        record: Whether to record (when :mod:`refsite.internals` says
             replaying is possible).
     """
 

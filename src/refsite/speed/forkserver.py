@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from refsite import internals
 from refsite.core import processes
-from refsite.mkdocs import internals
 
 __all__ = ["PRELOAD", "ForkServer", "run_mkdocs", "serve"]
 

@@ -26,12 +26,12 @@ from typing import Any
 
 import jinja2
 
+from refsite import internals
 from refsite.checks.coverage import rendered_names
 from refsite.checks.site import ParsedFiles
 from refsite.core.memo import OutputMemo, folder_digest, render_key
 from refsite.core.store import Store, derive_key
 from refsite.extras.search import boosted_index
-from refsite.mkdocs import internals
 
 __all__ = ["KeptOutputs"]
 
@@ -191,7 +191,7 @@ def _url_maps(autorefs: Any) -> str | None:
     """A digest of every URL autorefs can link to, or None when it cannot be read.
 
     The maps are autorefs' own attributes: a version that changed them (see
-    :mod:`refsite.mkdocs.internals`) gets no kept cross-references, never wrong ones.
+    :mod:`refsite.internals`) gets no kept cross-references, never wrong ones.
     """
     state = internals.link_state(autorefs) if internals.usable("kept-cross-references") else None
     if state is None:

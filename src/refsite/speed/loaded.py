@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from refsite.mkdocs import internals
+from refsite import internals
 from refsite.speed.cache import LoadedModules, PageCache
 from refsite.speed.workers import in_child_process
 

@@ -30,8 +30,8 @@ from xml.etree.ElementTree import Element
 
 import griffe
 
+from refsite import internals
 from refsite.extras.source_tokens import fill_object_tokens, object_tokens
-from refsite.mkdocs import internals
 from refsite.speed.cache import FORMAT, PageCache, renderer_versions
 
 __all__ = ["ObjectRenders", "render_key", "render_key_and_links"]
@@ -178,7 +178,7 @@ class ObjectRenders:
 
         Besides the options, what renders an object is the site's Markdown
         extensions, theme and custom templates. None without a python handler,
-        or one that is not as :mod:`refsite.mkdocs.internals` was written for.
+        or one that is not as :mod:`refsite.internals` was written for.
         """
         if not internals.usable("object-cache"):
             return None

@@ -11,7 +11,7 @@
   next while the sources are unchanged (:mod:`refsite.speed.loaded`).
 
 It hooks into mkdocstrings', autorefs' and Material's objects, some of them
-private, through :mod:`refsite.mkdocs.internals`; where one is not as it was
+private, through :mod:`refsite.internals`; where one is not as it was
 written for, the page or value is simply not reused.
 """
 
@@ -28,9 +28,9 @@ from typing import Any
 import jinja2
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
+from refsite import internals
 from refsite.checks.directives import find_identifiers
 from refsite.core.fingerprint import own_code
-from refsite.mkdocs import internals
 from refsite.speed.cache import (
     CachedPage,
     LoadedModules,
@@ -90,7 +90,7 @@ class BuildReuse:
         self.effects: PageEffects | None = None
         """What the page last rendered registered (set by :meth:`page_content`)."""
         # Without the upstream shapes that recording and replaying rely on,
-        # every page is rendered (refsite.mkdocs.internals says so).
+        # every page is rendered (refsite.internals says so).
         self._reuses_pages = internals.usable("page-cache")
         self._registrations = Registrations(
             self._mkdocstrings, self._autorefs, record=self._reuses_pages

@@ -15,9 +15,9 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from refsite import internals
 from refsite.extras.search import feed_tree
 from refsite.extras.source_tokens import strip_links
-from refsite.mkdocs import internals
 from refsite.speed.cache import PageCache, toc_to_data
 from refsite.speed.workers import Workers, assign, can_fork
 

@@ -33,8 +33,8 @@ from typing import Any
 
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
+from refsite import internals
 from refsite.checks.site import page_file
-from refsite.mkdocs import internals
 from refsite.speed.cache import data_to_anchors, toc_to_data
 from refsite.speed.effects import PageEffects, Replayed
 from refsite.speed.reuse import BuildReuse
@@ -163,7 +163,7 @@ class IncrementalServe:
         self._built = {}
         by_src = {f.src_uri: f for f in pages}
         if not internals.usable("incremental-serve"):
-            # Without what replaying relies on (refsite.mkdocs.internals):
+            # Without what replaying relies on (refsite.internals):
             # every rebuild renders every page.
             self.records = {}
         self.plan = plan(
@@ -274,7 +274,7 @@ def watch_with_events(server: Any) -> bool:
     the native observer also reports files being opened and closed, which
     every build does to the files it reads, and MkDocs would rebuild on each.
     Returns False, changing nothing, where the server is not the one this was
-    written for (:mod:`refsite.mkdocs.internals`).
+    written for (:mod:`refsite.internals`).
     """
     if not internals.usable("watch-events"):
         return False

@@ -40,11 +40,11 @@ from typing import Any
 
 import griffe
 
+from refsite import internals
 from refsite.checks.coverage import package_folders
 from refsite.core.store import derive_key
 from refsite.extras.source_tokens import fill_release_tokens, release_tokens
 from refsite.extras.sourcelinks import configured_naming, link_prefix, release_source
-from refsite.mkdocs import internals
 from refsite.speed.cache import CachedPage, PageCache
 
 __all__ = [

@@ -43,8 +43,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from refsite import internals
 from refsite.core.memo import dump_atomic, load_pickle
-from refsite.mkdocs import internals
 from refsite.speed.aliases import materialize_loaded
 
 __all__ = [
@@ -414,7 +414,7 @@ class PageWorkers:
         if self._in_copy or self._pending or self.workers.started:
             return
         # Workers render into the page cache; without the upstream shapes they
-        # rely on (refsite.mkdocs.internals), MkDocs renders every page itself.
+        # rely on (refsite.internals), MkDocs renders every page itself.
         if not internals.usable("page-workers"):
             return
         assignments = assign(rest, processes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
 
-from refsite.mkdocs import internals
+from refsite import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, Feature, log
 from refsite.mkdocs.python_handler import load_without_pydantic, unknown_options
 

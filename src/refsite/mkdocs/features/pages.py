@@ -16,10 +16,10 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from refsite import internals
 from refsite.checks.directives import diagnose, find_identifiers
 from refsite.core.placeholders import PlaceholderError, expand, placeholder_names, versions_table
 from refsite.extras.titles import code_search_titles, inline_code, retitle_page
-from refsite.mkdocs import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.mkdocs.features.coverage import PLACEHOLDER as COVERAGE_PLACEHOLDER
 from refsite.mkdocs.features.examples import PLACEHOLDER as EXAMPLES_PLACEHOLDER

@@ -13,8 +13,8 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from refsite import internals
 from refsite.checks.absent import ABSENT_FILE, absent_record, declared_objects
-from refsite.mkdocs import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.releases.banner import add_banner, newest_page_url, outdated_banner
 from refsite.releases.site import OlderSources, ReleaseSite, root_script, versioned, wanted_release

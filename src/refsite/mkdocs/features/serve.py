@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from refsite.mkdocs import internals
+from refsite import internals
 from refsite.mkdocs.build import Build, Feature, log
 from refsite.speed.serve import IncrementalServe, watch_with_events
 

@@ -18,9 +18,9 @@ from typing import Any
 import jinja2
 from mkdocs.exceptions import PluginError
 
+from refsite import internals
 from refsite.checks.directives import find_identifiers
 from refsite.checks.site import ParsedFiles
-from refsite.mkdocs import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.releases.site import WORKERS_ENV, versioned
 from refsite.speed.aliases import materialize_after_loads

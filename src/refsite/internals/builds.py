@@ -1,6 +1,6 @@
 """MkDocs 1.6.1: populating a page, dirty builds, the dev server's observer, the theme's Jinja.
 
-Written against that version; :mod:`refsite.mkdocs.internals.shapes` checks
+Written against that version; :mod:`refsite.internals.shapes` checks
 that the installed one has what each function here relies on.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from refsite.mkdocs.internals.shapes import replace_once, usable
+from refsite.internals.shapes import replace_once, usable
 
 __all__ = [
     "DIRTY_BUILD_LOGGER",

@@ -16,7 +16,7 @@ from importlib import metadata
 from typing import Any
 
 from refsite.core.shapes import Shape, mismatch
-from refsite.mkdocs.internals.autorefs import AUTOREFS_LOGGER
+from refsite.internals.autorefs import AUTOREFS_LOGGER
 
 __all__ = [
     "FEATURES",

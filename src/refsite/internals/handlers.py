@@ -1,6 +1,6 @@
 """mkdocstrings 1.0.8, mkdocstrings-python 2.0.11, griffe 2.4.1: inventory, rendering, loading.
 
-Written against those versions; :mod:`refsite.mkdocs.internals.shapes`
+Written against those versions; :mod:`refsite.internals.shapes`
 checks that the installed ones have what each function here relies on.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from refsite.mkdocs.internals.shapes import replace_once, usable
+from refsite.internals.shapes import replace_once, usable
 
 __all__ = [
     "GRIFFE_LOGGER",

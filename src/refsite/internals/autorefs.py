@@ -1,6 +1,6 @@
 """mkdocs-autorefs 1.4.5: recording anchors, its URL maps and link settings.
 
-Written against that version; :mod:`refsite.mkdocs.internals.shapes` checks
+Written against that version; :mod:`refsite.internals.shapes` checks
 that the installed one has what each function here relies on.
 """
 

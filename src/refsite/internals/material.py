@@ -1,6 +1,6 @@
 """Material 9.8.2: its search plugin's index and entries, how a page is added; typeset labels.
 
-Written against that version; :mod:`refsite.mkdocs.internals.shapes` checks
+Written against that version; :mod:`refsite.internals.shapes` checks
 that the installed one has what each function here relies on.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, SupportsIndex
 
-from refsite.mkdocs.internals.shapes import usable
+from refsite.internals.shapes import usable
 
 __all__ = [
     "index_entries",

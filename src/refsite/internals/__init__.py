@@ -22,14 +22,14 @@ imported inside the functions: importing this package costs nothing.
 """
 
 from refsite.core.shapes import Shape
-from refsite.mkdocs.internals.autorefs import (
+from refsite.internals.autorefs import (
     AUTOREFS_LOGGER,
     link_state,
     record_anchors,
     set_url_maps,
     url_maps,
 )
-from refsite.mkdocs.internals.builds import (
+from refsite.internals.builds import (
     DIRTY_BUILD_LOGGER,
     DIRTY_WARNING,
     populate_page,
@@ -38,7 +38,7 @@ from refsite.mkdocs.internals.builds import (
     set_modified,
     wrap_theme_get_env,
 )
-from refsite.mkdocs.internals.handlers import (
+from refsite.internals.handlers import (
     GRIFFE_LOGGER,
     PRELOADED,
     collect_packages,
@@ -54,8 +54,8 @@ from refsite.mkdocs.internals.handlers import (
     wrap_collect,
     wrap_render,
 )
-from refsite.mkdocs.internals.highlight import reuse_highlight_setup
-from refsite.mkdocs.internals.material import (
+from refsite.internals.highlight import reuse_highlight_setup
+from refsite.internals.material import (
     index_entries,
     lxml_add_entry,
     own_add_entry,
@@ -64,7 +64,7 @@ from refsite.mkdocs.internals.material import (
     set_search_entries,
     set_typeset_title,
 )
-from refsite.mkdocs.internals.shapes import (
+from refsite.internals.shapes import (
     FEATURES,
     SHAPES,
     WRITTEN_FOR,
