@@ -63,6 +63,10 @@ class History(Feature):
             # What was prepared beside the build is taken, and its process reaped.
             self.view.settle()
 
+    def build_error(self, build: Build | None, error: Exception) -> None:
+        if self.view is not None:
+            self.view.settle()  # a failed build leaves no copy behind either
+
     def post_page(self, build: Build, output: str, page: Any) -> str:
         history = build.history
         if history is None or not build.options.history.badges or "doc-heading" not in output:
