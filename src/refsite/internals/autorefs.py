@@ -1,8 +1,4 @@
-"""mkdocs-autorefs 1.4.5: recording anchors, its URL maps and link settings.
-
-Written against that version; :mod:`refsite.internals.shapes` checks
-that the installed one has what each function here relies on.
-"""
+"""mkdocs-autorefs 1.4.5: recording anchors, its URL maps and link settings."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""MkDocs 1.6.1: populating a page, dirty builds, the dev server's observer, the theme's Jinja.
-
-Written against that version; :mod:`refsite.internals.shapes` checks
-that the installed one has what each function here relies on.
-"""
+"""MkDocs 1.6.1: populating a page, dirty builds, the dev server's observer, the theme's Jinja."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""mkdocstrings 1.0.8, mkdocstrings-python 2.0.11, griffe 2.4.1: inventory, rendering, loading.
-
-Written against those versions; :mod:`refsite.internals.shapes`
-checks that the installed ones have what each function here relies on.
-"""
+"""mkdocstrings 1.0.8, mkdocstrings-python 2.0.11, griffe 2.4.1: inventory, rendering, loading."""
 
 from __future__ import annotations
 

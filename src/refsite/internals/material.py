@@ -1,8 +1,4 @@
-"""Material 9.8.2: its search plugin's index and entries, how a page is added; typeset labels.
-
-Written against that version; :mod:`refsite.internals.shapes` checks
-that the installed one has what each function here relies on.
-"""
+"""Material 9.8.2: its search plugin's index and entries, how a page is added; typeset labels."""
 
 from __future__ import annotations
 
