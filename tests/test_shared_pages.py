@@ -122,6 +122,33 @@ def test_a_page_that_shows_its_folder_is_not_shared(tmp_path: Path) -> None:
     )
 
 
+def _autoref(file: Path) -> str:
+    # As autorefs leaves a cross-reference it has not resolved yet.
+    return (
+        '<autoref identifier="shop.Cart" domain="py" role="class" origin="shop.Cart" '
+        f'filepath="{file}" lineno="3">Cart</autoref>'
+    )
+
+
+def test_an_unresolved_cross_reference_names_the_file_of_the_build_that_takes_the_page(
+    tmp_path: Path,
+) -> None:
+    cache = PageCache(tmp_path / "cache", "unused")
+    one = _release(tmp_path / "one")
+    two = _release(tmp_path / "two")
+    page = _page(cache, one, A_LINK)
+    page.content += _autoref(one / "shop/cart.py")
+    assert _shared(cache, one, A_LINK).put("p.md", "::: shop.Cart", page)
+    found = _shared(cache, two, A_LINK).get("p.md", "::: shop.Cart")
+    assert found is not None
+    assert found.content == _html(A_LINK) + _autoref(two / "shop/cart.py")
+    # A file the page did not render from is this build's alone: not shared.
+    (one / "shop/other.py").write_text("")
+    page = _page(cache, one, A_LINK)
+    page.content += _autoref(one / "shop/other.py")
+    assert not _shared(cache, one, A_LINK).put("q.md", "::: shop.Cart", page)
+
+
 class _Handler:
     """What LinkPrefixes reads of mkdocstrings' python handler."""
 
@@ -194,9 +221,9 @@ def test_same_files_with_other_aliases_keep_a_variant_each_and_the_build_picks_i
     found = _shared(cache, again, A_LINK).get("p.md", "::: shop.Cart", older_aliases)
     assert found is not None
     assert aliases(found) == aliases(older)
-    # The newer variant (other package files) was asked about and turned down;
-    # the older one (the very same package files) was taken without asking.
-    assert asked == [aliases(newer)]
+    # The older variant (the very same package files) was taken without
+    # asking, although the newer one was stored after it.
+    assert asked == []
     # Other package files: asked, and a build whose aliases none has renders the page.
     other = _release(tmp_path / "other")
     (other / "shop/extra.py").write_text("X = 1\n")

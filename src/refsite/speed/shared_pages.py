@@ -9,13 +9,15 @@ wherever the files lie: its Markdown, the fingerprint without folders and
 site URL, and the path of each source file within its package folder with
 the file's content hash.
 
-A rendered page names its release in one place only: the source link of
-each object (``<repository>/blob/<tag>/<path>#L<a>-L<b>``). The stored HTML
-holds a token for the repository and tag instead
-(:func:`refsite.extras.source_tokens.release_tokens`), and a hit fills in
-those of the release being built. A page whose HTML shows
-where this build's files lie (a "Source code in" label of a file under the
-working folder) is not shared.
+A rendered page names its release in two places: the source link of each
+object (``<repository>/blob/<tag>/<path>#L<a>-L<b>``), and the file of each
+cross-reference autorefs has yet to resolve (``filepath="/abs/path.py"``,
+gone from the written page). The stored HTML holds tokens instead (the
+repository and tag, :func:`refsite.extras.source_tokens.release_tokens`;
+the file's path within its folder, :func:`file_tokens`), and a hit fills in
+those of the release being built. A page whose HTML still shows where this
+build's files lie (a "Source code in" label of a file under the working
+folder) is not shared.
 
 Each page has an index of the variants kept (one per set of sources), so
 releases whose files differ keep theirs side by side.
@@ -26,7 +28,10 @@ in any module). A newer release that imports a class in a new module adds
 an alias an older one lacks, with the page's files unchanged. So a variant
 is taken only when each of its objects has, in this build's griffe load,
 the aliases it registered (:meth:`SharedPages.get`'s ``accept``); otherwise
-the page is rendered.
+the page is rendered. A variant rendered from the very same package files
+(the newest release's, for the root of a versioned site) needs no such
+question, and is tried first: a build that takes every page so loads
+nothing with griffe.
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ __all__ = [
     "LinkPrefixes",
     "SharedPages",
     "Variant",
+    "file_tokens",
+    "fill_file_tokens",
     "locate",
     "relative_sources",
 ]
@@ -78,6 +85,8 @@ class Variant:
     packages: str = ""
     """The content hash of the packages it was rendered with (its objects' and the
     preloaded ones): a build of the very same files has the same aliases."""
+    tops: tuple[str, ...] = ()
+    """Those packages' names, which :attr:`packages` hashes."""
 
     def to_data(self) -> list[Any]:
         """As plain data, for the index file."""
@@ -86,18 +95,20 @@ class Variant:
             [list(link) for link in self.links],
             self.names,
             self.packages,
+            list(self.tops),
         ]
 
     @classmethod
     def from_data(cls, data: Any) -> Variant | None:
         """The inverse of :meth:`to_data`; None for anything else."""
         try:
-            sources, links, names, packages = data
+            sources, links, names, packages, tops = data
             return cls(
                 tuple((str(p), str(h)) for p, h in sources),
                 tuple((str(t), bool(b)) for t, b in links),
                 str(names),
                 str(packages),
+                tuple(str(t) for t in tops),
             )
         except (TypeError, ValueError):
             return None
@@ -116,14 +127,41 @@ def relative_sources(
     """
     out = []
     for path, digest in sources.items():
-        for root in roots:
-            folder = root.rstrip("/") + "/"
-            if path.startswith(folder) and len(path) > len(folder):
-                out.append((path[len(folder) :], digest))
-                break
-        else:
+        within = _within(path, roots)
+        if within is None:
             return None
+        out.append((within, digest))
     return tuple(sorted(out))
+
+
+def _within(path: str, roots: Sequence[str]) -> str | None:
+    for root in roots:
+        folder = root.rstrip("/") + "/"
+        if path.startswith(folder) and len(path) > len(folder):
+            return path[len(folder) :]
+    return None
+
+
+# autorefs writes the file of each cross-reference's docstring into the
+# rendered HTML (`<autoref ... filepath="/abs/path.py">`, for its messages)
+# until it resolves them: the build's own location. A kept page holds a token
+# in its place, the file's path within its folder.
+_FILEPATH = 'filepath="{}"'
+_FILE_TOKEN = "refsite-file:"
+
+
+def file_tokens(html: str, files: Mapping[str, str]) -> str:
+    """``html`` with each of ``files`` (path -> path within its folder) named by a token."""
+    for path, within in files.items():
+        html = html.replace(_FILEPATH.format(path), _FILEPATH.format(_FILE_TOKEN + within))
+    return html
+
+
+def fill_file_tokens(html: str, files: Mapping[str, str]) -> str | None:
+    """The inverse of :func:`file_tokens` (``files``: path within -> path); None if one is left."""
+    for within, path in files.items():
+        html = html.replace(_FILEPATH.format(_FILE_TOKEN + within), _FILEPATH.format(path))
+    return None if _FILEPATH.format(_FILE_TOKEN) in html else html
 
 
 def shows_a_location(html: str, paths: Iterable[str], cwd: str) -> bool:
@@ -193,13 +231,17 @@ class SharedPages:
         index = self.cache.load(self._index_key(src_uri, markdown), namespace=SHARED)
         if not isinstance(index, list):
             return None
+        found = []
         for data in index:
             variant = Variant.from_data(data)
-            if variant is None:
-                continue
-            sources = self._here(variant)
-            if sources is None:
-                continue
+            here = self._here(variant) if variant is not None else None
+            if variant is not None and here is not None:
+                found.append((variant, here))
+        # A variant rendered from the very same packages needs no question
+        # (and no griffe load to answer it): it goes first, then the others
+        # from the most recently stored.
+        found.sort(key=lambda item: not self._same_packages(item[0]))
+        for variant, (sources, places) in found:
             try:
                 page = CachedPage(
                     **self.cache.load(self._key(src_uri, markdown, variant), namespace=SHARED)
@@ -207,12 +249,12 @@ class SharedPages:
             except TypeError:
                 continue
             content = fill_release_tokens(page.content, self.prefix_of)
+            content = fill_file_tokens(content, places) if content is not None else None
             if content is None:
                 continue
             page.content = content
             page.sources = sources
-            same_packages = bool(variant.packages) and variant.packages == self._packages(page)
-            if not same_packages and not accept(page):
+            if not self._same_packages(variant) and not accept(page):
                 continue
             self.hits += 1
             return page
@@ -221,7 +263,12 @@ class SharedPages:
     def put(self, src_uri: str, markdown: str, page: CachedPage) -> bool:
         """Keep ``page`` (hashed by :meth:`PageCache.put`) if it can be shared; whether it was."""
         relative = relative_sources(page.sources, self.roots)
-        if relative is None or shows_a_location(page.content, page.sources, os.getcwd()):
+        if relative is None:
+            return False
+        files = {path: _within(path, self.roots) or "" for path in page.sources}
+        html = file_tokens(page.content, files)
+        # A file left named (one the page did not render from) stays this build's.
+        if shows_a_location(html, page.sources, os.getcwd()) or _FILEPATH.format("/")[:-1] in html:
             return False
         prefixes: dict[str, str] = {}
         for top in sorted({within.split("/", 1)[0] for within, _ in relative}):
@@ -229,12 +276,13 @@ class SharedPages:
             if prefix is None:
                 return False
             prefixes[top] = prefix
-        content = release_tokens(page.content, {t: p for t, p in prefixes.items() if p})
+        content = release_tokens(html, {t: p for t, p in prefixes.items() if p})
         if content is None:
             return False
         names = derive_key(*(f"{i.get('name')} {i.get('uri')}" for i in page.inventory))
         links = tuple((t, bool(p)) for t, p in prefixes.items())
-        variant = Variant(relative, links, names, self._packages(page))
+        tops = self._tops(page)
+        variant = Variant(relative, links, names, self._packages(tops), tops)
         stored = dict(page.__dict__, content=content, sources=dict(relative))
         self.cache.store(self._key(src_uri, markdown, variant), stored, namespace=SHARED)
         index_key = self._index_key(src_uri, markdown)
@@ -245,38 +293,50 @@ class SharedPages:
         self.cache.store(index_key, kept[:MAX_VARIANTS], namespace=SHARED)
         return True
 
-    def _here(self, variant: Variant) -> dict[str, str] | None:
-        """The variant's sources in this build (path -> hash), if they are the same files."""
+    def _here(self, variant: Variant) -> tuple[dict[str, str], dict[str, str]] | None:
+        """The variant's sources in this build, if they are the same files.
+
+        As (path -> hash, path within its folder -> path).
+        """
         for top, had_links in variant.links:
             prefix = self.prefix_of(top)
             if prefix is None or bool(prefix) != had_links:
                 return None
         sources = {}
+        places = {}
         for within, digest in variant.sources:
             path = locate(within, self.roots)
             if path is None or self.cache.file_hash(path) != digest:
                 return None
             sources[path] = digest
-        return sources
+            places[within] = path
+        return sources, places
 
-    def _packages(self, page: CachedPage) -> str:
-        """The content hash of the packages ``page``'s objects come from, and the preloaded ones.
+    def _tops(self, page: CachedPage) -> tuple[str, ...]:
+        """The packages ``page``'s objects (and their aliases) come from, and the preloaded ones."""
+        names = {str(i.get("name", "")).split(".", 1)[0] for i in page.inventory}
+        return tuple(sorted((names | set(self.preload)) - {""}))
+
+    def _same_packages(self, variant: Variant) -> bool:
+        """Whether ``variant`` was rendered from this build's very packages (:meth:`_packages`)."""
+        return bool(variant.packages) and variant.packages == self._packages(variant.tops)
+
+    def _packages(self, tops: tuple[str, ...]) -> str:
+        """The content hash of the packages ``tops``; "" when one is not found here.
 
         Their aliases are a function of those files: the root of a versioned
         site (the installed packages) and its newest release (the same
         wheels, unpacked elsewhere) agree without asking griffe.
         """
-        names = {str(i.get("name", "")).split(".", 1)[0] for i in page.inventory}
-        tops = sorted((names | set(self.preload)) - {""})
         if not tops:
             return ""
-        known = self._package_hashes.get(tuple(tops))
+        known = self._package_hashes.get(tops)
         if known is None:
-            folders = package_folders(tops, [Path(r) for r in self.roots])
+            folders = package_folders(list(tops), [Path(r) for r in self.roots])
             found = {f.name for f in folders}
             # A package not found here: no claim to be the same files.
             known = self.cache.content_hash(folders) if set(tops) <= found else ""
-            self._package_hashes[tuple(tops)] = known
+            self._package_hashes[tops] = known
         return known
 
     def _index_key(self, src_uri: str, markdown: str) -> str:
