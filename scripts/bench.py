@@ -292,6 +292,11 @@ def main() -> int:
             # The reader extras' cost: the same cold build without them.
             shutil.rmtree(work / "cache", ignore_errors=True)
             record("ours cold, extras off", timed(mkdocs, ours, {**cache, **EXTRAS_OFF}))
+            # The examples check's cost: it runs every example, which neither
+            # plain MkDocs nor Zensical does.
+            shutil.rmtree(work / "cache", ignore_errors=True)
+            no_examples = {**cache, "REFSITE_EXAMPLES": "false"}
+            record("ours cold, no examples check", timed_cpu(mkdocs, ours, no_examples))
             if use_zensical:
                 shutil.rmtree(zen / ".cache", ignore_errors=True)
                 shutil.rmtree(zen / "site", ignore_errors=True)
@@ -432,6 +437,12 @@ def main() -> int:
             "ours cold, no user cache", "baseline (plain MkDocs)"
         ),
         "cold / cold without llms and source links": ratios_extras,
+        "cold without the examples check / baseline": ratio(
+            "ours cold, no examples check", "baseline (plain MkDocs)"
+        ),
+        "cold without the examples check / zensical cold": ratio(
+            "ours cold, no examples check", "zensical cold"
+        ),
         "warm / baseline (target <= 0.15)": ratio("ours warm", "baseline (plain MkDocs)"),
         "10 releases + root / one release, cold (target <= 3)": ratio(
             "10 releases + root, cold", "one release, cold (mkdocs build)"
