@@ -307,6 +307,24 @@ def test_a_release_in_the_versioned_site_equals_its_own_clean_build(
         assert build_manifest(versioned.site / folder) == build_manifest(alone), folder
 
 
+def test_the_root_of_the_versioned_site_equals_its_own_clean_build(
+    versioned: Versioned, tmp_path: Path
+) -> None:
+    # In the versioned build the root came last and took its pages from the
+    # releases' shared renderings; alone, with a cache of its own, it renders them.
+    alone = tmp_path / "root"
+    result = run(
+        BIN / "mkdocs", "build", "--strict", "--site-dir", alone,
+        cwd=versioned.project,
+        env={**versioned.env, "REFSITE_VERSIONED": "1", "REFSITE_CACHE_DIR": str(tmp_path / "c")},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout
+    files = sorted(p.relative_to(alone) for p in alone.rglob("*") if p.is_file())
+    assert len(files) > 10
+    for file in files:
+        assert (versioned.site / file).read_bytes() == (alone / file).read_bytes(), file
+
+
 def test_a_rebuild_keeps_unchanged_releases_and_rebuilds_after_an_edit(
     versioned: Versioned, tmp_path: Path
 ) -> None:
