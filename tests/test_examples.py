@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import griffe
@@ -213,6 +214,34 @@ def test_a_warm_check_runs_nothing(project: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.undo()
     warm = {c.example.object: c for c in check(_settings(project, store))}
     assert warm["expkg.Box.open"].passed
+
+
+def test_the_same_files_elsewhere_find_the_kept_list(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The root of a versioned site reads its newest release's files installed,
+    # and CI a restored cache in a new virtual environment: other paths and times.
+    info = project / "src" / "expkg-1.0.dist-info"
+    info.mkdir()  # an installed distribution: its results are kept by its version
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: expkg\nVersion: 1.0\n")
+    store = project / "store"
+    cold = check(_settings(project, store))
+    moved = tmp_path / "moved"
+    shutil.copytree(project / "src", moved, copy_function=shutil.copy)
+    elsewhere = replace(_settings(project, store), search_paths=[moved])
+    assert check(replace(elsewhere, store=None)) == cold  # what a check there finds
+
+    def no_run(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the check ran examples")
+
+    monkeypatch.setattr(check_module, "Runner", no_run)
+    monkeypatch.setattr(check_module, "load_objects", no_run)
+    assert check(elsewhere) == cold
+    # Other content: not the kept list.
+    source = moved / "expkg" / "__init__.py"
+    source.write_text(source.read_text() + "\n# changed\n")
+    with pytest.raises(AssertionError, match="ran examples"):
+        check(elsewhere)
 
 
 def test_cli_json_records_and_exit_codes(project: Path) -> None:

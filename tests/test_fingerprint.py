@@ -77,3 +77,25 @@ def test_the_page_cache_fingerprint_depends_on_refsites_code(
     monkeypatch.setattr(reuse, "own_code", lambda *names, **kw: "other code")
     assert reuse.fingerprint(config) != before
     assert fingerprint.own_code is own_code
+
+
+def test_sources_digest_is_the_files_wherever_they_lie(tmp_path: Path) -> None:
+    def package(root: Path, body: str) -> list[Path]:
+        (root / "shop/sub").mkdir(parents=True)
+        (root / "shop/__init__.py").write_text("")
+        (root / "shop/sub/cart.py").write_text(body)
+        (root / "shop/README.txt").write_text(str(root))  # not source: does not count
+        (root / "single.py").write_text(body)  # a package that is one module
+        return [root / "shop", root / "single.py"]
+
+    one = fingerprint.sources_digest(package(tmp_path / "one", "A = 1\n"))
+    assert one == fingerprint.sources_digest(package(tmp_path / "two", "A = 1\n"))
+    assert one != fingerprint.sources_digest(package(tmp_path / "three", "A = 2\n"))
+    # The module file alone counts by its content too.
+    (tmp_path / "four").mkdir()
+    (tmp_path / "four/single.py").write_text("B = 1\n")
+    (tmp_path / "five").mkdir()
+    (tmp_path / "five/single.py").write_text("B = 2\n")
+    assert fingerprint.sources_digest([tmp_path / "four/single.py"]) != (
+        fingerprint.sources_digest([tmp_path / "five/single.py"])
+    )

@@ -13,6 +13,7 @@ whole check in a process beside a build.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.metadata
 import json
 import os
@@ -32,7 +33,7 @@ from refsite.checks.coverage import (
     package_folders,
     public_api,
 )
-from refsite.core.fingerprint import own_code
+from refsite.core.fingerprint import own_code, sources_digest
 from refsite.core.processes import BackgroundJob
 from refsite.core.store import Store, derive_key
 from refsite.examples.collect import Example, collect, directives, load_objects
@@ -102,8 +103,8 @@ def check(settings: Settings, loaded: griffe.ModulesCollection | None = None) ->
     """
     store = Store(settings.store) if settings.store is not None else None
     versions = _versions(settings)
-    whole = _whole_key(settings, versions)
-    if store is not None and (data := store.load(_NAMESPACE, whole)) is not None:
+    keys = _WholeKeys(settings, versions)
+    if store is not None and (data := keys.load(store)) is not None:
         return _from_data(data)
     runner = Runner(settings.prelude, settings.search_paths)
     try:
@@ -117,7 +118,7 @@ def check(settings: Settings, loaded: griffe.ModulesCollection | None = None) ->
     results = _results(examples, settings, versions, store, runner)
     checked = [Checked(e, r) for e, r in zip(examples, results, strict=True)]
     if store is not None:
-        store.save(_NAMESPACE, whole, [[asdict(c.example), c.result] for c in checked])
+        keys.save(store, [[asdict(c.example), c.result] for c in checked])
     return checked
 
 
@@ -126,34 +127,62 @@ def cached(settings: Settings) -> list[Checked] | None:
     if settings.store is None:
         return None
     try:
-        whole = _whole_key(settings, _versions(settings))
+        keys = _WholeKeys(settings, _versions(settings))
     except ExamplesError:
         return None
-    data = Store(settings.store).load(_NAMESPACE, whole)
+    data = keys.load(Store(settings.store))
     return None if data is None else _from_data(data)
 
 
-def _whole_key(settings: Settings, versions: str) -> str:
-    folders = package_folders([*settings.packages, *settings.preload], settings.search_paths)
-    # What the results depend on, wherever the check was asked from (the CLI
-    # or a build, with relative or absolute paths): where the packages were
-    # found is in the hash of their files.
-    asked = [
-        list(settings.packages),
-        list(settings.preload),
-        str(settings.docs_dir.resolve()),
-        settings.prelude,
-        list(settings.requires),
-        settings.timeout,
-    ]
-    return derive_key(
-        "examples/site",
-        own_code("examples"),
-        json.dumps(asked),
-        versions,
-        repr(directives(settings.docs_dir)),
-        _stat_hash(folders),
-    )
+class _WholeKeys:
+    """The keys the whole list is kept by: the packages' files by size and time, then by content.
+
+    The first costs a ``stat`` a file, which a warm build can afford; the
+    second reads them all, and finds the list again where the same files lie
+    elsewhere or anew: the root of a versioned site (its newest release's
+    wheels, installed), a fresh virtual environment with a restored cache.
+    """
+
+    def __init__(self, settings: Settings, versions: str) -> None:
+        self._folders = package_folders(
+            [*settings.packages, *settings.preload], settings.search_paths
+        )
+        # What the results depend on, wherever the check was asked from (the
+        # CLI or a build, with relative or absolute paths).
+        asked = [
+            list(settings.packages),
+            list(settings.preload),
+            str(settings.docs_dir.resolve()),
+            settings.prelude,
+            list(settings.requires),
+            settings.timeout,
+        ]
+        self._parts = (
+            "examples/site",
+            own_code("examples"),
+            json.dumps(asked),
+            versions,
+            repr(directives(settings.docs_dir)),
+        )
+        self.by_stat = derive_key(*self._parts, "stat", _stat_hash(self._folders))
+
+    @functools.cached_property
+    def by_content(self) -> str:
+        return derive_key(*self._parts, "content", sources_digest(self._folders))
+
+    def load(self, store: Store) -> Any:
+        """The kept list (as data), or None; found by content, it is kept by stat too."""
+        data = store.load(_NAMESPACE, self.by_stat)
+        if data is None:
+            data = store.load(_NAMESPACE, self.by_content)
+            if data is not None:
+                store.save(_NAMESPACE, self.by_stat, data)
+        return data
+
+    def save(self, store: Store, data: Any) -> None:
+        """Keep the list under both keys."""
+        store.save(_NAMESPACE, self.by_stat, data)
+        store.save(_NAMESPACE, self.by_content, data)
 
 
 def _from_data(data: list[Any]) -> list[Checked]:

@@ -24,7 +24,7 @@ from typing import Any
 
 import griffe
 
-from refsite.core.fingerprint import own_code
+from refsite.core.fingerprint import file_digest, own_code, sources_digest
 from refsite.core.store import (
     CacheFile,
     Store,
@@ -216,17 +216,12 @@ class PageCache:
         return digest.hexdigest()
 
     def content_hash(self, folders: Iterable[Path]) -> str:
-        """One hash of every ``.py`` file under ``folders``, by its path within its folder.
+        """:func:`refsite.core.fingerprint.sources_digest`, each file read once a build.
 
         Unlike :meth:`tree_hash`, the same for the same files wherever they lie
         (a package installed, and the same release's unpacked wheel).
         """
-        digest = hashlib.sha256()
-        for folder in folders:
-            for file in sorted(folder.rglob("*.py")):
-                within = f"{folder.name}/{file.relative_to(folder).as_posix()}"
-                digest.update(f"{within}\0{self.file_hash(str(file))}\0".encode())
-        return digest.hexdigest()
+        return sources_digest(folders, self.file_hash)
 
 
 # Content hashes by (path, modification time, size), for the life of the
@@ -242,10 +237,9 @@ def _content_hash(path: str) -> str:
     stamp = (path, stat.st_mtime_ns, stat.st_size)
     known = _HASHES.get(stamp)
     if known is None:
-        try:
-            known = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        except OSError:
-            return "missing"
+        known = file_digest(path)
+        if known == "missing":
+            return known
         _HASHES[stamp] = known
     return known
 
