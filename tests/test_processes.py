@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import gc
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from refsite.core.processes import mkdocs_command, run_mkdocs
+from refsite.core.processes import (
+    DEFAULT_COLLECTIONS,
+    FEWER_COLLECTIONS,
+    BackgroundJob,
+    collect_less,
+    mkdocs_command,
+    run_mkdocs,
+)
+from refsite.examples.runner import run_all
 
 # Stands in for MkDocs: shows its arguments, folder and environment, exits 3.
 ECHO = [
@@ -81,3 +91,36 @@ def test_a_stopped_background_job_ends_and_answers_none() -> None:
     job.stop()
     assert time.monotonic() - start < 10
     assert job.answer() is None
+
+
+@pytest.fixture
+def thresholds() -> Iterator[None]:
+    saved = gc.get_threshold()
+    yield
+    gc.set_threshold(*saved)
+
+
+def test_collect_less_makes_the_youngest_collections_rarer_and_keeps_the_ratios(
+    thresholds: None,
+) -> None:
+    gc.set_threshold(700, 10, 10)
+    collect_less()
+    assert gc.get_threshold() == (FEWER_COLLECTIONS, 10, 10)
+    # Set higher already, or collections off (0): left as they are.
+    for setting in [(FEWER_COLLECTIONS * 2, 5, 5), (0, 10, 10)]:
+        gc.set_threshold(*setting)
+        collect_less()
+        assert gc.get_threshold() == setting
+
+
+def test_a_background_job_collects_less_and_an_example_meets_the_default(
+    thresholds: None,
+) -> None:
+    code = "import gc, json, sys; json.load(sys.stdin); print(json.dumps(gc.get_threshold()))"
+    assert BackgroundJob(code, {}).answer()[0] == FEWER_COLLECTIONS
+    # Examples run in children of a process that collects less: each starts
+    # from the interpreter's own thresholds.
+    collect_less()
+    check = f"import gc\nassert gc.get_threshold() == {tuple(DEFAULT_COLLECTIONS)!r}\n"
+    result = run_all([check], prelude="", timeout=10, workers=1)[0]
+    assert result["status"] == "passed", result

@@ -20,6 +20,7 @@ from pathlib import Path
 from refsite.cli import cache, checks, examples, history, scaffold, upgrade, versions
 from refsite.cli.common import PROG, UsageError
 from refsite.cli.config import ConfigError, default_config, read_config
+from refsite.core.processes import collect_less
 
 __all__ = ["main"]
 
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    collect_less()  # the checks load packages and parse sites, as builds do
     path = Path(args.config)
     try:
         # init writes a project: no existing mkdocs.yml has a say in it.

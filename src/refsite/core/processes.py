@@ -12,6 +12,7 @@ is read by a :class:`BackgroundJob` while the pages render.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import subprocess
@@ -20,7 +21,36 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BackgroundJob", "mkdocs_command", "run_mkdocs"]
+__all__ = [
+    "DEFAULT_COLLECTIONS",
+    "FEWER_COLLECTIONS",
+    "BackgroundJob",
+    "collect_less",
+    "mkdocs_command",
+    "run_mkdocs",
+]
+
+DEFAULT_COLLECTIONS = gc.get_threshold()
+"""The garbage collector's thresholds this interpreter started with."""
+FEWER_COLLECTIONS = 50_000
+"""New container objects between two of :func:`collect_less`'s youngest collections."""
+
+
+def collect_less() -> None:
+    """Have this process (and what it forks) run the garbage collector far less often.
+
+    Python collects every 700 new container objects, and every tenth
+    collection the next generation too. A build makes millions, most alive
+    to its end (griffe's objects, which are all in reference cycles,
+    Markdown's trees): the collector walks them thousands of times, 0.7 to
+    1 s of a cold build's processes and 6.6 s of ten releases'. Every
+    50,000 it walks them a seventieth as often, for about 7 MiB more at
+    the peak; the older generations keep their ratios. A process set
+    higher still is left as it is.
+    """
+    youngest, middle, oldest = gc.get_threshold()
+    if 0 < youngest < FEWER_COLLECTIONS:
+        gc.set_threshold(FEWER_COLLECTIONS, middle, oldest)
 
 
 def mkdocs_command(argv: Sequence[str], *, command: Sequence[str] | None = None) -> list[str]:
@@ -67,6 +97,9 @@ def run_mkdocs(
     return process.returncode, process.stdout or ""
 
 
+_COLLECT_LESS = "from refsite.core.processes import collect_less; collect_less()\n"
+
+
 class BackgroundJob:
     """Python ``code`` run beside a build, in a low-priority process of its own.
 
@@ -79,7 +112,7 @@ class BackgroundJob:
         self._process: subprocess.Popen[bytes] | None = None
         try:
             process = subprocess.Popen(
-                [sys.executable, "-c", code],
+                [sys.executable, "-c", _COLLECT_LESS + code],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

@@ -39,6 +39,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from refsite.core.processes import DEFAULT_COLLECTIONS, collect_less
+
 __all__ = ["FILENAME", "Result", "prepare", "run_all", "run_prepared", "static_check"]
 
 FILENAME = "<example>"
@@ -199,6 +201,8 @@ def _child(code: str, base: Mapping[str, Any], folder: Path) -> None:
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         _offline()
+        # The example meets Python as it starts, whatever its parent tuned.
+        gc.set_threshold(*DEFAULT_COLLECTIONS)
         namespace = dict(base)
         exec(compile(code, FILENAME, "exec"), namespace)
         _exercise_apps(namespace)
@@ -276,6 +280,7 @@ def main() -> None:
     """
     out = sys.stdout
     sys.stdout = sys.stderr  # what the prelude prints must not mix with the results
+    collect_less()  # importing the package; each example runs with the default
     base = prepare(sys.argv[1])
     request = json.load(sys.stdin)
     out.write(json.dumps(run_prepared(base, **request)))

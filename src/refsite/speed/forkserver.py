@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from refsite import internals
 from refsite.core import processes
+from refsite.core.processes import collect_less
 
 __all__ = ["PRELOAD", "ForkServer", "run_mkdocs", "serve"]
 
@@ -63,6 +64,7 @@ def serve(requests: IO[str], replies: IO[str]) -> None:
     ...]``), ``env``, ``cwd`` and ``output`` (the file its output goes to).
     The reply is ``{"status": N}``, MkDocs' exit status.
     """
+    collect_less()  # while importing, and in every build forked
     # The Python handler as refsite's plugin loads it (without pydantic).
     from refsite.mkdocs.python_handler import load_without_pydantic
 

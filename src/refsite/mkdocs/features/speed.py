@@ -21,6 +21,7 @@ from mkdocs.exceptions import PluginError
 from refsite import internals
 from refsite.checks.directives import find_identifiers
 from refsite.checks.site import ParsedFiles
+from refsite.core.processes import collect_less
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.releases.site import WORKERS_ENV, versioned
 from refsite.speed.aliases import materialize_after_loads
@@ -58,6 +59,8 @@ class Speed(Feature):
         self.command = command
 
     def config_early(self, build: Build) -> None:
+        if build.options.enabled:
+            collect_less()
         # Before other plugins' on_config make theme environments.
         self.templates = None
         if not (build.options.enabled and build.options.cache):
