@@ -1,19 +1,11 @@
 """refsite: build, check and measure API reference sites made with MkDocs.
 
-One module per step:
-
-- ``tree``: read the declared navigation tree (the contract);
-- ``site``: read a finished site directory (pages, navigation, ids);
-- ``check``: compare the two;
-- ``coverage``, ``links``, ``manifest``: the other checks of a built site
-  (public API documented, internal links resolve, what changed between builds);
-- ``directives``: explain why a ``:::`` directive cannot be rendered;
-- ``placeholders``, ``docstring_links``, ``search``: what refsite adds to a
-  build (generated tables, fixed docstring links, symbol-first search);
-- ``cache`` and ``reuse``: keep rendered pages and reuse them while their
-  inputs are unchanged;
-- ``plugin`` and ``cli``: the MkDocs plugin and the command line, which only
-  turn their inputs into calls and present the results.
+One subpackage per concern (ARCHITECTURE.md maps them): ``core`` (the
+mechanisms they share), ``checks`` (engine-free checks of a built site),
+``speed``, ``extras``, ``examples``, ``history``, ``releases``, ``scaffold``,
+``internals`` (the upstream private parts refsite touches), and the two
+adapters, ``mkdocs`` (the plugin) and ``cli``. The names below are the ones
+a script reading a built site against its declared tree needs.
 """
 
 from refsite.checks.contract import Finding, check_site
