@@ -32,7 +32,7 @@ __all__ = [
 
 DEFAULT_COLLECTIONS = gc.get_threshold()
 """The garbage collector's thresholds this interpreter started with."""
-FEWER_COLLECTIONS = 50_000
+FEWER_COLLECTIONS = 10_000
 """New container objects between two of :func:`collect_less`'s youngest collections."""
 
 
@@ -42,11 +42,11 @@ def collect_less() -> None:
     Python collects every 700 new container objects, and every tenth
     collection the next generation too. A build makes millions, most alive
     to its end (griffe's objects, which are all in reference cycles,
-    Markdown's trees): the collector walks them thousands of times, 0.7 to
-    1 s of a cold build's processes and 6.6 s of ten releases'. Every
-    50,000 it walks them a seventieth as often, for about 7 MiB more at
-    the peak; the older generations keep their ratios. A process set
-    higher still is left as it is.
+    Markdown's trees), and the collector walks them again and again: 7 s
+    spent collecting in the processes of ten releases and the root. Every
+    10,000 that is 2.6 s, for about 4 MiB more at a build's peak (50,000
+    saves little more and costs 11 MiB); the older generations keep their
+    ratios. A process set higher still is left as it is.
     """
     youngest, middle, oldest = gc.get_threshold()
     if 0 < youngest < FEWER_COLLECTIONS:
