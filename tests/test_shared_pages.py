@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import pytest
+
 from refsite.extras.source_tokens import fill_release_tokens as fill_links
 from refsite.extras.source_tokens import release_tokens as token_links
 from refsite.speed.cache import CachedPage, PageCache
@@ -20,6 +22,11 @@ def _html(prefix: str) -> str:
         f'href="{prefix}shop/cart.py#L3-L9" title="Source on GitHub" data-search-exclude>'
         "source</a></h2><p>A cart.</p>"
     )
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> PageCache:
+    return PageCache(tmp_path / "cache", "unused")
 
 
 def _release(root: Path, cart: str = "class Cart: ...\n") -> Path:
@@ -65,8 +72,9 @@ def test_sources_are_named_within_the_first_folder_holding_them() -> None:
     assert relative_sources(sources, ["/a"]) is None
 
 
-def test_a_release_with_the_same_files_gets_the_page_with_its_own_links(tmp_path: Path) -> None:
-    cache = PageCache(tmp_path / "cache", "unused")
+def test_a_release_with_the_same_files_gets_the_page_with_its_own_links(
+    tmp_path: Path, cache: PageCache
+) -> None:
     one = _release(tmp_path / "one")
     two = _release(tmp_path / "two")
     assert _shared(cache, one, A_LINK).put(
@@ -85,8 +93,9 @@ def test_a_release_with_the_same_files_gets_the_page_with_its_own_links(tmp_path
     assert _shared(cache, two, None).get("api/cart.md", "::: shop.Cart") is None
 
 
-def test_releases_whose_files_differ_keep_their_variants_side_by_side(tmp_path: Path) -> None:
-    cache = PageCache(tmp_path / "cache", "unused")
+def test_releases_whose_files_differ_keep_their_variants_side_by_side(
+    tmp_path: Path, cache: PageCache
+) -> None:
     one = _release(tmp_path / "one")
     other = _release(tmp_path / "other", cart="class Cart:\n    '''Changed.'''\n")
     assert _shared(cache, one, A_LINK).put("p.md", "::: shop.Cart", _page(cache, one, A_LINK))
@@ -99,8 +108,7 @@ def test_releases_whose_files_differ_keep_their_variants_side_by_side(tmp_path: 
     assert "<p>A cart.</p>" in found.content
 
 
-def test_a_page_that_shows_its_folder_is_not_shared(tmp_path: Path) -> None:
-    cache = PageCache(tmp_path / "cache", "unused")
+def test_a_page_that_shows_its_folder_is_not_shared(tmp_path: Path, cache: PageCache) -> None:
     one = _release(tmp_path / "one")
     page = _page(cache, one, A_LINK)
     page.content += f"<p>Source code in {one}/shop/cart.py</p>"
@@ -131,9 +139,8 @@ def _autoref(file: Path) -> str:
 
 
 def test_an_unresolved_cross_reference_names_the_file_of_the_build_that_takes_the_page(
-    tmp_path: Path,
+    tmp_path: Path, cache: PageCache
 ) -> None:
-    cache = PageCache(tmp_path / "cache", "unused")
     one = _release(tmp_path / "one")
     two = _release(tmp_path / "two")
     page = _page(cache, one, A_LINK)
@@ -187,11 +194,10 @@ def test_link_prefixes_come_from_metadata_else_from_the_loaded_package(tmp_path:
 
 
 def test_same_files_with_other_aliases_keep_a_variant_each_and_the_build_picks_its_own(
-    tmp_path: Path,
+    tmp_path: Path, cache: PageCache
 ) -> None:
     # The newer release imports Cart in one more module: the page's own file
     # is the same, what it registers in objects.inv is not (an alias more).
-    cache = PageCache(tmp_path / "cache", "unused")
     older_root = _release(tmp_path / "older")
     newer_root = _release(tmp_path / "newer")
     (newer_root / "shop/checkout.py").write_text("from shop.cart import Cart\n")
