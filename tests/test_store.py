@@ -9,10 +9,14 @@ from pathlib import Path
 import pytest
 
 from refsite.core.store import (
+    MARKER,
     CacheFile,
+    NotACacheError,
     Store,
     cache_files,
+    claim,
     derive_key,
+    is_marked,
     load_pickle,
     prune,
     prune_plan,
@@ -102,6 +106,7 @@ def test_values_round_trip_and_namespaces_keep_apart(tmp_path: Path) -> None:
     assert store.exists("pages", "k")
     assert not store.exists("history", "k")
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.*")) == [
+        "CACHEDIR.TAG",  # the first save marks the folder as refsite's cache
         "modules/k.pickle",
         "objects/k.json",
         "pages/k.json",
@@ -172,3 +177,66 @@ def test_prune_deletes_across_namespaces(tmp_path: Path) -> None:
     assert [f.path.name for f in deleted] == ["old.json"]
     assert store.load("pages", "new") is not None
     assert store.load("objects", "old") is None
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"notes.txt": "notes", "data.csv": "a,b"},  # a user's folder
+        {"pages/k.json": "{}", "notes.txt": "notes"},  # refsite's layout, and more
+        {"src/pkg/__init__.py": "", "mkdocs.yml": "site_name: x"},  # a project: --cache-dir .
+        {"pages": "a file, not a namespace folder"},
+    ],
+)
+def test_prune_refuses_a_folder_without_the_marker_and_leaves_its_files(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+        os.utime(tmp_path / name, (NOW - 7200, NOW - 7200))
+    before = _snapshot(tmp_path)
+    with pytest.raises(NotACacheError, match=rf"^{tmp_path}: not a refsite cache folder \(no "):
+        prune(tmp_path, max_bytes=0, now=NOW)
+    # A store that writes there stores its value, but does not mark the folder.
+    Store(tmp_path).save("objects", "new", "x")
+    assert not is_marked(tmp_path)
+    with pytest.raises(NotACacheError):
+        prune(tmp_path, max_bytes=0, now=NOW)
+    assert {k: v for k, v in _snapshot(tmp_path).items() if k != "objects/new.json"} == before
+
+
+def test_a_folder_the_store_creates_is_marked_and_pruned_but_its_marker_kept(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "new" / "cache"
+    Store(folder).save("pages", "k", "x" * 100)
+    assert is_marked(folder)
+    assert (folder / MARKER).read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert [f.path.name for f in cache_files(folder)] == ["k.json"]
+    assert [f.path.name for f in prune(folder, max_bytes=0, now=NOW + 1)] == ["k.json"]
+    assert (folder / MARKER).is_file()
+    assert claim(folder)  # marked: stays refsite's
+
+
+def test_an_older_refsites_cache_is_adopted_and_an_empty_folder_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    old = tmp_path / "old"
+    for name in ["pages/a.json", "objects/b.json", "history/snapshots/c.json"]:
+        (old / name).parent.mkdir(parents=True, exist_ok=True)
+        (old / name).write_text("{}")
+    assert [f.path.name for f in prune(old, max_bytes=0, now=NOW)] != []
+    assert is_marked(old)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert prune(empty, max_bytes=0, now=NOW) == []
+    assert list(empty.iterdir()) == []  # prune writes no marker where it deletes nothing
+    assert prune(tmp_path / "missing", max_bytes=0, now=NOW) == []
+    assert not (tmp_path / "missing").exists()

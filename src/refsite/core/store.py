@@ -13,7 +13,12 @@ use from several processes at once and after a killed build:
 - reads that take a missing, torn or foreign file for a miss;
 - one prune policy (:func:`prune`): least recently used first, beyond a
   size limit. A read renews an entry's modification time, which says when
-  a build last used it.
+  a build last used it;
+- one marker (:data:`MARKER`, a ``CACHEDIR.TAG`` as the Cache Directory
+  Tagging spec has it, https://bford.info/cachedir/): refsite deletes only
+  in a folder that holds it, so a mistyped cache folder (``.``, a project's
+  data) loses nothing. The store writes it when it first writes a folder
+  that is new or empty (:func:`claim`).
 """
 
 from __future__ import annotations
@@ -29,17 +34,51 @@ from pathlib import Path
 from typing import IO, Any
 
 __all__ = [
+    "MARKER",
+    "NAMESPACES",
     "STALE_TEMP_SECONDS",
     "CacheFile",
+    "NotACacheError",
     "Store",
     "cache_files",
+    "claim",
     "derive_key",
     "dump_pickle",
+    "is_marked",
     "load_pickle",
     "prune",
     "prune_plan",
     "write_atomic",
 ]
+
+MARKER = "CACHEDIR.TAG"
+"""The file that makes a folder refsite's cache; refsite deletes nothing in a folder without it."""
+
+_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"  # the spec's, first in the file
+_MARKER_TEXT = (
+    f"{_SIGNATURE}\n"
+    "# This file is a cache directory tag created by refsite (the build cache of an API\n"
+    "# reference site). refsite deletes files only in a folder that holds this file.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+
+NAMESPACES = frozenset(
+    {
+        "examples",
+        "history",
+        "inventories",
+        "modules",
+        "objects",
+        "outputs",
+        "pages",
+        "parsed",
+        "present",
+        "public-api",
+        "shared-pages",
+        "templates",
+    }
+)
+"""The folders refsite writes in a cache folder: what an unmarked one may hold to be adopted."""
 
 
 def derive_key(*parts: str | bytes) -> str:
@@ -109,15 +148,67 @@ def _load_json(file: Path) -> Any:
     return value
 
 
+class NotACacheError(Exception):
+    """A folder that is not refsite's cache: nothing in it is deleted."""
+
+
+def is_marked(directory: Path) -> bool:
+    """Whether ``directory`` holds refsite's :data:`MARKER`."""
+    try:
+        with (directory / MARKER).open("rb") as file:
+            head = file.read(512)
+    except OSError:
+        return False
+    return head.startswith(_SIGNATURE.encode()) and b"refsite" in head
+
+
+def _foreign(directory: Path) -> list[str]:
+    """The names in ``directory`` that are not refsite's namespace folders, sorted."""
+    return sorted(
+        entry.name
+        for entry in directory.iterdir()
+        if entry.name != MARKER and not (entry.name in NAMESPACES and entry.is_dir())
+    )
+
+
+def claim(directory: Path) -> bool:
+    """Make ``directory`` refsite's cache if it is one or may be; returns whether it is.
+
+    A folder that holds the marker is refsite's. One that does not exist yet
+    or is empty is created with the marker. One without the marker that holds
+    nothing but folders named after refsite's namespaces (:data:`NAMESPACES`:
+    the cache of a refsite from before the marker) is adopted: it gets the
+    marker. Any other folder is left as it is, and False says so: values may
+    still be stored there, but :func:`prune` deletes nothing in it.
+    """
+    if is_marked(directory):
+        return True
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if _foreign(directory):
+            return False
+        write_atomic(directory / MARKER, _MARKER_TEXT.encode(), mode=0o644)
+    except OSError:
+        return False
+    return True
+
+
 class Store:
     """Values on disk under ``root``, by namespace (a sub-folder) and key.
 
     JSON values are ``<namespace>/<key>.json``; pickled values (objects JSON
-    cannot hold) are ``<namespace>/<key>.pickle``.
+    cannot hold) are ``<namespace>/<key>.pickle``. The first value a store
+    saves marks its folder (:func:`claim`).
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._claimed = False
+
+    def _claim(self) -> None:
+        if not self._claimed:
+            self._claimed = True
+            claim(self.root)
 
     def file(self, namespace: str, name: str, suffix: str = ".json") -> Path:
         """Where the entry ``name`` of ``namespace`` lies."""
@@ -133,6 +224,7 @@ class Store:
 
     def save(self, namespace: str, name: str, value: Any) -> None:
         """Store a JSON value under ``name``, atomically."""
+        self._claim()
         # One call to the C encoder, not chunks.
         write_atomic(self.file(namespace, name), json.dumps(value).encode())
 
@@ -142,6 +234,7 @@ class Store:
 
     def save_pickle(self, namespace: str, name: str, value: Any) -> None:
         """Store a pickled value under ``name``, atomically."""
+        self._claim()
         dump_pickle(self.file(namespace, name, ".pickle"), value)
 
 
@@ -178,9 +271,12 @@ def prune_plan(files: Iterable[CacheFile], *, max_bytes: int, now: float) -> lis
 
 
 def cache_files(directory: Path) -> list[CacheFile]:
-    """Every file under a cache folder."""
+    """Every file under a cache folder but its :data:`MARKER`."""
     found = []
+    marker = directory / MARKER
     for path in directory.rglob("*"):
+        if path == marker:
+            continue
         try:
             info = path.stat()
         except OSError:
@@ -191,7 +287,27 @@ def cache_files(directory: Path) -> list[CacheFile]:
 
 
 def prune(directory: Path, *, max_bytes: int, now: float) -> list[CacheFile]:
-    """Delete what :func:`prune_plan` picks in ``directory``; returns what was deleted."""
+    """Delete what :func:`prune_plan` picks in ``directory``; returns what was deleted.
+
+    Raises:
+        NotACacheError: ``directory`` has no :data:`MARKER` and holds what refsite
+            did not write (see :func:`claim`); nothing is deleted.
+    """
+    if not directory.is_dir():
+        return []
+    if not is_marked(directory):
+        foreign = _foreign(directory)
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (
+                f" and {len(foreign) - 3} more" if foreign[3:] else ""
+            )
+            raise NotACacheError(
+                f"{directory}: not a refsite cache folder (no {MARKER}; it holds {shown}): "
+                "nothing deleted"
+            )
+        # Empty: nothing to delete. Else an older refsite's cache, adopted.
+        if not any(directory.iterdir()) or not claim(directory):
+            return []
     deleted = []
     for file in prune_plan(cache_files(directory), max_bytes=max_bytes, now=now):
         try:
