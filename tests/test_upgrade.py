@@ -391,7 +391,7 @@ def test_the_cooldown_option_waits_for_a_release_to_be_old_enough(
 
     config.write_text(MKDOCS_YML.replace("select: 10\n", "select: 10\n        min_age_hours: -1\n"))
     assert refsite(project, "upgrade", "--check") == 2
-    assert "releases.min_age_hours must be a number of hours" in capsys.readouterr().err
+    assert "'min_age_hours': -1 is not a number of hours, 0 or more" in capsys.readouterr().err
 
 
 def test_upload_times_come_from_the_index_json_and_find_links_folders(tmp_path: Path) -> None:

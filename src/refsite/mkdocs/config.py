@@ -2,16 +2,90 @@
 
 The CLI reads a site's options through the same classes (see
 :mod:`refsite.cli.config`), so defaults and ``!ENV`` tags resolve alike.
+Numbers are checked by :mod:`refsite.core.limits`, the command line's own
+argument types, so ``mkdocs.yml`` and the command line accept the same values.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from packaging.version import InvalidVersion, Version
 
+from refsite.core.limits import LimitError, hours, jobs, megabytes, percent, seconds
 from refsite.speed.cache import DEFAULT_DIR
 
-__all__ = ["CoverageConfig", "ExamplesConfig", "HistoryConfig", "RefsiteConfig", "ReleasesConfig"]
+__all__ = [
+    "CoverageConfig",
+    "ExamplesConfig",
+    "HistoryConfig",
+    "Limit",
+    "RefsiteConfig",
+    "ReleasesConfig",
+    "Select",
+    "VersionText",
+]
+
+_N = TypeVar("_N")
+
+
+class Limit(c.OptionallyRequired[_N]):
+    """A number that one of :mod:`refsite.core.limits`' checks accepts (finite, in range)."""
+
+    def __init__(self, check: Callable[[str | float], _N], default: _N | None = None) -> None:
+        super().__init__(default=default)
+        self.check = check
+
+    def run_validation(self, value: object) -> _N:
+        """The number, as the check returns it; else the check's one line."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise base.ValidationError(f"expected a number, not {value!r}")
+        try:
+            return self.check(value)
+        except LimitError as error:
+            raise base.ValidationError(str(error)) from None
+
+
+class VersionText(c.OptionallyRequired[str]):
+    """A release version, as text (``"0.100.0"``; quote it in YAML)."""
+
+    def run_validation(self, value: object) -> str:
+        """The version as written; else one line saying what a version looks like."""
+        if not isinstance(value, str):
+            raise base.ValidationError(f'expected a version in quotes ("0.100.0"), not {value!r}')
+        try:
+            Version(value)
+        except InvalidVersion:
+            raise base.ValidationError(
+                f"{value!r} is not a release version (e.g. 0.100.0)"
+            ) from None
+        return value
+
+
+class Select(c.OptionallyRequired[int | str | list[str]]):
+    """The releases' ``select``: a positive number, ``all`` or a list of versions."""
+
+    def run_validation(self, value: object) -> int | str | list[str]:
+        """The value as written; else one line naming the values accepted."""
+        accepted = "give a number of minors (e.g. 10), 'all', or a list of versions (X.Y or X.Y.Z)"
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+        if value == "all":
+            return value
+        if isinstance(value, list) and value:
+            versions: list[Any] = value
+            for item in versions:
+                try:
+                    Version(str(item))
+                except InvalidVersion:
+                    raise base.ValidationError(
+                        f"{item!r} in the list is not a release version; {accepted}"
+                    ) from None
+            return [str(item) for item in versions]
+        raise base.ValidationError(f"{value!r} is not a valid value; {accepted}")
 
 
 class CoverageConfig(base.Config):
@@ -26,7 +100,7 @@ class CoverageConfig(base.Config):
     exclusions = c.Optional(c.Type(str))
     """YAML file of public names left out on purpose, each with a reason."""
 
-    fail_under = c.Type((int, float), default=0)
+    fail_under = Limit(percent, default=0.0)
     """Warn when less than this percentage is documented or excluded."""
 
 
@@ -51,7 +125,7 @@ class ExamplesConfig(base.Config):
     exclusions = c.Optional(c.Type(str))
     """YAML file of examples that fail on purpose, each with a reason (and a fix)."""
 
-    timeout = c.Type((int, float), default=10)
+    timeout = Limit(seconds, default=10.0)
     """Seconds an example may run."""
 
     older_releases = c.Type(bool, default=False)
@@ -69,7 +143,7 @@ class HistoryConfig(base.Config):
     badges = c.Type(bool, default=True)
     """Add "Added in X.Y.Z" (and "Deprecated since") after each object's name."""
 
-    since = c.Optional(c.Type(str))
+    since = c.Optional(VersionText())
     """The first release ``refsite history`` reads; default: ``releases.since``."""
 
     preload = c.Optional(c.ListOfItems(c.Type(str)))
@@ -89,17 +163,17 @@ class ReleasesConfig(base.Config):
     dependencies = c.ListOfItems(c.Type(str), default=[])
     """Packages read with each release, at the versions its requirements resolve to."""
 
-    select = c.Type((int, str, list), default=10)
+    select = Select(default=10)
     """N: the newest patch of the N newest minors; ``all``: of every minor since
     ``since``; or a list of versions (``X.Y`` for its newest patch)."""
 
-    since = c.Type(str, default="0.0")
+    since = VersionText(default="0.0")
     """The oldest release ``all`` reaches back to."""
 
     lock = c.Type(str, default="requirements/releases.lock.json")
     """The lock file (exact wheels, hashes), relative to ``mkdocs.yml``; scripts/lock writes it."""
 
-    min_age_hours = c.Type((int, float), default=0)
+    min_age_hours = Limit(hours, default=0.0)
     """A cooldown: ``refsite upgrade`` takes a release once it has been on the index
     this many hours (0: at once)."""
 
@@ -156,10 +230,10 @@ class RefsiteConfig(base.Config):
 
     releases = c.SubConfig(ReleasesConfig)
     """The releases of a versioned site (built by ``refsite build --versions``)."""
-    cache_max_mb = c.Type((int, float), default=200)
+    cache_max_mb = Limit(megabytes, default=200.0)
     """After each build, delete the least recently used cache entries beyond this size."""
 
-    workers = c.Optional(c.Type(int))
+    workers = c.Optional(Limit(jobs))
     """Processes that render pages when a build meets pages the cache lacks.
 
     Default: one per core. 1 renders every page in MkDocs' own process."""
