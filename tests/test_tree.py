@@ -54,6 +54,11 @@ def test_project_tree_keeps_every_entry_of_the_documented_tree_in_order() -> Non
             "'upstream_root' must be an http",
         ),
         ("tree: [{url: /a/}]", "tree[0]: 'label' is missing or empty"),
+        ("tree: [{label: 5, url: /a/}]", "tree[0]: 'label' must be a string, not 5; quote it"),
+        (
+            "tree: [{label: A, url: /a/, toc: [{label: [x], anchor: t}]}]",
+            "tree[0].toc[0]: 'label' must be a string, not ['x']; give the navigation label",
+        ),
         ("tree: [{label: A, url: /a/, anchor: [x]}]", "tree[0] ('A'): unknown key(s) anchor"),
         ("tree: [{label: A, url: a/}]", "tree[0] ('A'): 'url' must be a path from the site root"),
         ("tree: [{label: A, url: /a/#x}]", "'url' must be a path without a scheme or '#fragment'"),

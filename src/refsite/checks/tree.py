@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from refsite.core.yamlfile import LOADER
+from refsite.core.yamlfile import LOADER, yaml_problem
 
 __all__ = ["NavEntry", "TocEntry", "Tree", "TreeError", "load_tree", "parse_tree"]
 
@@ -125,12 +125,7 @@ def parse_tree(text: str, *, source: str = "<tree>") -> Tree:
     try:
         data = yaml.load(text, Loader=LOADER)
     except yaml.YAMLError as error:
-        where = ""
-        mark = getattr(error, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        problem = getattr(error, "problem", None) or str(error)
-        raise TreeError(f"{source}: not valid YAML{where}: {problem}") from None
+        raise TreeError(yaml_problem(error, source=source)) from None
     if not isinstance(data, Mapping):
         raise TreeError(f"{source}: expected a mapping with 'upstream_root' and 'tree' keys")
     root = data.get("upstream_root", "")
@@ -150,11 +145,8 @@ def _entry(item: Any, where: str, source: str) -> NavEntry:
     if not isinstance(item, Mapping):
         raise TreeError(f"{source}: {where}: expected a mapping with a 'label', got {item!r}")
     here = f"{source}: {where}"
-    label = item.get("label")
-    if isinstance(label, str) and label.strip():
-        here = f"{source}: {where} ({label.strip()!r})"
-    else:
-        raise TreeError(f"{here}: 'label' is missing or empty; give the entry its navigation label")
+    label = _label(item.get("label"), here)
+    here = f"{source}: {where} ({label!r})"
     unknown = sorted(set(item) - _ENTRY_KEYS)
     if unknown:
         raise TreeError(
@@ -185,7 +177,7 @@ def _entry(item: Any, where: str, source: str) -> NavEntry:
         raise TreeError(f"{here}: 'toc' must be a list of entries with 'label' and 'anchor'")
     toc = tuple(_toc(t, f"{where}.toc[{i}]", source) for i, t in enumerate(toc_data))
     return NavEntry(
-        label=label.strip(),
+        label=label,
         url=url,
         upstream=upstream,
         children=children,
@@ -203,9 +195,7 @@ def _toc(item: Any, where: str, source: str) -> TocEntry:
         raise TreeError(
             f"{here}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_TOC_KEYS))}"
         )
-    label, anchor = item.get("label"), item.get("anchor")
-    if not isinstance(label, str) or not label.strip():
-        raise TreeError(f"{here}: 'label' is missing or empty")
+    label, anchor = _label(item.get("label"), here), item.get("anchor")
     if not isinstance(anchor, str) or not anchor or anchor.startswith("#"):
         raise TreeError(f"{here} ({label!r}): 'anchor' must be an element id, without '#'")
     children_data = item.get("children", [])
@@ -214,7 +204,18 @@ def _toc(item: Any, where: str, source: str) -> TocEntry:
     children = tuple(
         _toc(child, f"{where}.children[{i}]", source) for i, child in enumerate(children_data)
     )
-    return TocEntry(label=label.strip(), anchor=anchor, children=children)
+    return TocEntry(label=label, anchor=anchor, children=children)
+
+
+def _label(label: Any, here: str) -> str:
+    """The entry's label, stripped."""
+    if label is not None and not isinstance(label, str):
+        scalar = isinstance(label, int | float)  # YAML read 5 or 1.0 as a number
+        fix = f'quote it (label: "{label}")' if scalar else "give the navigation label as text"
+        raise TreeError(f"{here}: 'label' must be a string, not {label!r}; {fix}")
+    if not label or not label.strip():
+        raise TreeError(f"{here}: 'label' is missing or empty; give the entry its navigation label")
+    return label.strip()
 
 
 def _check_path(value: Any, key: str, here: str) -> None:
