@@ -179,6 +179,12 @@ def test_fetch_refuses_a_wheel_whose_hash_differs_from_the_lock(
             '{"format": "refsite-releases/1", "releases": []}',
             "malformed lock (KeyError('selection')); run scripts/lock",
         ),
+        (
+            '{"format": "refsite-releases/1", "selection": {"package": "p", "dependencies": [], '
+            '"select": 1, "since": "0.0", "newest": "1.0"}, "releases": '
+            '[{"version": "banana", "wheels": []}]}',
+            "Invalid version: 'banana'; run scripts/lock to write it again",
+        ),
     ],
 )
 def test_load_lock_names_the_file_and_the_fix(

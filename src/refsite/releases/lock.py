@@ -306,6 +306,15 @@ def load_lock(path: Path) -> Lock:
             Release(version=r["version"], wheels=tuple(Pinned(**w) for w in r["wheels"]))
             for r in data["releases"]
         )
+        # Every version is compared later: one that does not parse is the lock's fault.
+        for text in (selection.since, selection.newest, *(r.version for r in releases)):
+            if text is not None:
+                Version(text)
+        for release in releases:
+            for wheel in release.wheels:
+                Version(wheel.version)
+    except InvalidVersion as error:
+        raise LockError(f"{path}: {error}; run scripts/lock to write it again") from None
     except (KeyError, TypeError) as error:
         raise LockError(f"{path}: malformed lock ({error!r}); run scripts/lock") from None
     return Lock(selection=selection, releases=releases)
