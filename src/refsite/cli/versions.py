@@ -159,8 +159,10 @@ def _current_lock(config: SiteConfig, releases: ReleasesConfig) -> Lock:
 def _inputs(config: SiteConfig) -> list[Path]:
     """The files every release is rendered from: the site's own and refsite's code."""
     options = config.refsite
-    files = [config.path, *(p for p in (config.root / "docs").rglob("*") if p.is_file())]
-    for name in (options.tree, options.coverage.exclusions, options.history.file):
+    docs = config.resolve(config.docs_dir)
+    files = [config.path, *(p for p in docs.rglob("*") if p.is_file())]
+    exclusions = (options.coverage.exclusions, options.examples.exclusions)
+    for name in (options.tree, *exclusions, options.history.file):
         if name:
             files.append(config.resolve(name))
     files.extend(code_files())

@@ -15,7 +15,6 @@ refsite's code, theme overrides).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -29,7 +28,6 @@ dump_atomic = dump_pickle
 __all__ = [
     "OutputMemo",
     "dump_atomic",
-    "folder_digest",
     "load_pickle",
     "render_key",
 ]
@@ -49,16 +47,6 @@ CONTEXT_KEYS = frozenset(
         "page",
     }
 )
-
-
-def folder_digest(folders: Iterable[Path]) -> str:
-    """A digest of every file under ``folders`` (their names and bytes)."""
-    hasher = hashlib.blake2b(digest_size=20)
-    for folder in folders:
-        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-            hasher.update(f"{file.relative_to(folder)}\0".encode())
-            hasher.update(file.read_bytes())
-    return hasher.hexdigest()
 
 
 def render_key(site: str, template: str, context: Mapping[str, Any]) -> str | None:

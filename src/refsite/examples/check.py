@@ -33,7 +33,8 @@ from refsite.checks.coverage import (
     package_folders,
     public_api,
 )
-from refsite.core.fingerprint import own_code, sources_digest
+from refsite.core.fingerprint import own_code
+from refsite.core.keys import stat_digest, tree_digest
 from refsite.core.processes import BackgroundJob
 from refsite.core.store import Store, derive_key
 from refsite.examples.collect import Example, collect, directives, load_objects
@@ -115,7 +116,7 @@ def check(settings: Settings, loaded: griffe.ModulesCollection | None = None) ->
         runner.stop()
         raise ExamplesError(str(error)) from None
     examples = collect(collection, directives(settings.docs_dir))
-    results = _results(examples, settings, versions, store, runner)
+    results = _results(examples, settings, f"{versions} {keys.sources}", store, runner)
     checked = [Checked(e, r) for e, r in zip(examples, results, strict=True)]
     if store is not None:
         keys.save(store, [[asdict(c.example), c.result] for c in checked])
@@ -137,10 +138,13 @@ def cached(settings: Settings) -> list[Checked] | None:
 class _WholeKeys:
     """The keys the whole list is kept by: the packages' files by size and time, then by content.
 
-    The first costs a ``stat`` a file, which a warm build can afford; the
-    second reads them all, and finds the list again where the same files lie
-    elsewhere or anew: the root of a versioned site (its newest release's
-    wheels, installed), a fresh virtual environment with a restored cache.
+    The first costs a ``stat`` a file, which a warm build can afford (and is
+    None while a file was written too recently for its time to vouch for
+    it); the second reads them all, and finds the list again where the same
+    files lie elsewhere or anew: the root of a versioned site (its newest
+    release's wheels, installed), a fresh virtual environment with a
+    restored cache. The folders are those the runner imports from: the
+    handler's ``paths`` first, as its ``PYTHONPATH``.
     """
 
     def __init__(self, settings: Settings, versions: str) -> None:
@@ -159,29 +163,36 @@ class _WholeKeys:
         ]
         self._parts = (
             "examples/site",
-            own_code("examples"),
+            own_code(),
             json.dumps(asked),
             versions,
             repr(directives(settings.docs_dir)),
         )
-        self.by_stat = derive_key(*self._parts, "stat", _stat_hash(self._folders))
+        stat = stat_digest(self._folders)
+        self.by_stat = None if stat is None else derive_key(*self._parts, "stat", stat)
+
+    @functools.cached_property
+    def sources(self) -> str:
+        """The packages' source files by content: what each example's result is kept by too."""
+        return tree_digest(self._folders)
 
     @functools.cached_property
     def by_content(self) -> str:
-        return derive_key(*self._parts, "content", sources_digest(self._folders))
+        return derive_key(*self._parts, "content", self.sources)
 
     def load(self, store: Store) -> Any:
         """The kept list (as data), or None; found by content, it is kept by stat too."""
-        data = store.load(_NAMESPACE, self.by_stat)
+        data = None if self.by_stat is None else store.load(_NAMESPACE, self.by_stat)
         if data is None:
             data = store.load(_NAMESPACE, self.by_content)
-            if data is not None:
+            if data is not None and self.by_stat is not None:
                 store.save(_NAMESPACE, self.by_stat, data)
         return data
 
     def save(self, store: Store, data: Any) -> None:
         """Keep the list under both keys."""
-        store.save(_NAMESPACE, self.by_stat, data)
+        if self.by_stat is not None:
+            store.save(_NAMESPACE, self.by_stat, data)
         store.save(_NAMESPACE, self.by_content, data)
 
 
@@ -199,9 +210,13 @@ def _results(
     keys = [
         derive_key(
             "examples/run",
+    # ``versions`` names the requirements' releases and the packages' files by
+    # content: an edit to a signature changes what an example does even where
+    # the version number stays (an editable install, a package in ``paths``).
             e.code,
             " ".join(e.flags),
             settings.prelude,
+            own_code(),
             str(settings.timeout),
             versions,
         )
@@ -283,16 +298,14 @@ def _versions(settings: Settings) -> str:
     """The versions of the packages and requirements: what results are kept by.
 
     Each is the distribution found first on the search paths (an older
-    release's unpacked wheel before what is installed). A package that is no
-    distribution (a site's own, on the handler's ``paths``) stands by the size
-    and time of its files instead.
+    release's unpacked wheel before what is installed). The packages' files
+    count by content besides (:attr:`_WholeKeys.sources`): a version number
+    stays the same across edits of an editable install or a site's own package.
     """
     paths = [str(p) for p in settings.search_paths] or None
     found = []
     for name in [*settings.packages, *settings.preload]:
         version = _version(name, paths)
-        if version is None:
-            version = "@" + _stat_hash(package_folders([name], settings.search_paths))
         found.append(f"{name}=={version}")
     for name in settings.requires:
         version = _version(name, paths)
@@ -313,17 +326,6 @@ def _version(name: str, paths: list[str] | None) -> str | None:
     )
     distribution = next(iter(found), None)
     return distribution.version if distribution is not None else None
-
-
-def _stat_hash(folders: Sequence[Path]) -> str:
-    """A hash of the size and time of every source file: cheap, and changed by any edit."""
-    parts = []
-    for folder in folders:
-        files = sorted(folder.rglob("*.py")) if folder.is_dir() else [folder]
-        for file in files:
-            stat = file.stat()
-            parts.append(f"{file}:{stat.st_size}:{stat.st_mtime_ns}")
-    return derive_key(*parts)
 
 
 def _worker_main() -> None:

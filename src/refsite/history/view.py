@@ -17,8 +17,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from refsite.core.fingerprint import own_code
-from refsite.core.store import Store, derive_key
+from refsite.core.keys import base_key
+from refsite.core.store import Store
 from refsite.history.badges import Marks, marks_for
 from refsite.history.changes import (
     ReleaseChanges,
@@ -224,7 +224,7 @@ class HistoryView:
         """Where ``what`` is kept on disk: by the file's content and the code that makes it."""
         if self.cache_dir is None or not self.digest:
             return None
-        return Store(self.cache_dir), derive_key(what, self.digest, _CODE)
+        return Store(self.cache_dir), base_key("history-view", what, self.digest)
 
     def _load(self, what: str) -> Any:
         entry = self._entry(what)
@@ -235,10 +235,6 @@ class HistoryView:
         entry = self._entry(what)
         if entry is not None:
             entry[0].save("history", entry[1], value)
-
-
-# The code that makes the page and the badges: a change to it invalidates them.
-_CODE = own_code("history")
 
 
 def staleness(package: str, last: str | None) -> str | None:

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
+from refsite.core.keys import renderer_versions
 from refsite.releases.lock import Lock, Release
-from refsite.speed.cache import renderer_versions
 
 __all__ = ["STAMP", "folder_stamps", "input_key", "installed_key", "read_stamps"]
 

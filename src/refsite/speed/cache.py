@@ -11,20 +11,16 @@ docstring edit therefore re-renders exactly the pages that show that file.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import griffe
 
-from refsite.core.fingerprint import file_digest, own_code, sources_digest
+from refsite.core.keys import base_key, file_hash, tree_digest
 from refsite.core.store import (
     CacheFile,
     Store,
@@ -40,17 +36,14 @@ __all__ = [
     "DEFAULT_DIR",
     "FORMAT",
     "PAGES",
-    "RENDERERS",
     "CacheFile",
     "CachedPage",
     "LoadedModules",
     "PageCache",
     "cache_files",
     "first_heading",
-    "own_code",
     "prune",
     "prune_plan",
-    "renderer_versions",
     "source_files",
 ]
 
@@ -60,56 +53,6 @@ DEFAULT_DIR = ".cache/refsite"
 FORMAT = "refsite-page-cache/1"
 PAGES = "pages"
 """The store's namespace of rendered pages."""
-# The distributions whose code turns Markdown and sources into a page.
-RENDERERS = (
-    "refsite",
-    "mkdocs",
-    "mkdocs-material",
-    "mkdocs-autorefs",
-    "mkdocstrings",
-    "mkdocstrings-python",
-    "griffe",
-    "griffe-typingdoc",
-    "griffe-public-redundant-aliases",
-    "markdown",
-    "pymdown-extensions",
-    "pygments",
-    # mkdocstrings formats signatures with whichever of these is installed.
-    "black",
-    "ruff",
-)
-
-
-def renderer_versions(names: Iterable[str] = RENDERERS) -> str:
-    """A stable string of the installed versions of ``names``."""
-    return _versions(tuple(names), _environment_stamp())
-
-
-def _environment_stamp() -> tuple[tuple[str, int], ...]:
-    # Installing, upgrading or removing a distribution adds or removes its
-    # .dist-info folder, which changes its parent folder's modification time.
-    stamps = []
-    for entry in sys.path:
-        try:
-            stamps.append((entry, os.stat(entry or ".").st_mtime_ns))
-        except OSError:
-            continue
-    return tuple(stamps)
-
-
-# Reading distribution metadata takes ~0.1 s: once per environment state, not
-# once per `mkdocs serve` rebuild.
-@functools.lru_cache(maxsize=4)
-def _versions(names: tuple[str, ...], environment: tuple[tuple[str, int], ...]) -> str:
-    parts = []
-    for name in names:
-        try:
-            parts.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name}==absent")
-    return ";".join(parts)
-
-
 _HEADING = re.compile(r"^# .*$", re.MULTILINE)
 
 
@@ -160,7 +103,7 @@ class PageCache:
         """The content hash of a file, read once per cache instance (one build)."""
         known = self._hashes.get(path)
         if known is None:
-            known = _content_hash(path)
+            known = file_hash(path)
             self._hashes[path] = known
         return known
 
@@ -193,7 +136,7 @@ class PageCache:
         releases of a versioned site (whose builds read other source folders)
         share the value. ``parts`` must name all else it depends on.
         """
-        return derive_key(f"{FORMAT}/shared", renderer_versions(), own_code(), *parts)
+        return base_key(f"{FORMAT}/shared", *parts)
 
     def exists(self, key: str, *, namespace: str = PAGES) -> bool:
         """Whether an entry is stored under ``key`` (complete: entries are written atomically)."""
@@ -208,40 +151,17 @@ class PageCache:
         self._store.save(namespace, key, value)
 
     def tree_hash(self, folders: Iterable[Path]) -> str:
-        """One hash of every ``.py`` file under ``folders``."""
-        digest = hashlib.sha256()
-        for folder in folders:
-            for file in sorted(folder.rglob("*.py")):
-                digest.update(f"{file}\0{self.file_hash(str(file))}\0".encode())
-        return digest.hexdigest()
+        """One hash of every ``.py`` file under ``folders``, and where the folders lie."""
+        roots = list(folders)
+        return derive_key(*map(str, roots), tree_digest(roots, file_hash=self.file_hash))
 
     def content_hash(self, folders: Iterable[Path]) -> str:
-        """:func:`refsite.core.fingerprint.sources_digest`, each file read once a build.
+        """:func:`refsite.core.keys.tree_digest`, each file read once a build.
 
         Unlike :meth:`tree_hash`, the same for the same files wherever they lie
         (a package installed, and the same release's unpacked wheel).
         """
-        return sources_digest(folders, self.file_hash)
-
-
-# Content hashes by (path, modification time, size), for the life of the
-# process: the rebuilds of `mkdocs serve` hash only the files that changed.
-_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def _content_hash(path: str) -> str:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return "missing"
-    stamp = (path, stat.st_mtime_ns, stat.st_size)
-    known = _HASHES.get(stamp)
-    if known is None:
-        known = file_digest(path)
-        if known == "missing":
-            return known
-        _HASHES[stamp] = known
-    return known
+        return tree_digest(folders, file_hash=self.file_hash)
 
 
 class LoadedModules:

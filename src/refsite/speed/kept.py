@@ -29,7 +29,7 @@ import jinja2
 from refsite import internals
 from refsite.checks.coverage import rendered_names
 from refsite.checks.site import ParsedFiles
-from refsite.core.memo import OutputMemo, folder_digest, render_key
+from refsite.core.memo import OutputMemo, render_key
 from refsite.core.store import Store, derive_key
 from refsite.extras.search import boosted_index
 
@@ -51,18 +51,17 @@ class KeptOutputs:
     Args:
         cache_dir: The cache folder.
         fingerprint: What every page depends on (configuration, renderers,
-            refsite): each configuration keeps its own files.
-        overrides: The theme's override folder, if any (its templates count by content).
+            refsite, the theme's override folder by content): each
+            configuration keeps its own files.
     """
 
-    def __init__(self, cache_dir: Path, fingerprint: str, overrides: Path | None) -> None:
+    def __init__(self, cache_dir: Path, fingerprint: str) -> None:
         name = derive_key(fingerprint)
         store = Store(cache_dir)
         self._outputs_file = store.file("outputs", name, ".pickle")
         self._parsed_file = store.file("parsed", name, ".pickle")
         self._version = fingerprint
         self._parsed_version = f"{fingerprint};lxml=={metadata.version('lxml')}"
-        self._site = derive_key(fingerprint, folder_digest([overrides] if overrides else []))
         self._memo: OutputMemo | None = None
         self._pending: dict[str, str] = {}
         self._warnings: _Warnings | None = None
@@ -81,17 +80,16 @@ class KeptOutputs:
 
     def same_site(self, other: KeptOutputs) -> bool:
         """Whether ``other`` keeps the same site's outputs under the same version."""
-        return (self._outputs_file, self._version, self._site) == (
+        return (self._outputs_file, self._version) == (
             other._outputs_file,
             other._version,
-            other._site,
         )
 
     def render(
         self, template: jinja2.Template, context: dict[str, Any], render: Callable[[], str]
     ) -> str:
         """A page's templated HTML, kept from an earlier build when its inputs are the same."""
-        key = render_key(self._site, template.name or "", context)
+        key = render_key(self._version, template.name or "", context)
         return render() if key is None else self._kept(key, render)
 
     def badges(self, output: str, history: str, add: Callable[[], str]) -> str:

@@ -31,8 +31,11 @@ from xml.etree.ElementTree import Element
 import griffe
 
 from refsite import internals
+from refsite.core.fingerprint import own_code
+from refsite.core.keys import renderer_versions
 from refsite.extras.source_tokens import fill_object_tokens, object_tokens
-from refsite.speed.cache import FORMAT, PageCache, renderer_versions
+from refsite.speed.cache import FORMAT, PageCache
+from refsite.speed.reuse import user_inputs
 
 __all__ = ["ObjectRenders", "render_key", "render_key_and_links"]
 
@@ -193,6 +196,10 @@ class ObjectRenders:
                 config.theme.name,
                 config.theme.dirs,
                 config.plugins["mkdocstrings"].config.get("custom_templates"),
+                # The templates and extensions by content, refsite's own code:
+                # each keeps its path or version across an edit.
+                user_inputs(config),
+                own_code(),
             ],
             sort_keys=True,
             default=lambda value: f"{type(value).__module__}.{type(value).__qualname__}",

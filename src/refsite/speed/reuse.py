@@ -30,14 +30,13 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from refsite import internals
 from refsite.checks.directives import find_identifiers
-from refsite.core.fingerprint import own_code
+from refsite.core.keys import base_key, tree_digest
 from refsite.speed.cache import (
     CachedPage,
     LoadedModules,
     PageCache,
     data_to_anchors,
     first_heading,
-    renderer_versions,
     source_files,
     toc_to_data,
 )
@@ -303,11 +302,8 @@ def fingerprint(config: Any, *, any_release: bool = False) -> str:
     renders (its site URL and the python handler's source folders), which do
     not show in a page's rendering: see :mod:`refsite.speed.shared_pages`.
     """
-    digest = hashlib.sha256(renderer_versions().encode())
-    digest.update(Path(config.config_file_path).read_bytes())
     # What !ENV and defaults resolved to, which the file's bytes do not show.
     site_url = "" if any_release else config.site_url
-    digest.update(f"{site_url}|{config.use_directory_urls}".encode())
     mkdocstrings = dict(config.plugins["mkdocstrings"].config)
     if any_release:
         handlers = dict(mkdocstrings.get("handlers") or {})
@@ -318,9 +314,32 @@ def fingerprint(config: Any, *, any_release: bool = False) -> str:
     # Objects (such as the extension mkdocstrings adds) count by their type:
     # their repr holds a memory address.
     resolved = [config.markdown_extensions, config.mdx_configs, mkdocstrings]
-    digest.update(json.dumps(resolved, sort_keys=True, default=_type_name).encode())
-    # refsite's own code and templates (its griffe extensions and templates
-    # render objects too), also when it is an editable install whose version
-    # does not change.
-    digest.update(own_code().encode())
-    return digest.hexdigest()
+    return base_key(
+        "pages",
+        Path(config.config_file_path).read_bytes(),
+        f"{site_url}|{config.use_directory_urls}",
+        json.dumps(resolved, sort_keys=True, default=_type_name),
+        user_inputs(config),
+    )
+
+
+def user_inputs(config: Any) -> str:
+    """The site's own templates and griffe extensions, by content.
+
+    mkdocstrings' ``custom_templates``, the theme's ``custom_dir`` and the
+    python handler's extensions given as files render pages as much as the
+    installed renderers do, and keep their path when they are edited.
+    """
+    base = Path(config.config_file_path).parent
+    roots = [
+        base / p for p in (config.plugins["mkdocstrings"].config.get("custom_templates"),) if p
+    ]
+    if config.theme.custom_dir:
+        roots.append(Path(config.theme.custom_dir))
+    python = (config.plugins["mkdocstrings"].config.get("handlers") or {}).get("python") or {}
+    for extension in (python.get("options") or {}).get("extensions") or []:
+        for name in extension if isinstance(extension, dict) else [extension]:
+            path = str(name).split(":", 1)[0]
+            if path.endswith(".py") or "/" in path:
+                roots.append(base / path)
+    return tree_digest(roots, suffixes=None)

@@ -12,7 +12,6 @@ import gc
 import os
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -106,12 +105,7 @@ class Speed(Feature):
             share_releases=versioned(),
         )
         self.objects = ObjectRenders.install(config, build.reuse.cache)
-        custom = config.theme.custom_dir
-        kept = KeptOutputs(
-            build.base / options.cache_dir,
-            build.reuse.fingerprint,
-            Path(custom) if custom else None,
-        )
+        kept = KeptOutputs(build.base / options.cache_dir, build.reuse.fingerprint)
         # A serve process keeps its outputs in memory across rebuilds.
         if self.command != "serve" or self.kept is None or not self.kept.same_site(kept):
             self.kept = kept
