@@ -64,9 +64,11 @@ class Pages(Feature):
             )
         except PlaceholderError as error:
             raise PluginError(f"{PLUGIN_NAME}: {page.file.src_uri}: {error}") from None
-        # What fills a placeholder comes from the whole site or the environment;
-        # the changes page comes from the history file alone (see the serve feature).
-        build.site_wide = expanded != markdown and set(placeholder_names(markdown)) != {"changes"}
+        # What fills a placeholder comes from the whole site or the environment
+        # (the coverage and examples reports, filled after templating: their
+        # Markdown stays the same); the changes page comes from the history
+        # file alone (see the serve feature).
+        build.site_wide = bool(set(placeholder_names(markdown)) - {"changes"})
         return expanded
 
     def _changes_page(self, build: Build) -> str:
