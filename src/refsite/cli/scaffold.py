@@ -1,8 +1,9 @@
 """The ``refsite init`` command: write a checked reference site for a package.
 
 It reads the package with griffe, writes the project, then builds it until
-the build is clean (:func:`refsite.scaffold.project.settle`), saying what
-each step did. No existing ``mkdocs.yml`` has a say in it.
+the build is clean (:func:`refsite.scaffold.trial.settle`), saying what
+each step did and, one a line, each fault of a docstring the site renders
+anyway. No existing ``mkdocs.yml`` has a say in it.
 """
 
 from __future__ import annotations
@@ -11,22 +12,18 @@ import argparse
 import os
 import sys
 import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from refsite.cli.common import PROG, UsageError
 from refsite.cli.config import SiteConfig
 from refsite.scaffold.load import load
-from refsite.scaffold.model import ScaffoldError
+from refsite.scaffold.model import FINDING_KINDS, Finding, ScaffoldError
 from refsite.scaffold.plan import plan_site
-from refsite.scaffold.project import (
-    TRIAL_ROUNDS,
-    Trial,
-    check_writable,
-    project_files,
-    settle,
-    write_project,
-)
+from refsite.scaffold.project import check_writable, project_files, write_project
+from refsite.scaffold.trial import TRIAL_ROUNDS, Trial, settle
 
 __all__ = ["add_commands"]
 
@@ -43,7 +40,7 @@ def add_commands(commands: Any) -> None:
     init.add_argument(
         "--no-trial",
         action="store_true",
-        help="skip the trial build that excludes what would warn",
+        help="skip the trial build that checks the project builds clean",
     )
     init.set_defaults(run=_cmd_init, reads_config=False)
 
@@ -73,13 +70,14 @@ def _cmd_init(args: argparse.Namespace, _config: SiteConfig) -> int:
                 files,
                 src=where,
                 on_build=lambda: _say("trial build (mkdocs build --strict)"),
-                on_exclude=lambda new: _say(
-                    f"excluding {len(new)} object(s) the build warned about"
-                ),
+                on_found=_say_found,
             )
+            _findings(trial.plan.findings)
             if not _settled(trial, folder):
                 return 1
             plan = trial.plan
+        else:
+            _findings(plan.findings)
     except ScaffoldError as error:
         raise UsageError(str(error)) from None
     print(
@@ -88,6 +86,23 @@ def _cmd_init(args: argparse.Namespace, _config: SiteConfig) -> int:
         f"in {time.monotonic() - start:.1f}s; next: cd {folder} && mkdocs serve"
     )
     return 0
+
+
+def _say_found(found: Sequence[Finding], excluded: Mapping[str, str]) -> None:
+    if found:
+        _say(f"the build showed {len(found)} more docstring fault(s): rendering them too")
+    if excluded:
+        _say(f"excluding {len(excluded)} object(s) the build warned about for another reason")
+
+
+def _findings(findings: Sequence[Finding]) -> None:
+    """Each docstring fault on a line, as a linter says it, then how many of each kind."""
+    for finding in findings:
+        print(finding, flush=True)
+    counts = Counter(f.kind for f in findings)
+    if counts:
+        kinds = "; ".join(f"{counts[k]} {label}" for k, label in FINDING_KINDS.items() if counts[k])
+        _say(f"{len(findings)} docstring fault(s), each documented all the same: {kinds}")
 
 
 # How many of a failed trial build's warning lines `init` repeats.

@@ -25,6 +25,7 @@ from refsite.checks.coverage import CoverageError, PublicObject, load_packages, 
 from refsite.scaffold.model import Loaded, ScaffoldError
 
 __all__ = [
+    "docs_root",
     "griffe_warnings",
     "load",
     "package_metadata",
@@ -122,7 +123,7 @@ def load(package: str, *, src: Path | None = None) -> Loaded:
     for name in [package.split(".", 1)[0], *preload]:
         url = package_metadata(name, src=src)[1] or (src and package_metadata(name)[1])
         if url:
-            docs_urls[name] = url
+            docs_urls[name] = docs_root(url)
     return Loaded(
         package,
         loader.modules_collection,
@@ -181,6 +182,29 @@ def package_metadata(package: str, *, src: Path | None = None) -> tuple[str | No
         docs = urls.get("documentation") or urls.get("docs")
         return dist.metadata["Name"], docs
     return None, None
+
+
+# Last path segments of a documentation URL that name its first page, not its
+# root (pydantic's is https://pydantic.dev/docs/validation/latest/get-started/).
+_LANDING = {
+    "get-started",
+    "getting-started",
+    "getting_started",
+    "quickstart",
+    "introduction",
+    "intro",
+    "overview",
+    "home",
+    "welcome",
+}
+
+
+def docs_root(url: str) -> str:
+    """The root of a documentation site, from the URL its package gives (maybe a page)."""
+    head, _, last = url.rstrip("/").rpartition("/")
+    if "://" in head and (last.lower() in _LANDING or last.endswith((".html", ".htm"))):
+        return head + "/"
+    return url if url.endswith("/") else url + "/"
 
 
 def _has_sources(module: Any) -> bool:

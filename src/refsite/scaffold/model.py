@@ -15,8 +15,10 @@ from refsite.checks.coverage import Exclusion, PublicObject
 
 __all__ = [
     "DOCSTRING_OPTIONS",
+    "FINDING_KINDS",
     "KINDS",
     "Entry",
+    "Finding",
     "Loaded",
     "NavItem",
     "Page",
@@ -37,7 +39,14 @@ KINDS = {
 DOCSTRING_OPTIONS = {"warn_missing_types": False, "warn_unknown_params": False}
 """The docstring parser's options, here and in the generated ``mkdocs.yml``: untyped
 parameters, and parameters documented but gone from the signature, render as
-written; a docstring that does not parse is excluded instead."""
+written; a section that does not parse renders as griffe leaves it (a finding)."""
+
+FINDING_KINDS = {
+    "unlinked": "cross-references to objects the site does not document, shown as code",
+    "narrative": "relative links into the package's narrative docs",
+    "unparsed": "docstring sections griffe cannot parse, shown as it leaves them",
+}
+"""What a docstring can get wrong that the site renders anyway, and how it renders."""
 
 
 class ScaffoldError(ValueError):
@@ -57,6 +66,32 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """A fault of one docstring, which the site renders as well as it can.
+
+    ``kind`` is one of :data:`FINDING_KINDS`; ``target`` what the fault is about:
+    the identifier a cross-reference names (``unlinked``), the link
+    (``narrative``), or the object whose docstring does not parse (``unparsed``).
+    """
+
+    kind: str
+    target: str
+    obj: str
+    """The object whose docstring holds it."""
+    file: str | None
+    line: int
+    message: str
+    """What is wrong, and how the site renders it."""
+    fix: str = ""
+    """What would fix it, where obvious."""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.file else ""
+        fix = f" ({self.fix})" if self.fix else ""
+        return f"{where}{self.obj}: {self.message}{fix}"
+
+
+@dataclass(frozen=True)
 class Section:
     """The objects of one module on a page, after the module's one-line intro."""
 
@@ -65,6 +100,8 @@ class Section:
     entries: tuple[Entry, ...]
     elsewhere: tuple[tuple[str, str], ...] = ()
     """Objects this module also exposes, documented under another name: (name, that name)."""
+    whole: bool = False
+    """The module's docstring says more than its first sentence: it is rendered whole."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +160,8 @@ class SitePlan:
     """Where site-absolute docstring links lead, by top-level package."""
     preload: list[str] = field(default_factory=list)
     """Packages loaded first because the package re-exports their objects."""
+    findings: list[Finding] = field(default_factory=list)
+    """What the documented objects' docstrings get wrong, rendered as well as it can be."""
 
     @property
     def pages(self) -> list[Page]:

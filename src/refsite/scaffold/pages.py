@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import griffe
 
 from refsite.scaffold.model import KINDS, Entry, NavItem, Page, Section
 
-__all__ = ["LARGE", "SMALL", "first_sentence", "first_sentence_of", "nav_items"]
+__all__ = ["LARGE", "SMALL", "first_sentence", "first_sentence_of", "nav_items", "says_more"]
 
 SMALL = 3
 """A module with at most this many objects goes on its parent's page."""
@@ -51,16 +52,16 @@ def nav_items(
             pages.setdefault(host, []).append(module)
     items = []
     for module in sorted(pages, key=lambda m: (m != package, m)):
-        own = modules.get(module, ())
         intro = first_sentence_of(_module(collection, module))
-        sections = [Section(module, intro, own, tuple(sorted(elsewhere.get(module, []))))] + [
+        sections = [
             Section(
-                c,
-                first_sentence_of(_module(collection, c)),
-                modules[c],
-                tuple(sorted(elsewhere.get(c, []))),
+                m,
+                first_sentence_of(_module(collection, m)),
+                modules.get(m, ()),
+                tuple(sorted(elsewhere.get(m, []))),
+                whole=says_more(_module(collection, m)),
             )
-            for c in pages[module]
+            for m in [module, *pages[module]]
         ]
         items.append(_nav_item(module, intro, sections))
     return items
@@ -106,7 +107,7 @@ def _nav_item(module: str, intro: str, sections: list[Section]) -> NavItem:
         for k in kinds
     )
     # Small modules merged here get their own sections on the index page.
-    own_section = Section(module, intro, (), sections[0].elsewhere)
+    own_section = replace(sections[0], entries=())
     index = Page(f"reference/{module}/index.md", label, intro, (own_section, *sections[1:]), links)
     pairs = zip(kinds, kind_pages, strict=True)
     children = (NavItem(label, index), *(NavItem(KINDS[k], p) for k, p in pairs))
@@ -123,8 +124,8 @@ def first_sentence_of(obj: Any) -> str:
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.")
 
 
-def first_sentence(docstring: str) -> str:
-    """The first sentence of a docstring, as one line of Markdown that links nowhere."""
+def _sentence(docstring: str) -> str:
+    """The first sentence of a docstring as written, on one line."""
     paragraph = docstring.strip().split("\n\n", 1)[0]
     text = " ".join(paragraph.split())
     end = next(
@@ -135,7 +136,20 @@ def first_sentence(docstring: str) -> str:
         ),
         len(text),
     )
-    sentence = text[:end]
+    return text[:end]
+
+
+def says_more(obj: Any) -> bool:
+    """Whether a griffe object's docstring says more than its first sentence."""
+    if obj is None or obj.docstring is None:
+        return False
+    text = obj.docstring.value
+    return len(" ".join(text.split())) > len(_sentence(text))
+
+
+def first_sentence(docstring: str) -> str:
+    """The first sentence of a docstring, as one line of Markdown that links nowhere."""
+    sentence = _sentence(docstring)
     sentence = re.sub(r":[\w:]+:`~?([^`]+)`", r"`\1`", sentence)  # reST roles
     sentence = sentence.replace("``", "`")
     if sentence.count("`") % 2:

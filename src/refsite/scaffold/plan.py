@@ -4,28 +4,27 @@
 :func:`plan_site` decides what of its public API
 (:func:`refsite.checks.coverage.public_api`) the site renders, and how:
 each object's kind and place in its module, private modules and shipped test
-suites left out. What cannot be rendered without a warning (an import from a
-package the site does not load, a docstring that does not parse) goes to the
-exclusions, with the reason (:mod:`refsite.scaffold.culprits`). The objects
-are then grouped into pages (:mod:`refsite.scaffold.pages`).
-:mod:`refsite.scaffold.project` turns the plan into files and builds them
-once; :func:`~refsite.scaffold.culprits.culprits` names the objects the
-warnings of that build come from, so that they can be excluded too.
+suites left out. Every public object that loads is documented; what cannot
+be loaded (an import from a package the site does not load) goes to the
+exclusions, with the reason. What a docstring gets wrong is the docstring's,
+never a reason to leave its object out (:mod:`refsite.scaffold.findings`).
+The objects are then grouped into pages (:mod:`refsite.scaffold.pages`).
+:mod:`refsite.scaffold.project` turns the plan into files and builds them.
 """
 
 from __future__ import annotations
 
 import glob
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import griffe
 
 from refsite.checks.coverage import Exclusion
-from refsite.scaffold.culprits import by_location, clean, docstring_problems, problems_at
+from refsite.scaffold.findings import audit, merge
 from refsite.scaffold.load import griffe_warnings, rendered, resolve, unresolved_target
-from refsite.scaffold.model import Entry, Loaded, SitePlan
+from refsite.scaffold.model import Entry, Finding, Loaded, SitePlan
 from refsite.scaffold.pages import first_sentence_of, nav_items
 
 __all__ = ["plan_site"]
@@ -38,11 +37,17 @@ _EXCEPTION_BASES = {"BaseException", "Exception", "Warning"}
 _TESTS_REASON = "The package's own test suite, not its API."
 
 
-def plan_site(loaded: Loaded, *, exclude: Mapping[str, str] | None = None) -> SitePlan:
-    """Group the public API of ``loaded`` into pages.
+def plan_site(
+    loaded: Loaded,
+    *,
+    exclude: Mapping[str, str] | None = None,
+    found: Iterable[Finding] = (),
+) -> SitePlan:
+    """Group the public API of ``loaded`` into pages, and find their docstrings' faults.
 
     ``exclude`` maps public names to leave out to the reason (what a trial
-    build found).
+    build found that no finding explains); ``found`` are findings a trial
+    build showed that :func:`~refsite.scaffold.findings.audit` does not see.
     """
     collection = loaded.collection
     extra = dict(exclude or {})
@@ -50,7 +55,6 @@ def plan_site(loaded: Loaded, *, exclude: Mapping[str, str] | None = None) -> Si
     elsewhere: dict[str, list[tuple[str, str]]] = {}
     exclusions: list[Exclusion] = []
     style = _docstring_style(loaded)
-    load_problems = by_location(loaded.warnings)
     test_suites: set[str] = set()
     for obj in loaded.objects:
         suite = _test_suite(obj.name)
@@ -66,10 +70,6 @@ def plan_site(loaded: Loaded, *, exclude: Mapping[str, str] | None = None) -> Si
             source = unresolved_target(collection, obj)
             top = source.split(".", 1)[0]
             reason = f"Imported from `{top}` ({source}), which this site does not load."
-        if target is not None and reason is None:
-            problems = problems_at(target, load_problems) or docstring_problems(target, style)
-            if problems:
-                reason = f"Its docstring does not render cleanly: {clean(problems[0])}."
         if reason is not None:
             exclusions.append(Exclusion(pattern=_glob_escape(obj.name), reason=reason))
             continue
@@ -98,6 +98,7 @@ def plan_site(loaded: Loaded, *, exclude: Mapping[str, str] | None = None) -> Si
         preload=list(loaded.preload),
     )
     plan.nav = nav_items(collection, loaded.package, entries, elsewhere)
+    plan.findings = merge(audit(collection, plan), found)
     return plan
 
 

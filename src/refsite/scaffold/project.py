@@ -3,47 +3,28 @@
 :func:`project_files` turns a :class:`~refsite.scaffold.model.SitePlan` into the
 files of an MkDocs project with the conventions of refsite's own site
 (``mkdocs.yml``, ``navtree.yml``, the pages and the exclusions file);
-:func:`write_project` writes them without overwriting a maintainer's files;
-:func:`trial_build` runs ``mkdocs build --strict`` on the result once, and
-:func:`settle` repeats it, excluding what warned, until the build is clean.
+:func:`write_project` writes them without overwriting a maintainer's files.
+:mod:`refsite.scaffold.trial` builds them.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
 
-from refsite.core.processes import run_mkdocs
-from refsite.scaffold.culprits import culprits
 from refsite.scaffold.model import (
     DOCSTRING_OPTIONS,
     Entry,
-    Loaded,
     NavItem,
     Page,
     ScaffoldError,
     Section,
     SitePlan,
 )
-from refsite.scaffold.plan import plan_site
 
-__all__ = [
-    "TRIAL_ROUNDS",
-    "Trial",
-    "check_writable",
-    "project_files",
-    "settle",
-    "trial_build",
-    "write_project",
-]
-
-TRIAL_ROUNDS = 3
-"""The most trial builds :func:`settle` runs: each excludes what warned; a second is rare."""
+__all__ = ["check_writable", "project_files", "write_project"]
 
 
 def _q(value: str) -> str:
@@ -180,8 +161,8 @@ plugins:
           options:
 {_handler_extensions_yml(plan)}            docstring_style: {plan.docstring_style}
             # Untyped parameters, and parameters documented but gone from the
-            # signature, render as written; a docstring that does not parse
-            # is in the exclusions instead.
+            # signature, render as written; a section that does not parse
+            # renders as griffe leaves it (see refsite.scaffold.docfixes).
             docstring_options:
 {docstring_options}            heading_level: 2
             show_root_heading: true
@@ -224,6 +205,7 @@ def _handler_extensions_yml(plan: SitePlan) -> str:
             "              - refsite.extras.docstring_links:\n"
             f"                  bases: {{{bases}}}\n"
         )
+    extensions += _docfixes_yml(plan)
     if plan.preload:
         names = ", ".join(_q(n) for n in plan.preload)
         extensions += (
@@ -231,6 +213,36 @@ def _handler_extensions_yml(plan: SitePlan) -> str:
             f"            preload_modules: [{names}]\n"
         )
     return extensions
+
+
+def _docfixes_yml(plan: SitePlan) -> str:
+    """The extension that renders what the docstrings get wrong (``refsite init`` lists it)."""
+    unlinked = sorted({f.target for f in plan.findings if f.kind == "unlinked"})
+    unparsed = sorted({f.target for f in plan.findings if f.kind == "unparsed"})
+    narrative = any(f.kind == "narrative" for f in plan.findings)
+    if not (unlinked or unparsed or narrative):
+        return ""
+    indent = " " * 18
+    lines = [
+        "              # What docstrings get wrong, rendered as well as it can be",
+        "              # (`refsite init` said each fault, with its line).",
+        "              - refsite.scaffold.docfixes:",
+    ]
+    if unlinked:
+        lines.append(
+            f"{indent}# Objects this site does not document: references to them show as code."
+        )
+        lines += [f"{indent}unlinked:", *(f"{indent}  - {_q(i)}" for i in unlinked)]
+    if unparsed:
+        lines.append(
+            f"{indent}# Docstrings with a section griffe cannot parse: shown as it leaves them."
+        )
+        lines += [f"{indent}unparsed:", *(f"{indent}  - {_q(i)}" for i in unparsed)]
+    if narrative:
+        bases = ", ".join(f"{_q(k)}: {_q(v)}" for k, v in plan.docs_urls.items())
+        lines.append(f"{indent}# Relative links in docstrings lead to these sites' pages.")
+        lines.append(f"{indent}docs: {{{bases}}}")
+    return "\n".join(lines) + "\n"
 
 
 def _nav_yml(plan: SitePlan) -> str:
@@ -319,7 +331,9 @@ def _page_markdown(page: Page) -> str:
     first, *rest = page.sections or (Section("", "", ()),)
     intro = page.intro or (f"The public objects of `{first.module}`." if first.module else "")
     out = [f"# {page.title}", ""]
-    if intro:
+    if first.whole:
+        out += _module_docstring(first.module)
+    elif intro:
         out += [intro, ""]
     for label, link, names in page.links:
         shown = ", ".join(f"`{n.rpartition('.')[2]}`" for n in names[:3])
@@ -331,10 +345,25 @@ def _page_markdown(page: Page) -> str:
     out += _directives(first.entries, 2)
     for section in rest:
         out += [f"## `{section.module}`", ""]
-        out += [section.intro or f"The public objects of `{section.module}`.", ""]
+        if section.whole:
+            out += _module_docstring(section.module)
+        else:
+            out += [section.intro or f"The public objects of `{section.module}`.", ""]
         out += _elsewhere(section)
         out += _directives(section.entries, 3)
     return "\n".join(out)
+
+
+def _module_docstring(module: str) -> list[str]:
+    """A module's docstring, whole, under the heading the page gives it."""
+    return [
+        f"::: {module}",
+        "    options:",
+        "      show_root_heading: false",
+        "      show_root_toc_entry: false",
+        "      members: false",
+        "",
+    ]
 
 
 def _elsewhere(section: Section) -> list[str]:
@@ -409,80 +438,3 @@ def check_writable(folder: Path) -> None:
             f"{folder}: cannot write there ({probe} is not a writable folder): "
             "choose a folder you can write to"
         )
-
-
-def trial_build(folder: Path, *, env: Mapping[str, str] | None = None) -> tuple[int, list[str]]:
-    """Build the project in ``folder`` once with ``mkdocs build --strict``.
-
-    Returns the exit code and the warning and error lines (the site goes to a
-    temporary folder).
-    """
-    with tempfile.TemporaryDirectory(prefix="refsite-trial-") as site:
-        returncode, output = run_mkdocs(
-            ["build", "--strict", "--site-dir", site],
-            cwd=folder,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-        )
-    lines = [
-        line
-        for line in output.splitlines()
-        if line.startswith(("WARNING", "ERROR")) and "Aborted with" not in line
-    ]
-    if returncode and not lines:
-        lines = output.strip().splitlines()[-3:]
-    return returncode, lines
-
-
-@dataclass(frozen=True)
-class Trial:
-    """How the trial builds of a written project ended."""
-
-    plan: SitePlan
-    """The plan last written, without the objects the builds warned about."""
-    outcome: Literal["clean", "unexplained", "rounds"]
-    """``clean``: the last build passed ``--strict`` without a warning;
-    ``unexplained``: it warned and no object explains it; ``rounds``: it still
-    warned after the last round."""
-    warnings: tuple[str, ...] = ()
-    """The last build's warning and error lines (none when clean)."""
-
-
-def settle(
-    folder: Path,
-    loaded: Loaded,
-    plan: SitePlan,
-    files: Iterable[str],
-    *,
-    src: str | None = None,
-    rounds: int = TRIAL_ROUNDS,
-    on_build: Callable[[], None] = lambda: None,
-    on_exclude: Callable[[Mapping[str, str]], None] = lambda excluded: None,
-) -> Trial:
-    """Build the project ``plan`` wrote to ``folder`` until it builds clean.
-
-    After each build that warns, the objects the warnings come from
-    (:func:`~refsite.scaffold.culprits.culprits`) are excluded with the warning as
-    the reason and the project is written again. ``files`` are the paths the
-    project was written with and ``src`` its source folder, as for
-    :func:`project_files`. ``on_build`` is called before each build,
-    ``on_exclude`` with each round's new exclusions.
-
-    Raises:
-        ScaffoldError: the project cannot be written again.
-    """
-    found: dict[str, str] = {}
-    warnings: list[str] = []
-    for _ in range(rounds):
-        on_build()
-        code, warnings = trial_build(folder)
-        if code == 0 and not warnings:
-            return Trial(plan, "clean")
-        new = culprits(plan, loaded, warnings, base=folder)
-        new = {name: reason for name, reason in new.items() if name not in found}
-        if not new:
-            return Trial(plan, "unexplained", tuple(warnings))
-        found.update(new)
-        on_exclude(new)
-        plan = plan_site(loaded, exclude=found)
-        files = write_project(folder, project_files(plan, src=src), force=True, previous=files)
-    return Trial(plan, "rounds", tuple(warnings))

@@ -1,0 +1,115 @@
+"""The trial builds of a generated project: ``mkdocs build --strict``, once as a rule.
+
+:func:`trial_build` builds a written project once; :func:`settle` builds it
+again, at most once, after rendering what the first build showed that the
+plan's findings missed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from refsite.core.processes import run_mkdocs
+from refsite.scaffold.culprits import culprits
+from refsite.scaffold.findings import from_warnings, merge
+from refsite.scaffold.model import Finding, Loaded, SitePlan
+from refsite.scaffold.plan import plan_site
+from refsite.scaffold.project import project_files, write_project
+
+__all__ = ["TRIAL_ROUNDS", "Trial", "settle", "trial_build"]
+
+TRIAL_ROUNDS = 2
+"""The most trial builds :func:`settle` runs: the first is clean as a rule, a second
+renders what the first showed that the plan's findings missed."""
+
+
+def trial_build(folder: Path, *, env: Mapping[str, str] | None = None) -> tuple[int, list[str]]:
+    """Build the project in ``folder`` once with ``mkdocs build --strict``.
+
+    Returns the exit code and the warning and error lines (the site goes to a
+    temporary folder).
+    """
+    with tempfile.TemporaryDirectory(prefix="refsite-trial-") as site:
+        returncode, output = run_mkdocs(
+            ["build", "--strict", "--site-dir", site],
+            cwd=folder,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        )
+    lines = [
+        line
+        for line in output.splitlines()
+        if line.startswith(("WARNING", "ERROR")) and "Aborted with" not in line
+    ]
+    if returncode and not lines:
+        lines = output.strip().splitlines()[-3:]
+    return returncode, lines
+
+
+@dataclass(frozen=True)
+class Trial:
+    """How the trial builds of a written project ended."""
+
+    plan: SitePlan
+    """The plan last written, with what the builds found."""
+    outcome: Literal["clean", "unexplained", "rounds"]
+    """``clean``: the last build passed ``--strict`` without a warning;
+    ``unexplained``: it warned and neither a docstring nor an object explains
+    it; ``rounds``: it still warned after the last round."""
+    warnings: tuple[str, ...] = ()
+    """The last build's warning and error lines (none when clean)."""
+    builds: int = 0
+    """How many trial builds ran."""
+
+
+def settle(
+    folder: Path,
+    loaded: Loaded,
+    plan: SitePlan,
+    files: Iterable[str],
+    *,
+    src: str | None = None,
+    rounds: int = TRIAL_ROUNDS,
+    on_build: Callable[[], None] = lambda: None,
+    on_found: Callable[[Sequence[Finding], Mapping[str, str]], None] = lambda found, excluded: None,
+) -> Trial:
+    """Build the project ``plan`` wrote to ``folder`` until it builds clean.
+
+    The plan's findings (:func:`~refsite.scaffold.findings.audit`) make the
+    first build clean as a rule. After a build that warns, what the warnings
+    show of docstrings (:func:`~refsite.scaffold.findings.from_warnings`) is
+    added to the findings; only a warning that no docstring explains excludes
+    the object it comes from (:func:`~refsite.scaffold.culprits.culprits`), with
+    the warning as the reason. The project is then written again. ``files``
+    are the paths the project was written with and ``src`` its source folder,
+    as for :func:`project_files`. ``on_build`` is called before each build,
+    ``on_found`` with each round's new findings and exclusions.
+
+    Raises:
+        ScaffoldError: the project cannot be written again.
+    """
+    excluded: dict[str, str] = {}
+    found: list[Finding] = []
+    warnings: list[str] = []
+    for round_ in range(1, rounds + 1):
+        on_build()
+        code, warnings = trial_build(folder)
+        if code == 0 and not warnings:
+            return Trial(plan, "clean", builds=round_)
+        more, rest = from_warnings(loaded.collection, plan, warnings)
+        known = {(f.kind, f.target) for f in plan.findings}
+        more = [f for f in merge(more) if (f.kind, f.target) not in known]
+        new = culprits(plan, loaded, rest, base=folder) if rest else {}
+        new = {name: reason for name, reason in new.items() if name not in excluded}
+        if not (more or new):
+            return Trial(plan, "unexplained", tuple(warnings), builds=round_)
+        found += more
+        excluded.update(new)
+        on_found(more, new)
+        plan = plan_site(loaded, exclude=excluded, found=found)
+        files = write_project(folder, project_files(plan, src=src), force=True, previous=files)
+    return Trial(plan, "rounds", tuple(warnings), builds=rounds)
