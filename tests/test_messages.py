@@ -10,7 +10,7 @@ import pytest
 from refsite.cli.scaffold import _settled
 from refsite.releases.assemble import build_failure
 from refsite.scaffold.model import SitePlan
-from refsite.scaffold.project import TRIAL_ROUNDS, Trial
+from refsite.scaffold.trial import TRIAL_ROUNDS, Trial
 
 LOG = """INFO    -  Cleaning site directory
 WARNING -  mkdocstrings: fastapi.Nope could not be found

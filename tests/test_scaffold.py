@@ -6,10 +6,12 @@ import os
 import shutil
 import socket
 import subprocess
+import textwrap
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -18,11 +20,13 @@ from conftest import BIN, FIXTURES, Build, mkdocs_build, refsite, run
 from refsite.checks.coverage import load_exclusions
 from refsite.checks.tree import load_tree
 from refsite.scaffold.culprits import culprits
-from refsite.scaffold.load import load
+from refsite.scaffold.docfixes import narrative_links, unlink
+from refsite.scaffold.load import docs_root, load
 from refsite.scaffold.model import Entry, NavItem, Page, ScaffoldError, Section, SitePlan
 from refsite.scaffold.pages import first_sentence
 from refsite.scaffold.plan import plan_site
-from refsite.scaffold.project import write_project
+from refsite.scaffold.project import project_files, write_project
+from refsite.scaffold.trial import settle
 
 INIT = FIXTURES / "init"
 
@@ -104,15 +108,24 @@ def test_plan_groups_the_public_api_as_users_meet_it() -> None:
     ]
 
 
-def test_plan_excludes_what_cannot_render_with_the_reason() -> None:
+def test_plan_documents_what_loads_and_finds_what_its_docstrings_get_wrong() -> None:
     plan = plan_site(load("brokenpkg", src=INIT / "broken"))
+    # Only what cannot be loaded is left out, with the reason.
     reasons = {e.pattern: e.reason for e in plan.exclusions}
-    assert set(reasons) == {"brokenpkg.Thing", "brokenpkg.bad"}
+    assert set(reasons) == {"brokenpkg.Thing"}
     assert "notinstalled_thing" in reasons["brokenpkg.Thing"]
-    assert "Failed to get 'name: description' pair" in reasons["brokenpkg.bad"]
-    assert "line 14" in reasons["brokenpkg.bad"]
-    # A parameter documented but gone from the signature renders as written.
-    assert "brokenpkg.drifted" in plan.pages[0].anchors
+    # A docstring that does not parse, or links nowhere, is documented all the same.
+    assert {"brokenpkg.bad", "brokenpkg.dangling", "brokenpkg.drifted"} <= set(
+        plan.pages[0].anchors
+    )
+    found = {(f.kind, f.target): f for f in plan.findings}
+    assert set(found) == {("unparsed", "brokenpkg.bad"), ("unlinked", "nowhere.Thing")}
+    bad = found["unparsed", "brokenpkg.bad"]
+    assert (Path(str(bad.file)).name, bad.line, bad.obj) == ("__init__.py", 14, "brokenpkg.bad")
+    assert "Failed to get 'name: description' pair" in bad.message
+    dangling = found["unlinked", "nowhere.Thing"]
+    assert (dangling.line, dangling.obj) == (29, "brokenpkg.dangling")
+    assert dangling.fix == ""  # no package `nowhere` is installed: no fix to suggest
 
 
 @pytest.mark.parametrize(
@@ -254,11 +267,12 @@ def test_nested_pages_render_each_object_once_without_private_modules(nested: Bu
     home = _page(nested.site, "/reference/nestpkg/")
     assert home.h1 is not None
     assert home.h1.get_text(strip=True).startswith("nestpkg")
-    intro = home.select_one("article h1 + p")
-    assert intro is not None
-    assert (
-        intro.get_text() == "Nestpkg runs small jobs on an engine and reads their input from files."
-    )
+    # The package's docstring, whole, under the page's heading.
+    intro = home.select("article h1 + div.doc-module p")
+    assert [p.get_text() for p in intro] == [
+        "Nestpkg runs small jobs on an engine and reads their input from files.",
+        "The engine lives in a private module and is exposed here.",
+    ]
     merged = home.select_one("article h2#nestpkgtiny")
     assert merged is not None
     assert merged.get_text(strip=True).startswith("nestpkg.tiny")
@@ -283,25 +297,25 @@ def test_nested_pages_render_each_object_once_without_private_modules(nested: Bu
     assert len(objects) >= 31
 
 
-def test_broken_package_excludes_with_reasons_after_a_trial_build(tmp_path: Path) -> None:
+def test_broken_package_is_documented_whole_after_one_trial_build(tmp_path: Path) -> None:
     _copy(tmp_path, "broken")
     output = _init("brokenpkg", "site-src", "--src", "broken", cwd=tmp_path)
-    assert "excluding 1 object(s) the build warned about" in output
+    assert output.count("trial build (mkdocs build --strict)") == 1
+    assert "brokenpkg.bad: griffe cannot parse a section" in output
     project = tmp_path / "site-src"
     reasons = {e.pattern: e.reason for e in load_exclusions(project / "coverage-exclusions.yml")}
-    assert set(reasons) == {"brokenpkg.Thing", "brokenpkg.bad", "brokenpkg.dangling"}
-    assert "nowhere.Thing" in reasons["brokenpkg.dangling"]
+    assert set(reasons) == {"brokenpkg.Thing"}
     build = mkdocs_build(project)
     assert build.returncode == 0, build.output
     assert build.warnings == []
     _checks_pass(project, build.site)
     ids = _ids(build.site)
-    assert "brokenpkg.drifted" in ids
-    assert "brokenpkg.fine" in ids
-    assert "brokenpkg.bad" not in ids
-    # The coverage page lists the exclusions with their reasons.
+    assert {"brokenpkg.bad", "brokenpkg.dangling", "brokenpkg.drifted", "brokenpkg.fine"} <= set(
+        ids
+    )
+    # The coverage page lists the exclusion with its reason.
     coverage = _page(build.site, "/reference/coverage/").get_text()
-    assert "Failed to get 'name: description' pair" in coverage
+    assert "notinstalled_thing" in coverage
 
 
 def test_installed_package_from_sys_path(tmp_path: Path) -> None:
@@ -328,6 +342,8 @@ def test_installed_package_from_sys_path(tmp_path: Path) -> None:
     ]
     # A short value shows; a table's does not, its docstring does.
     text = page.get_text()
+    # The module's docstring, whole: its second paragraph too.
+    assert "Everything lives in this one module." in text
     assert "INCHES_PER_FOOT = 12" in text
     assert "Inches per unit, a table too long to show as a value." in text
     assert "nautical_mile" not in text
@@ -477,3 +493,258 @@ def test_multi_root_package_loads_what_it_re_exports(tmp_path: Path) -> None:
     assert widget is not None
     # The re-export renders the object itself, not a bare alias: its docstring is there.
     assert "How big it is." in page.get_text()
+
+
+# --- A docstring's faults are the docstring's ----------------------------------
+
+_FAULTY = {
+    "__init__.py": '''\
+        """Faulty has docstrings that get things wrong; every object is documented all the same."""
+
+        from faulty.filter import LineFilter
+        from faulty.shapes import Canvas, Cascade, Layer
+
+        __all__ = ["Canvas", "Cascade", "Layer", "LineFilter", "colour", "guide", "line_filters"]
+
+
+        def line_filters() -> list[LineFilter]:
+            """The filters, each a [LineFilter][faulty.filters.LineFilter]."""
+            return []
+
+
+        def colour() -> None:
+            """Another package's object: [Decoder][json.JSONDecoder]."""
+
+
+        def guide() -> None:
+            """See [field validators](../concepts/validators.md#field-wrap-validator).
+
+            And [the layer](faulty.Layer), linked as a URL.
+            """
+        ''',
+    "filter.py": '''\
+        """Line filters."""
+
+
+        class LineFilter:
+            """Filters a line."""
+        ''',
+    "shapes.py": '''\
+        """Shapes to draw on."""
+
+
+        class Canvas:
+            """A canvas.
+
+            Args:
+                width: Width of the canvas (in cells).
+                height Height of the canvas (in cells).
+            """
+
+            def __init__(self, width: int, height: int) -> None:
+                self.width = width
+
+            def clear(self) -> None:
+                """Clear it."""
+
+
+        class Layer:
+            """A layer, whose docstring does not parse either.
+
+            Args:
+                depth the depth, without its colon
+            """
+
+            def __init__(self, depth: int) -> None:
+                self.depth = depth
+
+
+        class Cascade:
+            """Draws on a [layer][faulty.Layer], whose own docstring warns."""
+        ''',
+}
+
+_METADATA = """\
+Metadata-Version: 2.1
+Name: faulty
+Version: 1.0
+Project-URL: Documentation, https://faulty.example.org/get-started/
+"""
+
+
+def _write_faulty(root: Path) -> Path:
+    """The faulty package in ``root/src``, with its distribution's metadata."""
+    package = root / "src" / "faulty"
+    package.mkdir(parents=True)
+    for name, text in _FAULTY.items():
+        (package / name).write_text(textwrap.dedent(text))
+    info = root / "src" / "faulty-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(_METADATA)
+    (info / "RECORD").write_text("".join(f"faulty/{name},,\n" for name in _FAULTY))
+    return root / "src"
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Build]:
+    """faulty, scaffolded with its trial build, then built as a maintainer would."""
+    tmp = tmp_path_factory.mktemp("init-faulty")
+    _write_faulty(tmp)
+    output = _init("faulty", "site-src", "--src", "src", cwd=tmp)
+    build = mkdocs_build(tmp / "site-src")
+    assert build.returncode == 0, build.output
+    return output, build
+
+
+def test_faulty_docstrings_keep_every_object_after_one_trial_build(
+    faulty: tuple[str, Build],
+) -> None:
+    output, build = faulty
+    assert output.count("trial build (mkdocs build --strict)") == 1
+    assert build.warnings == []
+    _checks_pass(build.project, build.site)
+    assert load_exclusions(build.project / "coverage-exclusions.yml") == []
+    ids = set(_ids(build.site))
+    documented = {"Canvas", "Cascade", "Layer", "LineFilter", "colour", "guide", "line_filters"}
+    assert {f"faulty.{name}" for name in documented} <= ids
+    assert "faulty.Canvas.clear" in ids  # an unparsable class keeps its members
+
+
+def _finding(output: str, text: str) -> str:
+    lines = [line for line in output.splitlines() if text in line]
+    assert len(lines) == 1, output
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "fix"),
+    [
+        # A name the release does not have, and the one it has.
+        (
+            "`faulty.filters.LineFilter`",
+            "__init__.py:10: faulty.line_filters",
+            "(did you mean `faulty.filter.LineFilter`?)",
+        ),
+        # Another package's object, with no inventory configured.
+        (
+            "`json.JSONDecoder`",
+            "__init__.py:15: faulty.colour",
+            "(an object of `json`: add its objects.inv",
+        ),
+        # A relative link into the package's narrative docs.
+        (
+            "../concepts/validators.md",
+            "__init__.py:19: faulty.guide",
+            "leads to https://faulty.example.org/concepts/validators/#field-wrap-validator",
+        ),
+        # A link to a dotted name, meant as a cross-reference.
+        ("link to `faulty.Layer` written as a URL", "faulty.guide", "(write [the layer]"),
+        # Sections griffe cannot split.
+        ("pair from 'height Height", "shapes.py:9: faulty.shapes.Canvas", ""),
+        ("pair from 'depth the depth", "shapes.py:23: faulty.shapes.Layer", ""),
+    ],
+)
+def test_faulty_findings_say_file_line_object_and_fix(
+    faulty: tuple[str, Build], text: str, where: str, fix: str
+) -> None:
+    line = _finding(faulty[0], text)
+    assert where in line
+    assert fix in line
+
+
+def test_faulty_pages_render_each_fault_as_well_as_it_can(faulty: tuple[str, Build]) -> None:
+    page = _page(faulty[1].site, "/reference/faulty/")
+
+    def contents(name: str) -> Any:
+        heading = page.select_one(f"article [id='{name}']")
+        assert heading is not None, name
+        return heading.find_parent("div", class_="doc-object").select_one(".doc-contents")
+
+    # Cross-references to what the site does not document: the name as code, no link.
+    filters = contents("faulty.line_filters")
+    assert [c.get_text() for c in filters.select("code")] == ["LineFilter"]
+    assert filters.select("a") == []
+    assert [c.get_text() for c in contents("faulty.colour").select("code")] == ["Decoder"]
+    # A relative link leads to the package's docs site, a dotted-name link to the object.
+    guide = contents("faulty.guide")
+    assert [a["href"] for a in guide.select("a")] == [
+        "https://faulty.example.org/concepts/validators/#field-wrap-validator",
+        "#faulty.Layer",
+    ]
+    # The cascade: Layer warns, and Cascade's link to it still works.
+    assert [a["href"] for a in contents("faulty.Cascade").select("a")] == ["#faulty.Layer"]
+    # An unparsable section renders as griffe leaves it: the rest of the docstring is there.
+    canvas = contents("faulty.Canvas")
+    assert "A canvas." in canvas.get_text()
+    assert "Width of the canvas" in canvas.get_text()
+
+
+def test_a_fault_the_plan_missed_takes_a_second_build(tmp_path: Path) -> None:
+    """Findings the first build shows are added and the second build is clean."""
+    src = _write_faulty(tmp_path)
+    loaded = load("faulty", src=src)
+    plan = plan_site(loaded)
+    # As if the audit had seen none of the faults: the build's warnings show them.
+    plan.findings = []
+    folder = tmp_path / "site-src"
+    files = write_project(folder, project_files(plan, src="../src"))
+    trial = settle(folder, loaded, plan, files, src="../src")
+    assert (trial.outcome, trial.builds) == ("clean", 2)
+    assert trial.plan.exclusions == []
+    kinds = {(f.kind, f.target) for f in trial.plan.findings}
+    assert {("unlinked", "faulty.filters.LineFilter"), ("unparsed", "faulty.shapes.Layer")} <= kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "unlinked", "expected"),
+    [
+        (
+            "See [LineFilter][pkg.filters.LineFilter].",
+            {"pkg.filters.LineFilter"},
+            "See `LineFilter`.",
+        ),
+        ("See [`Color`][rich.Color] now.", {"rich.Color"}, "See `Color` now."),
+        ("See [pkg.Gone][].", {"pkg.Gone"}, "See `pkg.Gone`."),
+        ("See [`pkg.Gone`][].", {"pkg.Gone"}, "See `pkg.Gone`."),
+        ("See [Kept][pkg.Kept].", {"pkg.Gone"}, "See [Kept][pkg.Kept]."),
+        ("Code `x[a][pkg.Gone]` stays.", {"pkg.Gone"}, "Code `x[a][pkg.Gone]` stays."),
+        ("```\n[a][pkg.Gone]\n```", {"pkg.Gone"}, "```\n[a][pkg.Gone]\n```"),
+        # A reference link defined in the docstring is Markdown's, not a cross-reference.
+        ("[a][pkg.Gone]\n\n[pkg.gone]: https://x.org", {"pkg.Gone"}, None),
+    ],
+)
+def test_unlink(text: str, unlinked: set[str], expected: str | None) -> None:
+    assert unlink(text, unlinked) == (text if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "expected"),
+    [
+        ("[v](../concepts/v.md#part)", "https://d.org/", "[v](https://d.org/concepts/v/#part)"),
+        ("[g](guide/index.md)", "https://d.org/latest/", "[g](https://d.org/latest/guide/)"),
+        ("[g](./api/)", "https://d.org", "[g](https://d.org/api/)"),
+        ("[v](../concepts/v.md)", None, "v"),
+        ("[o](pkg.mod.Object)", None, "[o][pkg.mod.Object]"),
+        ("[x](https://x.org/a.md) [y](/abs/) [z](#here)", None, None),
+        ("[1]: ../a.md", "https://d.org/", "[1]: https://d.org/a/"),
+    ],
+)
+def test_narrative_links(text: str, base: str | None, expected: str | None) -> None:
+    assert narrative_links(text, base) == (text if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    ("url", "root"),
+    [
+        (
+            "https://pydantic.dev/docs/validation/latest/get-started/",
+            "https://pydantic.dev/docs/validation/latest/",
+        ),
+        ("https://textual.textualize.io/", "https://textual.textualize.io/"),
+        ("https://docs.pydantic.dev", "https://docs.pydantic.dev/"),
+        ("https://x.readthedocs.io/en/latest/index.html", "https://x.readthedocs.io/en/latest/"),
+        ("https://x.org/docs/", "https://x.org/docs/"),
+    ],
+)
+def test_docs_root(url: str, root: str) -> None:
+    assert docs_root(url) == root
