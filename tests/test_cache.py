@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, FIXTURES, Build, inherit_from_private_base, mkdocs_build, run
+from refsite.cli.main import main
+from refsite.core.store import is_marked
 from refsite.speed.cache import first_heading
 
 
@@ -205,3 +207,68 @@ def test_the_objects_a_build_leaves_are_not_walked_by_the_last_collection(
     assert result.returncode == 0, result.stdout
     frozen = int(result.stdout.rsplit("frozen ", 1)[1].split()[0])
     assert frozen > 10_000, result.stdout
+
+
+def _with_options(project: Path, options: str) -> None:
+    """Give the refsite plugin of ``project``'s mkdocs.yml these option lines."""
+    config = project / "mkdocs.yml"
+    text = config.read_text().replace("  - refsite:\n", "  - refsite:\n" + options, 1)
+    config.write_text(text.replace("        fail_under: 100\n", ""))
+
+
+def test_a_build_marks_its_cache_folder_and_prune_works_there(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert mkdocs_build(project).returncode == 0
+    cache = project / ".cache" / "refsite"
+    assert is_marked(cache)
+    code = main(["--config", str(project / "mkdocs.yml"), "cache", "prune", "--max-mb", "0"])
+    assert code == 0
+    assert re.match(rf"{cache}: deleted [1-9]\d* file\(s\)", capsys.readouterr().out)
+    assert [p.name for p in cache.rglob("*") if p.is_file()] == ["CACHEDIR.TAG"]
+
+
+def test_a_build_whose_cache_dir_holds_other_files_deletes_none_and_says_so(
+    project: Path,
+) -> None:
+    folder = project / "data"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("the user's notes\n")
+    _with_options(project, "      cache_dir: data\n      cache_max_mb: 0\n")
+    build = mkdocs_build(project)
+    assert build.returncode == 1  # the warning fails a strict build
+    assert (
+        f"refsite: {folder}: not a refsite cache folder (no CACHEDIR.TAG; it holds notes.txt)"
+        in (build.output)
+    )
+    assert "nothing deleted; point cache_dir at a folder of its own" in build.output
+    assert (folder / "notes.txt").read_text() == "the user's notes\n"
+    assert not is_marked(folder)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "tree:",
+            "cache_max_mb: -5\n      tree:",
+            "'cache_max_mb': -5 is negative; give 0 or more MiB",
+        ),
+        ("tree:", "cache_max_mb: .nan\n      tree:", "'cache_max_mb': nan is not a number of MiB"),
+        (
+            "fail_under: 100",
+            "fail_under: 150",
+            "'coverage': Sub-option 'fail_under': 150 is not a number from 0 to 100",
+        ),
+        ("tree:", "workers: 0\n      tree:", "'workers': 0 is not a whole number, 1 or more"),
+    ],
+)
+def test_a_build_refuses_a_number_out_of_range(
+    project: Path, old: str, new: str, message: str
+) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace(old, new, 1))
+    build = mkdocs_build(project)
+    assert build.returncode == 1
+    assert f"Config value 'plugins': Plugin 'refsite' option {message}" in build.output
+    assert not (project / ".cache").exists()

@@ -21,6 +21,7 @@ from refsite import internals
 from refsite.checks.directives import find_identifiers
 from refsite.checks.site import ParsedFiles
 from refsite.core.processes import collect_less
+from refsite.core.store import NotACacheError
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.releases.site import WORKERS_ENV, versioned
 from refsite.speed.aliases import materialize_after_loads
@@ -214,7 +215,11 @@ class Speed(Feature):
             # --versions` prunes it once, after the last of them.
             if self.command != "serve" and not versioned():
                 limit = int(build.options.cache_max_mb * 2**20)
-                deleted = prune(cache.directory, max_bytes=limit, now=time.time())
+                try:
+                    deleted = prune(cache.directory, max_bytes=limit, now=time.time())
+                except NotACacheError as error:
+                    log.warning("%s; point cache_dir at a folder of its own", error)
+                    deleted = []
                 if deleted:
                     log.info("cache: deleted %d least recently used file(s)", len(deleted))
         if self.kept is not None and self.kept.memo.hits + self.kept.memo.misses:
