@@ -88,7 +88,7 @@ def test_history_reads_wheels_into_the_cache_the_build_uses(tmp_path: Path) -> N
             "mkdocs.yml: the refsite plugin's options are invalid: 'cache_max_mb': "
             "expected a number, not 'lots'; fix them there",
         ),
-        ("      tree: [unclosed\n", "mkdocs.yml: not valid YAML: "),
+        ("      tree: [unclosed\n", "mkdocs.yml: not valid YAML at line "),
     ],
 )
 def test_a_bad_mkdocs_yml_is_one_line_naming_it(tmp_path: Path, options: str, message: str) -> None:

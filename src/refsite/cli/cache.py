@@ -2,6 +2,8 @@
 
 The cache folder and the size default to the plugin's ``cache_dir`` and
 ``cache_max_mb``, as the build resolves them (``REFSITE_CACHE_DIR`` included).
+A folder refsite did not make its cache (no ``CACHEDIR.TAG``, see
+:mod:`refsite.core.store`) is refused: nothing in it is deleted.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import argparse
 import time
 from typing import Any
 
-from refsite.cli.common import megabytes
+from refsite.cli.common import UsageError
 from refsite.cli.config import SiteConfig
+from refsite.core.limits import megabytes
+from refsite.core.store import NotACacheError
 from refsite.speed.cache import cache_files, prune
 
 __all__ = ["add_commands"]
@@ -42,10 +46,15 @@ def _cmd_prune(args: argparse.Namespace, config: SiteConfig) -> int:
         return 0
     max_mb = args.max_mb if args.max_mb is not None else config.refsite.cache_max_mb
     before = sum(f.size for f in cache_files(folder))
-    deleted = prune(folder, max_bytes=int(max_mb * 2**20), now=time.time())
+    try:
+        deleted = prune(folder, max_bytes=int(max_mb * 2**20), now=time.time())
+    except NotACacheError as error:
+        raise UsageError(
+            f"{error}; give --cache-dir the folder refsite's builds write (the plugin's cache_dir)"
+        ) from None
     freed = sum(f.size for f in deleted)
     print(
         f"{folder}: deleted {len(deleted)} file(s), {freed / 2**20:.1f} MiB; "
-        f"{(before - freed) / 2**20:.1f} MiB left (limit {max_mb} MiB)"
+        f"{(before - freed) / 2**20:.1f} MiB left (limit {max_mb:g} MiB)"
     )
     return 0

@@ -37,8 +37,9 @@ from refsite.checks.manifest import (
     load_manifest,
 )
 from refsite.checks.tree import TreeError, load_tree
-from refsite.cli.common import PROG, UsageError, percent, relative_to_config, site_folder
+from refsite.cli.common import PROG, UsageError, output_file, relative_to_config, site_folder
 from refsite.cli.config import SiteConfig
+from refsite.core.limits import percent
 from refsite.extras.llms import write_llms
 
 __all__ = ["add_commands"]
@@ -95,7 +96,9 @@ def add_commands(commands: Any) -> None:
 def _add_manifest_commands(commands: Any) -> None:
     manifest = commands.add_parser("manifest", help="write the build manifest of a site")
     manifest.add_argument("site_dir", metavar="SITE_DIR", help=_SITE_DIR)
-    manifest.add_argument("-o", "--output", help="write to this file instead of stdout")
+    manifest.add_argument(
+        "-o", "--output", type=output_file, help="write to this file instead of stdout"
+    )
     manifest.set_defaults(run=_cmd_manifest)
 
     diff = commands.add_parser("diff", help="list the pages that differ between two builds")
@@ -202,7 +205,7 @@ def _cmd_manifest(args: argparse.Namespace, config: SiteConfig) -> int:
     site = site_folder(args.site_dir)
     text = json.dumps(build_manifest(site), indent=1, sort_keys=True)
     if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        args.output.write_text(text + "\n", encoding="utf-8")
     else:
         print(text)
     return 0

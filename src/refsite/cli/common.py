@@ -1,13 +1,28 @@
-"""What every ``refsite`` command group shares: the usage error and argument types."""
+"""What every ``refsite`` command group shares: the usage error and argument types.
+
+The types of numbers (sizes, timeouts, jobs, percentages) are :mod:`refsite.core.limits`'s,
+which the plugin's options in ``mkdocs.yml`` run too.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
 
 from refsite.cli.config import SiteConfig
 
-__all__ = ["PROG", "UsageError", "megabytes", "percent", "relative_to_config", "site_folder"]
+__all__ = [
+    "PROG",
+    "UsageError",
+    "folder_to_write",
+    "output_file",
+    "relative_to_config",
+    "release_version",
+    "site_folder",
+]
 
 PROG = "refsite"
 
@@ -41,23 +56,44 @@ def relative_to_config(config: SiteConfig, value: str) -> Path:
     return config.root / path
 
 
-def megabytes(value: str) -> float:
-    """An argument type: a size in MiB, 0 or more."""
+def release_version(value: str) -> str:
+    """An argument type: a release version as the package index spells them (e.g. 0.115.2)."""
     try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of MiB") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is negative; give 0 or more MiB")
-    return number
+        Version(value)
+    except InvalidVersion:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a release version (e.g. 0.115.2)"
+        ) from None
+    return value
 
 
-def percent(value: str) -> float:
-    """An argument type: a percentage from 0 to 100."""
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 100") from None
-    if not 0 <= number <= 100:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 100")
-    return number
+def output_file(value: str) -> Path:
+    """An argument type: a file the command writes, in a folder that exists and can be written.
+
+    Checked when the arguments are parsed, so a command that reads releases
+    for minutes does not fail at its last step.
+    """
+    path = Path(value)
+    folder = path.parent
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value}: a folder; give the file to write")
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{value}: {folder} is not a folder; create it first or write elsewhere"
+        )
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"{value}: not writable; write elsewhere")
+    return path
+
+
+def folder_to_write(value: str) -> Path:
+    """An argument type: a folder the command writes (made if missing), not under a file."""
+    path = Path(value)
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise argparse.ArgumentTypeError(
+                    f"{value}: {folder} is a file, not a folder; write elsewhere"
+                )
+            break
+    return path

@@ -20,6 +20,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
+from refsite.core.yamlfile import yaml_problem
 from refsite.mkdocs.config import RefsiteConfig
 
 __all__ = ["PLUGIN", "ConfigError", "SiteConfig", "default_config", "read_config"]
@@ -135,7 +136,10 @@ def _load(path: Path) -> Mapping[str, Any]:
         raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
     # MkDocs wraps YAML errors (and a missing INHERIT file) in its own.
     except (ConfigurationError, yaml.YAMLError, ValueError) as error:
-        # One line: YAML's message spans several (the problem, then where).
+        cause = error if isinstance(error, yaml.YAMLError) else error.__context__
+        if isinstance(cause, yaml.YAMLError):  # the file (or the one it INHERITs) is named
+            raise ConfigError(yaml_problem(cause)) from None
+        # One line: MkDocs' message may span several.
         raise ConfigError(f"{path}: not valid YAML: {' '.join(str(error).split())}") from None
     return data if isinstance(data, Mapping) else {}
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from refsite.cli.common import UsageError
 from refsite.cli.config import ConfigError, SiteConfig, read_config
+from refsite.core.limits import seconds
 from refsite.examples.check import ExamplesError, Settings, check
 from refsite.examples.hidden import unshown_warning
 from refsite.examples.report import format_json, format_markdown, load_exclusions, sort_out
@@ -35,7 +36,7 @@ def add_commands(commands: Any) -> None:
     examples.add_argument("--preload", action="append", help="a package re-exports come from")
     examples.add_argument("--prelude", help="Python run before each example")
     examples.add_argument("--exclusions", help="YAML file of examples left failing, with reasons")
-    examples.add_argument("--timeout", type=float, help="seconds an example may run")
+    examples.add_argument("--timeout", type=seconds, help="seconds an example may run")
     examples.add_argument("--no-cache", action="store_true", help="run every example again")
     examples.add_argument("--format", choices=["markdown", "json"], default="markdown")
     examples.set_defaults(run=_cmd_examples)

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import griffe
+from packaging.version import InvalidVersion, Version
 
 from refsite.checks.coverage import CoverageError
-from refsite.cli.common import UsageError, relative_to_config
+from refsite.cli.common import UsageError, output_file, relative_to_config, release_version
 from refsite.cli.config import SiteConfig
 from refsite.history.changes import ReleaseChanges, compare
 from refsite.history.changes import format_json as format_changes_json
@@ -51,12 +52,20 @@ def add_commands(commands: Any) -> None:
     )
     history.add_argument(
         "--since",
+        type=release_version,
         help="the first release (default: the plugin's history.since, else releases.since)",
     )
     history.add_argument(
-        "--until", help="the last release (default: the installed version of the package)"
+        "--until",
+        type=release_version,
+        help="the last release (default: the installed version of the package)",
     )
-    history.add_argument("-o", "--output", help="the file to write (default: the history file)")
+    history.add_argument(
+        "-o",
+        "--output",
+        type=output_file,
+        help="the file to write (default: the history file)",
+    )
     _history_options(history)
     history.set_defaults(run=_cmd_history)
 
@@ -154,7 +163,7 @@ def _cmd_history(args: argparse.Namespace, config: SiteConfig) -> int:
         )
     except (WheelError, HistoryError, CoverageError) as error:
         raise UsageError(str(error)) from None
-    output = Path(args.output) if args.output else settings.file
+    output: Path = args.output or settings.file
     output.write_text(dump_history(history), encoding="utf-8")
     print(
         f"history: {len(versions)} releases read in {time.perf_counter() - start:.1f} s, "
@@ -185,7 +194,7 @@ def _snapshot(value: str, settings: _Settings, history: History | None) -> Snaps
             raise UsageError(f"{value}: {error}") from None
     if history is not None and value in history.versions():
         return history.snapshot(value)
-    if not value[:1].isdigit():
+    if not _is_version(value):
         raise UsageError(f"{value}: neither a folder nor a release version of {package}")
     try:
         return read_release(package, value, preload=settings.preload, cache=settings.cache)[1]
@@ -195,7 +204,26 @@ def _snapshot(value: str, settings: _Settings, history: History | None) -> Snaps
         raise UsageError(f"{package} {value}: {error}") from None
 
 
+def _is_version(value: str) -> bool:
+    try:
+        Version(value)
+    except InvalidVersion:
+        return False
+    return True
+
+
+def _check_order(old: str, new: str) -> None:
+    """Refuse two releases given newest first: the changes would read backwards."""
+    if Path(old).is_dir() or Path(new).is_dir() or not (_is_version(old) and _is_version(new)):
+        return  # a folder is the newest code; a non-version is _snapshot's to refuse
+    if Version(old) > Version(new):
+        raise UsageError(
+            f"{old} is newer than {new}: give the older release first (refsite changes {new} {old})"
+        )
+
+
 def _cmd_changes(args: argparse.Namespace, config: SiteConfig) -> int:
+    _check_order(args.old, args.new)
     settings = _settings(args, config)
     _quiet_griffe()
     history = None

@@ -61,19 +61,17 @@ def add_parsers(commands: Any) -> None:
         "--checks",
         help="with --pr-body: a file of check results, one a line, for the body",
     )
+    # Defaults are applied in _upgrade: --check and --pr-body refuse these, given.
     command.add_argument(
         "--extras",
-        default="site,dev",
         help="the project's extras requirements/lock.txt pins (default: site,dev)",
     )
     command.add_argument(
         "--pyproject",
-        default="pyproject.toml",
         help="relative to mkdocs.yml (default: pyproject.toml)",
     )
     command.add_argument(
         "--requirements",
-        default="requirements/lock.txt",
         help="relative to mkdocs.yml (default: requirements/lock.txt)",
     )
     command.set_defaults(run=run)
@@ -87,6 +85,15 @@ def run(args: argparse.Namespace, config: SiteConfig) -> int:
     """Run ``refsite upgrade`` with its parsed arguments."""
     releases = _releases(config)
     history_file = config.resolve(config.refsite.history.file or "api-history.json")
+    given = [f"--{n}" for n in ("pyproject", "requirements", "extras") if getattr(args, n)]
+    if given and (args.check or args.pr_body):
+        reads = (
+            "--check reads the lock and the index" if args.check else "--pr-body reads the history"
+        )
+        them = "them" if len(given) > 1 else "it"
+        raise UsageError(
+            f"{', '.join(given)}: only the upgrade itself uses {them}; {reads}: leave {them} out"
+        )
     try:
         if args.pr_body:
             return _pr_body(args, history_file, releases)
@@ -101,14 +108,6 @@ def _on_release(package: str, step: Step) -> None:
         f"  history: {step.index}/{step.total} {package} {step.version} "
         f"({step.seconds:.1f} s{cached})"
     )
-
-
-def _hours(path: Path, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise UsageError(
-            f"{path}: releases.min_age_hours must be a number of hours, 0 or more, not {value!r}"
-        )
-    return float(value)
 
 
 def _pr_body(args: argparse.Namespace, history_file: Path, releases: ReleasesConfig) -> int:
@@ -137,7 +136,7 @@ def _upgrade(
     package = lock.selection.package
     _say(f"listing the releases of {package} on the index")
     available = available_versions(package)
-    min_age = _hours(config.path, releases.min_age_hours)
+    min_age = float(releases.min_age_hours)  # checked with the plugin's options
     uploaded = upload_times(package, pip_sources()) if min_age > 0 else {}
     plan = plan_upgrade(lock, available, uploaded=uploaded, min_age_hours=min_age)
     line = check_line(plan)
@@ -149,13 +148,13 @@ def _upgrade(
         return 0
     _say(line.partition(": run")[0])
     files = Files(
-        pyproject=config.resolve(args.pyproject),
-        requirements=config.resolve(args.requirements),
+        pyproject=config.resolve(args.pyproject or "pyproject.toml"),
+        requirements=config.resolve(args.requirements or "requirements/lock.txt"),
         lock=config.resolve(releases.lock),
         history=history_file,
     )
     cache = config.resolve(config.refsite.cache_dir)
-    extras = [e.strip() for e in args.extras.split(",") if e.strip()]
+    extras = [e.strip() for e in (args.extras or "site,dev").split(",") if e.strip()]
     try:
         previous = files.requirements.read_text(encoding="utf-8")
     except OSError:

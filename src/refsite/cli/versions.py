@@ -27,10 +27,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from refsite.cli.common import PROG, UsageError
+from refsite.cli.common import PROG, UsageError, folder_to_write, release_version
 from refsite.cli.config import SiteConfig
 from refsite.core.fingerprint import code_files
+from refsite.core.limits import jobs, port
 from refsite.core.processes import run_mkdocs
+from refsite.core.store import NotACacheError
 from refsite.mkdocs.config import ReleasesConfig
 from refsite.releases.assemble import VersionsError, assemble_shards, build_versioned
 from refsite.releases.lock import Lock, LockError, Selection, load_lock, resolve, write_lock
@@ -50,6 +52,7 @@ def add_commands(commands: Any) -> None:
     )
     lock.add_argument(
         "--newest",
+        type=release_version,
         help="the newest release to document (default: the installed version of the package)",
     )
     lock.set_defaults(run=_cmd_lock)
@@ -61,16 +64,18 @@ def add_commands(commands: Any) -> None:
         command.add_argument(
             "--versions", action="store_true", help="every release of the lock, the newest at /"
         )
-        command.add_argument("-d", "--site-dir", default="site", help="default: site")
+        command.add_argument(
+            "-d", "--site-dir", type=folder_to_write, default="site", help="default: site"
+        )
         command.add_argument(
             "-j",
             "--jobs",
-            type=int,
+            type=jobs,
             default=min(2, os.cpu_count() or 1),
             help="builds at once with --versions (default: 2, or 1 on one core)",
         )
         if name == "serve":
-            command.add_argument("--port", type=int, default=8000, help="default: 8000")
+            command.add_argument("--port", type=port, default=8000, help="default: 8000")
         else:
             split = command.add_mutually_exclusive_group()
             split.add_argument(
@@ -262,7 +267,11 @@ def _prune_cache(config: SiteConfig, *, builds: int) -> None:
     if not folder.is_dir():
         return
     limit = float(config.refsite.cache_max_mb) * builds
-    deleted = prune(folder, max_bytes=int(limit * 2**20), now=time.time())
+    try:
+        deleted = prune(folder, max_bytes=int(limit * 2**20), now=time.time())
+    except NotACacheError as error:  # the site is built: say so, and keep it
+        _say(f"warning: {error}; point the plugin's cache_dir at a folder of its own")
+        return
     if deleted:
         _say(f"cache: deleted {len(deleted)} least recently used file(s) beyond {limit:.0f} MiB")
 
