@@ -419,7 +419,7 @@ def test_cli_changes_of_a_release_the_index_lacks_is_one_line(
         make_wheel(index, "shop", version, {"shop/__init__.py": "X = 1\n"})
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     monkeypatch.setenv("PIP_FIND_LINKS", str(index))
-    result = refsite("changes", "9.9.9", "1.0.0", "--package", "shop", cwd=tmp_path)
+    result = refsite("changes", "1.0.0", "9.9.9", "--package", "shop", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout.strip().splitlines() == [
         "refsite: error: no release 9.9.9 of shop on the index; the newest is 1.2.0"
