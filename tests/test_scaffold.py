@@ -706,6 +706,13 @@ def test_a_fault_the_plan_missed_takes_a_second_build(tmp_path: Path) -> None:
         ("See [`Color`][rich.Color] now.", {"rich.Color"}, "See `Color` now."),
         ("See [pkg.Gone][].", {"pkg.Gone"}, "See `pkg.Gone`."),
         ("See [`pkg.Gone`][].", {"pkg.Gone"}, "See `pkg.Gone`."),
+        # Brackets in the text, as in a type written outside code.
+        (
+            "get_args(Union[int, Union[T, int]][int])",
+            {"int"},
+            "get_args(Union`int, Union[T, int]`)",
+        ),
+        ("get_args(Callable[[], T][int])", {"int"}, "get_args(Callable`[], T`)"),
         ("See [Kept][pkg.Kept].", {"pkg.Gone"}, "See [Kept][pkg.Kept]."),
         ("Code `x[a][pkg.Gone]` stays.", {"pkg.Gone"}, "Code `x[a][pkg.Gone]` stays."),
         ("```\n[a][pkg.Gone]\n```", {"pkg.Gone"}, "```\n[a][pkg.Gone]\n```"),

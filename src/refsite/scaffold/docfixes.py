@@ -52,7 +52,9 @@ __all__ = [
 # Markdown a docstring holds, in one pass: fenced blocks and code spans (whose
 # brackets are not links), cross-references ``[text][id]`` and ``[id][]``,
 # inline links ``[text](target)`` and reference definitions ``[1]: target``.
-_TEXT = r"(?:[^\[\]`\n]|`[^`\n]*`)+"
+# Text may hold brackets, one level deep, as Markdown's does: ``Union[int, T][int]``.
+_PLAIN = r"[^\[\]`\n]|`[^`\n]*`"
+_TEXT = rf"(?:{_PLAIN}|\[(?:{_PLAIN})*\])+"
 _TOKENS = re.compile(
     r"(?P<fence>^[ \t]*(?P<f>`{3,}|~{3,})[^\n]*\n.*?^[ \t]*(?P=f)[ \t]*$)"
     r"|(?P<code>(?P<ticks>`+)[^\n]+?(?P=ticks))"

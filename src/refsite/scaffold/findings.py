@@ -217,32 +217,32 @@ def _unparsed(obj: str, file: str | None, line: int, problem: str) -> Finding:
 
 def from_warnings(
     collection: griffe.ModulesCollection, plan: SitePlan, warnings: Sequence[str]
-) -> tuple[list[Finding], list[str]]:
-    """The findings a trial build's warnings show, and the warnings that show none."""
+) -> tuple[list[tuple[Finding, str]], list[str]]:
+    """The findings a trial build's warnings show, each with its warning, and the
+    warnings that show none."""
     items = None
-    findings: list[Finding] = []
+    findings: list[tuple[Finding, str]] = []
     rest: list[str] = []
     for warning in warnings:
         unresolved = _UNRESOLVED.search(warning)
         if unresolved:
-            findings.append(
-                Finding(
-                    "unlinked",
-                    unresolved["id"],
-                    unresolved["obj"] or "?",
-                    unresolved["file"],
-                    int(unresolved["line"] or 0),
-                    f"cross-reference to `{unresolved['id']}`, which this site does not "
-                    "document: shown as code",
-                )
+            finding = Finding(
+                "unlinked",
+                unresolved["id"],
+                unresolved["obj"] or "?",
+                unresolved["file"],
+                int(unresolved["line"] or 0),
+                f"cross-reference to `{unresolved['id']}`, which this site does not "
+                "document: shown as code",
             )
+            findings.append((finding, warning))
             continue
         items = items if items is not None else list(shown(collection, plan))
         located = _LOCATED.search(warning)
         if located:
             owner = _docstring_at(items, Path(located["file"]), int(located["line"]))
             if owner is not None:
-                findings.append(_unparsed(owner.path, _file(owner), 0, located[0]))
+                findings.append((_unparsed(owner.path, _file(owner), 0, located[0]), warning))
                 continue
         link = _LINK.search(warning)
         target = link and (link["link"] or link["broken"])
@@ -250,7 +250,7 @@ def from_warnings(
         if target and owner is not None:
             base = plan.docs_urls.get(owner.package.name)
             line = owner.docstring.lineno or 0
-            findings.append(_narrative(owner.path, _file(owner), line, target, base))
+            findings.append((_narrative(owner.path, _file(owner), line, target, base), warning))
             continue
         rest.append(warning)
     return findings, rest

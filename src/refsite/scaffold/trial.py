@@ -100,9 +100,12 @@ def settle(
         code, warnings = trial_build(folder)
         if code == 0 and not warnings:
             return Trial(plan, "clean", builds=round_)
-        more, rest = from_warnings(loaded.collection, plan, warnings)
+        shown, rest = from_warnings(loaded.collection, plan, warnings)
         known = {(f.kind, f.target) for f in plan.findings}
-        more = [f for f in merge(more) if (f.kind, f.target) not in known]
+        # A fault already rendered that still warns is one the extension cannot
+        # render: its object is left out after all, with the warning as the reason.
+        rest += [w for f, w in shown if (f.kind, f.target) in known]
+        more = [f for f in merge(f for f, _ in shown) if (f.kind, f.target) not in known]
         new = culprits(plan, loaded, rest, base=folder) if rest else {}
         new = {name: reason for name, reason in new.items() if name not in excluded}
         if not (more or new):
