@@ -485,5 +485,5 @@ def test_a_site_build_shows_the_changes_and_badges(mini: Path) -> None:
     errors = [line for line in broken.output.splitlines() if "history.json" in line]
     assert errors == [
         f"ERROR   -  refsite: history.file: {mini / 'history.json'}: "
-        "not a refsite-api-history/2 file; regenerate it with scripts/lock"
+        "not a refsite-api-history/2 file; regenerate it with refsite history"
     ]

@@ -11,6 +11,7 @@ from packaging.utils import canonicalize_name
 
 from refsite.checks.absent import absent_note, present, prune_tree, replace_absent
 from refsite.checks.tree import parse_tree
+from refsite.core.commands import command_text
 from refsite.releases.lock import (
     Lock,
     LockError,
@@ -160,7 +161,7 @@ def test_fetch_refuses_a_wheel_whose_hash_differs_from_the_lock(
     assert "tinypkg-3.0.0-py3-none-any.whl: sha256 " in message
     assert message.endswith(
         "delete the file and build again (refsite build --versions downloads it anew), "
-        "or refresh the lock (scripts/lock) if the index changed it"
+        "or refresh the lock (refsite lock-releases) if the index changed it"
     )
     assert "\n" not in message
     # Deleted, the file is downloaded anew: here the index's other bytes, refused again.
@@ -172,18 +173,21 @@ def test_fetch_refuses_a_wheel_whose_hash_differs_from_the_lock(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "no such lock file; create it with scripts/lock"),
+        (None, "no such lock file; create it with refsite lock-releases"),
         ("{", "not readable JSON"),
-        ('{"format": "other"}', "format 'other', not refsite-releases/1; run scripts/lock"),
+        (
+            '{"format": "other"}',
+            "format 'other', not refsite-releases/1; run refsite lock-releases",
+        ),
         (
             '{"format": "refsite-releases/1", "releases": []}',
-            "malformed lock (KeyError('selection')); run scripts/lock",
+            "malformed lock (KeyError('selection')); run refsite lock-releases",
         ),
         (
             '{"format": "refsite-releases/1", "selection": {"package": "p", "dependencies": [], '
             '"select": 1, "since": "0.0", "newest": "1.0"}, "releases": '
             '[{"version": "banana", "wheels": []}]}',
-            "Invalid version: 'banana'; run scripts/lock to write it again",
+            "Invalid version: 'banana'; run refsite lock-releases to write it again",
         ),
     ],
 )
@@ -264,3 +268,26 @@ def test_prune_tree_drops_hidden_pages_and_absent_anchors() -> None:
     assert [e.anchors for e in pruned.walk()][2] == ("p.A",)
     unchanged = prune_tree(tree, absent=set(), hidden=set())
     assert unchanged == tree
+
+
+def test_messages_name_refsite_s_command_and_this_repository_s_script_only_here(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site"
+    (site / "requirements").mkdir(parents=True)
+    (site / "mkdocs.yml").write_text("site_name: s\n")
+    lock = site / "requirements" / "releases.lock.json"
+    assert command_text(site, "refsite lock-releases") == "refsite lock-releases"
+    with pytest.raises(LockError, match=r"create it with refsite lock-releases$"):
+        load_lock(lock)
+    # A site with this repository's scripts: the script, then the command it runs.
+    (site / "scripts").mkdir()
+    (site / "scripts" / "lock").write_text("#!/bin/sh\n")
+    assert command_text(lock, "refsite upgrade") == "scripts/lock --upgrade (refsite upgrade)"
+    with pytest.raises(LockError, match=r"create it with scripts/lock \(refsite lock-releases\)$"):
+        load_lock(lock)
+    assert command_text(ROOT, "refsite history") == "scripts/lock (refsite history)"
+    # Outside any site, or a command no script runs: the command alone.
+    assert command_text(tmp_path, "refsite history") == "refsite history"
+    assert command_text(None, "refsite history") == "refsite history"
+    assert command_text(site, "refsite init") == "refsite init"

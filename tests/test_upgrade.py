@@ -187,9 +187,7 @@ def test_check_says_current_then_names_a_newer_and_a_removed_release(
     publish(index, "1.2")
     assert refsite(project, "upgrade", "--check") == 1
     out = capsys.readouterr().out.strip().splitlines()
-    assert out == [
-        "refsite upgrade: tinypkg 1.2 is newer than the locked 1.1: run scripts/lock --upgrade"
-    ]
+    assert out == ["refsite upgrade: tinypkg 1.2 is newer than the locked 1.1: run refsite upgrade"]
 
     (index / "tinypkg-1.0-py3-none-any.whl").unlink()
     assert refsite(project, "upgrade", "--check") == 1

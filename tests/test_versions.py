@@ -402,7 +402,8 @@ def test_build_versions_without_a_usable_lock_says_what_to_run(
     result = run(BIN / "refsite", "build", "--versions", cwd=project, env=versioned.env)
     assert result.returncode == 2
     assert result.stdout.strip() == (
-        "refsite: error: releases.lock.json: no such lock file; create it with scripts/lock"
+        "refsite: error: releases.lock.json: no such lock file; "
+        "create it with refsite lock-releases"
     )
     config = project / "mkdocs.yml"
     shutil.copy(versioned.project / "releases.lock.json", project / "releases.lock.json")
@@ -411,8 +412,23 @@ def test_build_versions_without_a_usable_lock_says_what_to_run(
     assert result.returncode == 2
     assert result.stdout.strip() == (
         "refsite: error: releases.lock.json was written for other 'releases' options than "
-        "mkdocs.yml's: run scripts/lock to refresh it"
+        "mkdocs.yml's: run refsite lock-releases to refresh it"
     )
+    # A history file not made yet: the command that makes it, not this repository's script.
+    config.write_text(
+        config.read_text()
+        .replace("select: 2", "select: 3")
+        .replace(
+            "  - refsite:\n", "  - refsite:\n      history:\n        file: api-history.json\n", 1
+        )
+    )
+    result = run(BIN / "refsite", "build", "--versions", cwd=project, env=versioned.env)
+    assert result.returncode == 1
+    assert (
+        "api-history.json: cannot read the history (No such file or directory); "
+        "generate it with refsite history;"
+    ) in result.stdout, result.stdout
+    assert "scripts/" not in result.stdout
 
 
 def test_a_plain_build_is_the_installed_release_alone(mini_built: Build) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from refsite.cli.config import SiteConfig
+from refsite.core.commands import command_text
 
 __all__ = [
     "PROG",
@@ -41,7 +42,8 @@ def site_folder(value: str) -> Path:
     if not path.is_dir():
         raise UsageError(f"{value}: not a directory; give the folder a build wrote (e.g. site/)")
     if not any(path.glob("**/index.html")):
-        raise UsageError(f"{value}: no HTML pages in it; build the site first (scripts/build)")
+        build = command_text(path, "refsite build")
+        raise UsageError(f"{value}: no HTML pages in it; build the site first ({build})")
     return path
 
 

@@ -139,7 +139,7 @@ def _upgrade(
     min_age = float(releases.min_age_hours)  # checked with the plugin's options
     uploaded = upload_times(package, pip_sources()) if min_age > 0 else {}
     plan = plan_upgrade(lock, available, uploaded=uploaded, min_age_hours=min_age)
-    line = check_line(plan)
+    line = check_line(plan, root=config.path.parent)
     if args.check:
         print(f"{PROG} upgrade: {line}")
         return 0 if plan.is_current else 1

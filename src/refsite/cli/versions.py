@@ -29,6 +29,7 @@ from typing import Any
 
 from refsite.cli.common import PROG, UsageError, folder_to_write, release_version
 from refsite.cli.config import SiteConfig
+from refsite.core.commands import command_text
 from refsite.core.fingerprint import code_files
 from refsite.core.limits import jobs, port
 from refsite.core.processes import run_mkdocs
@@ -156,7 +157,7 @@ def _current_lock(config: SiteConfig, releases: ReleasesConfig) -> Lock:
     if declared != lock.selection:
         raise UsageError(
             f"{lock_file} was written for other 'releases' options than {config.path}'s: "
-            "run scripts/lock to refresh it"
+            f"run {command_text(config.path, 'refsite lock-releases')} to refresh it"
         )
     return lock
 

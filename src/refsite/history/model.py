@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from refsite.core.commands import command_text
 from refsite.history.snapshot import Snapshot
 
 __all__ = [
@@ -107,12 +108,13 @@ def history_from_data(data: Any, *, source: str = "<history>") -> History:
         HistoryError: the data is not a history of this format.
     """
     if not isinstance(data, Mapping) or data.get("format") != FORMAT:
+        # The source is a file when one was read: the site it belongs to says what to run.
+        run = command_text(Path(source) if Path(source).is_file() else None, "refsite history")
         if isinstance(data, Mapping) and data.get("format") == "refsite-api-history/1":
             raise HistoryError(
-                f"{source}: a refsite-api-history/1 file, without modules; "
-                "regenerate it with scripts/lock"
+                f"{source}: a refsite-api-history/1 file, without modules; regenerate it with {run}"
             )
-        raise HistoryError(f"{source}: not a {FORMAT} file; regenerate it with scripts/lock")
+        raise HistoryError(f"{source}: not a {FORMAT} file; regenerate it with {run}")
     try:
         releases = [
             Release(version=str(v), sources=tuple((str(a), str(b), str(c)) for a, b, c in s))
@@ -157,7 +159,8 @@ def load_history(path: Path) -> History:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise HistoryError(
-            f"{path}: cannot read the history ({error.strerror}); generate it with scripts/lock"
+            f"{path}: cannot read the history ({error.strerror}); "
+            f"generate it with {command_text(path, 'refsite history')}"
         ) from None
     except ValueError as error:
         raise HistoryError(f"{path}: not valid JSON ({error}); regenerate it") from None

@@ -171,7 +171,8 @@ class ReleasesConfig(base.Config):
     """The oldest release ``all`` reaches back to."""
 
     lock = c.Type(str, default="requirements/releases.lock.json")
-    """The lock file (exact wheels, hashes), relative to ``mkdocs.yml``; scripts/lock writes it."""
+    """The lock file (exact wheels, hashes), relative to ``mkdocs.yml``; written by
+    ``refsite lock-releases``."""
 
     min_age_hours = Limit(hours, default=0.0)
     """A cooldown: ``refsite upgrade`` takes a release once it has been on the index

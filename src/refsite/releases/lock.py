@@ -24,6 +24,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from refsite.core.commands import command_text
 from refsite.core.store import write_atomic
 from refsite.releases.wheels import Wheel, WheelError, available_versions, download, unpack
 
@@ -271,7 +272,7 @@ def fetch(
                 f"{wheel.path}: sha256 {wheel.sha256} differs from the lock's {pinned.sha256} "
                 f"for {pinned.name} {pinned.version}; delete the file and build again "
                 "(refsite build --versions downloads it anew), or refresh the lock "
-                "(scripts/lock) if the index changed it"
+                f"({command_text(wheels_dir, 'refsite lock-releases')}) if the index changed it"
             )
         return unpack(wheel, unpacked_dir)
 
@@ -284,15 +285,16 @@ def load_lock(path: Path) -> Lock:
     Raises:
         LockError: the file is missing or malformed.
     """
+    run = command_text(path, "refsite lock-releases")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise LockError(f"{path}: no such lock file; create it with scripts/lock") from None
+        raise LockError(f"{path}: no such lock file; create it with {run}") from None
     except (OSError, ValueError) as error:
-        raise LockError(f"{path}: not readable JSON ({error}); run scripts/lock") from None
+        raise LockError(f"{path}: not readable JSON ({error}); run {run}") from None
     try:
         if data["format"] != FORMAT:
-            raise LockError(f"{path}: format {data['format']!r}, not {FORMAT}; run scripts/lock")
+            raise LockError(f"{path}: format {data['format']!r}, not {FORMAT}; run {run}")
         chosen = data["selection"]
         select = chosen["select"]
         selection = Selection(
@@ -314,9 +316,9 @@ def load_lock(path: Path) -> Lock:
             for wheel in release.wheels:
                 Version(wheel.version)
     except InvalidVersion as error:
-        raise LockError(f"{path}: {error}; run scripts/lock to write it again") from None
+        raise LockError(f"{path}: {error}; run {run} to write it again") from None
     except (KeyError, TypeError) as error:
-        raise LockError(f"{path}: malformed lock ({error!r}); run scripts/lock") from None
+        raise LockError(f"{path}: malformed lock ({error!r}); run {run}") from None
     return Lock(selection=selection, releases=releases)
 
 

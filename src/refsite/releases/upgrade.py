@@ -21,6 +21,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from refsite.core.commands import command_text
 from refsite.history.changes import format_markdown, history_changes
 from refsite.history.model import History, HistoryError, dump_history, load_history
 from refsite.history.read import Step, read_history
@@ -145,8 +146,11 @@ def plan_upgrade(
     return Plan(package, current, target, tuple(newer), gone, tuple(waiting), patches)
 
 
-def check_line(plan: Plan) -> str:
-    """One line saying how the lock stands (what ``refsite upgrade --check`` prints)."""
+def check_line(plan: Plan, *, root: Path | None = None) -> str:
+    """One line saying how the lock stands (what ``refsite upgrade --check`` prints).
+
+    ``root``: the site's folder, which says what to run (:func:`command_text`).
+    """
     if plan.is_current:
         waiting = (
             f" ({', '.join(plan.waiting)} not old enough yet for the cooldown)"
@@ -170,7 +174,7 @@ def check_line(plan: Plan) -> str:
             f"{plan.package} {', '.join(plan.gone)} in the lock "
             f"{'is' if len(plan.gone) == 1 else 'are'} no longer on the index"
         )
-    return "; ".join(parts) + ": run scripts/lock --upgrade"
+    return "; ".join(parts) + f": run {command_text(root, 'refsite upgrade')}"
 
 
 def merge_history(history: History, new: History, gone: Sequence[str]) -> History:

@@ -9,6 +9,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from refsite.core.commands import command_text
 from refsite.history.badges import add_badges
 from refsite.history.model import HistoryError
 from refsite.history.view import HistoryView, view
@@ -38,7 +39,8 @@ class History(Feature):
         build.history = self.view
         reason = self.view.staleness()
         if reason is not None:
-            log.warning("history: %s; regenerate %s with scripts/lock", reason, settings.file)
+            run = command_text(build.base, "refsite history")
+            log.warning("history: %s; regenerate %s with %s", reason, settings.file, run)
         self._prepare(build)
 
     def _prepare(self, build: Build) -> None:
