@@ -2,14 +2,17 @@
 
 The process that runs this module executes the site's prelude once (its
 imports are the costly part), then forks one child per example, as many at a
-time as there are cores. A child works in a temporary folder of its own, with
-its output discarded, proxies pointing at nothing and connections to anything
-but this machine refused; it runs the example after the prelude and, for each
-ASGI application the example leaves behind (a Starlette or FastAPI instance),
-generates its OpenAPI schema and starts it under ``TestClient`` and sends it a
-request, so a route declared wrong fails here. A child past the timeout is
-killed. Forked children share the modules the prelude imported, as the tests
-of one process would; each example still starts from the prelude's names.
+time as there are cores. A child works in a box (:mod:`refsite.examples.sandbox`):
+a temporary folder and a process group of its own, connections to anything
+but this machine refused and, where Linux allows, no network and nothing
+else to write; its output is discarded. It runs the example after the
+prelude and, for each ASGI application the example leaves behind (a
+Starlette or FastAPI instance), generates its OpenAPI schema and starts it
+under ``TestClient`` and sends it a request, so a route declared wrong fails
+here. A child past the timeout is killed with every process it started, as
+are the processes an example that ended leaves behind. Forked children share
+the modules the prelude imported, as the tests of one process would; each
+example still starts from the prelude's names.
 
 What children import beyond the prelude (a package's lazily imported parts:
 FastAPI's pydantic.v1 support, anyio's event loop) each child would import
@@ -29,7 +32,6 @@ import importlib
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -40,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from refsite.core.processes import DEFAULT_COLLECTIONS, collect_less
+from refsite.examples import sandbox
 
 __all__ = ["FILENAME", "Result", "prepare", "run_all", "run_prepared", "static_check"]
 
@@ -47,9 +50,9 @@ FILENAME = "<example>"
 """The file name examples run under, so tracebacks tell their lines apart."""
 
 Result = dict[str, Any]
-"""``{"status": "passed"|"failed", "error", "message", "line"}`` (line within the example)."""
-
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+"""``{"status": "passed"|"failed", "error", "message", "line"}`` (line within the example),
+and ``"sandbox"``: the limits it ran under (:func:`refsite.examples.sandbox.enter`), if it ran.
+"""
 
 
 def static_check(code: str, names: set[str]) -> Result | None:
@@ -84,13 +87,17 @@ def run_all(
     timeout: float,
     workers: int,
     no_run: Sequence[int] = (),
+    namespaces: bool = True,
 ) -> list[Result]:
     """Check every example of ``codes``; one result each, in order.
 
-    The examples numbered in ``no_run`` are only parsed and checked for undefined names.
+    The examples numbered in ``no_run`` are only parsed and checked for undefined names;
+    ``namespaces=False`` keeps the examples out of Linux namespaces even where they work.
     """
     base = prepare(prelude)
-    return run_prepared(base, codes, timeout=timeout, workers=workers, no_run=no_run)
+    return run_prepared(
+        base, codes, timeout=timeout, workers=workers, no_run=no_run, namespaces=namespaces
+    )
 
 
 def prepare(prelude: str) -> dict[str, Any]:
@@ -111,6 +118,7 @@ def run_prepared(
     timeout: float,
     workers: int,
     no_run: Sequence[int] = (),
+    namespaces: bool = True,
 ) -> list[Result]:
     """:func:`run_all` after :func:`prepare`."""
     names = set(base) | set(dir(__builtins__)) | {"__file__"}
@@ -125,7 +133,8 @@ def run_prepared(
     pending = [i for i, r in enumerate(results) if r is None]
     scratch = Path(tempfile.mkdtemp(prefix="refsite-examples-"))
     try:
-        _fork_each(codes, pending, results, base, scratch, timeout, max(workers, 1))
+        limits = (timeout, max(workers, 1), namespaces)
+        _fork_each(codes, pending, results, base, scratch, limits)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return [r or _failed("RuntimeError", "no result", None) for r in results]
@@ -137,9 +146,9 @@ def _fork_each(
     results: list[Result | None],
     base: Mapping[str, Any],
     scratch: Path,
-    timeout: float,
-    workers: int,
+    limits: tuple[float, int, bool],
 ) -> None:
+    timeout, workers, namespaces = limits
     running: dict[int, tuple[int, float]] = {}  # pid -> (index, deadline)
     queue = list(reversed(pending))
     imported: dict[str, int] = {}  # module -> how many children imported it
@@ -149,14 +158,15 @@ def _fork_each(
             gc.freeze()
             pid = os.fork()
             if pid == 0:  # the child never returns
-                _child(codes[index], base, scratch / str(index))
+                _child(codes[index], base, scratch / str(index), namespaces)
+            sandbox.own_group(pid)
             running[pid] = (index, time.monotonic() + timeout)
-        pid, _ = os.waitpid(-1, os.WNOHANG)
+        pid, reaped = _ended()
         if pid == 0:
             now = time.monotonic()
             for late, (index, deadline) in list(running.items()):
                 if now > deadline:
-                    os.kill(late, signal.SIGKILL)
+                    sandbox.end(late)
                     os.waitpid(late, 0)
                     del running[late]
                     results[index] = _failed(
@@ -164,9 +174,24 @@ def _fork_each(
                     )
             time.sleep(0.002)
             continue
+        if not reaped:
+            if pid in running:
+                sandbox.end(pid)  # what the example left running: it still names their group
+            os.waitpid(pid, 0)
         if pid in running:
             index, _ = running.pop(pid)
             results[index] = _read(scratch / f"{index}.json", imported)
+
+
+def _ended() -> tuple[int, bool]:
+    """A child that ended (0 if none), and whether it is reaped.
+
+    Unreaped, its pid still names its process group, so what it left can be killed.
+    """
+    if not hasattr(os, "waitid"):  # macOS: reaped at once; what it left keeps running
+        return os.waitpid(-1, os.WNOHANG)[0], True
+    found = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    return (found.si_pid, False) if found is not None else (0, False)
 
 
 def _read(file: Path, imported: dict[str, int]) -> Result:
@@ -184,23 +209,25 @@ def _read(file: Path, imported: dict[str, int]) -> Result:
 
 def _import_quietly(name: str) -> None:
     """Import ``name`` here, as a child did; a module that fails here stays the children's."""
-    _offline()  # as offline as the children who imported it
+    sandbox.offline()  # as offline as the children who imported it
     with contextlib.suppress(Exception), warnings.catch_warnings():
         # Its warnings are the example's to meet, in the child, not ours.
         warnings.simplefilter("ignore")
         importlib.import_module(name)
 
 
-def _child(code: str, base: Mapping[str, Any], folder: Path) -> None:
+def _child(code: str, base: Mapping[str, Any], folder: Path, namespaces: bool) -> None:
     result: Result
     before = set(sys.modules)
+    out, limits = -1, None
     try:
         folder.mkdir()
-        os.chdir(folder)
+        # Opened before the box turns the file system read-only.
+        out = os.open(f"{folder}.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        limits = sandbox.enter(folder, namespaces=namespaces)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
-        _offline()
         # The example meets Python as it starts, whatever its parent tuned.
         gc.set_threshold(*DEFAULT_COLLECTIONS)
         namespace = dict(base)
@@ -213,37 +240,10 @@ def _child(code: str, base: Mapping[str, Any], folder: Path) -> None:
         result = _failed(type(error).__name__, message, _example_line(error))
     try:
         imported = sorted(set(sys.modules) - before)
-        Path(f"{folder}.json").write_text(json.dumps({**result, "imported": imported}), "utf-8")
+        with open(out, "w", encoding="utf-8") as file:
+            file.write(json.dumps({**result, "sandbox": limits, "imported": imported}))
     finally:
         os._exit(0)
-
-
-def _offline() -> None:
-    """Proxies that lead nowhere, and connections refused to any host but this one."""
-    import socket
-
-    if getattr(socket.socket.connect, "refsite_offline", False):
-        return  # already, here or in the parent this child was forked from
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        os.environ[name] = "http://127.0.0.1:9"
-    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
-
-    def allowed(sock: socket.socket, address: Any) -> None:
-        host = address[0] if isinstance(address, tuple) else None
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and host not in _LOOPBACK:
-            raise ConnectionRefusedError(f"examples run without network ({host})")
-
-    def guarded(sock: socket.socket, address: Any) -> None:
-        allowed(sock, address)
-        connect(sock, address)
-
-    def guarded_ex(sock: socket.socket, address: Any) -> int:
-        allowed(sock, address)
-        return connect_ex(sock, address)
-
-    guarded.refsite_offline = True  # type: ignore[attr-defined]
-    socket.socket.connect = guarded  # type: ignore[method-assign,assignment]
-    socket.socket.connect_ex = guarded_ex  # type: ignore[method-assign,assignment]
 
 
 def _exercise_apps(namespace: Mapping[str, Any]) -> None:
@@ -282,6 +282,8 @@ def main() -> None:
     sys.stdout = sys.stderr  # what the prelude prints must not mix with the results
     collect_less()  # importing the package; each example runs with the default
     base = prepare(sys.argv[1])
+    out.write("\n")  # the prelude ran: the caller stops timing it
+    out.flush()
     request = json.load(sys.stdin)
     out.write(json.dumps(run_prepared(base, **request)))
     out.flush()
