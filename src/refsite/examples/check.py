@@ -17,8 +17,11 @@ import functools
 import importlib.metadata
 import json
 import os
+import select
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -261,11 +264,14 @@ class Runner:
     """
 
     def __init__(self, prelude: str, paths: Sequence[Path] = ()) -> None:
+        self._started = time.monotonic()
+        # A file, not a pipe: nobody reads while the prelude runs, and it may say a lot.
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (run and stop close it)
         self._process = subprocess.Popen(
             [sys.executable, "-m", "refsite.examples.runner", prelude],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._errors,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in paths)},
         )
 
@@ -275,15 +281,27 @@ class Runner:
         """Every example's result, in order.
 
         Raises:
-            ExamplesError: the prelude itself fails.
+            ExamplesError: the prelude itself fails, or runs past ``timeout`` from its start.
         """
+        # The runner writes a line once the prelude ran (JSON allows it before the results).
+        assert self._process.stdout is not None
+        left = self._started + timeout - time.monotonic()
+        if not select.select([self._process.stdout], [], [], max(left, 0))[0]:
+            self.stop()
+            raise ExamplesError(
+                f"the examples' prelude still runs after {timeout:g} s (examples.timeout); "
+                "fix examples.prelude"
+            )
         request = {"codes": list(codes), "timeout": timeout, "workers": workers}
-        output, errors = self._process.communicate(
+        output, _ = self._process.communicate(
             json.dumps({**request, "no_run": list(no_run)}).encode()
         )
-        if self._process.returncode != 0:
-            last = (errors.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
-            raise ExamplesError(f"the examples' prelude fails: {last}; fix examples.prelude")
+        with self._errors:
+            if self._process.returncode != 0:
+                self._errors.seek(0)
+                said = self._errors.read().decode(errors="replace").strip().splitlines()
+                last = (said or ["no output"])[-1]
+                raise ExamplesError(f"the examples' prelude fails: {last}; fix examples.prelude")
         results: list[Result] = json.loads(output)
         return results
 
@@ -292,6 +310,7 @@ class Runner:
         if self._process.poll() is None:
             self._process.kill()
         self._process.communicate()
+        self._errors.close()
 
 
 def _versions(settings: Settings) -> str:
