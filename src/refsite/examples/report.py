@@ -106,6 +106,12 @@ class ExamplesReport:
         return [o for o in self.outcomes if o.status == "failed"]
 
     @property
+    def sandbox(self) -> str | None:
+        """The limits the examples ran under (each different one once), or None if none ran."""
+        said = dict.fromkeys(o.checked.result.get("sandbox") for o in self.outcomes)
+        return "; ".join(s for s in said if s) or None
+
+    @property
     def objects_with_examples(self) -> set[str]:
         """The paths of objects that have at least one example."""
         return {o.checked.example.object for o in self.outcomes}
@@ -173,6 +179,7 @@ def format_json(report: ExamplesReport) -> str:
         "passed": report.count("passed"),
         "failed": report.count("failed"),
         "excluded": report.count("excluded"),
+        "sandbox": report.sandbox,
         "examples": [o.record() for o in report.outcomes],
         "stale": [{"object": e.object, "contains": e.contains} for e in report.stale],
     }
@@ -195,6 +202,8 @@ def format_markdown(
         f"| {len(report.outcomes)} | {report.count('passed')} | {report.count('failed')} "
         f"| {report.count('excluded')} |",
     ]
+    if report.sandbox:
+        out += ["", f"sandbox: {report.sandbox}"]
     failed = report.failed
     if failed:
         out += ["", "**Failed**:", "", "| Object | Source | Error |", "| --- | --- | --- |"]
