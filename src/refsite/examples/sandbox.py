@@ -10,9 +10,12 @@ capabilities in the first) cannot remount them writable. Where namespaces are
 refused (a container's policy, another system), the example keeps the process
 group and the guards in Python (:func:`offline`), and :func:`enter` says so.
 
-Measured over 50 trivial examples on two shared cores (Linux 6.18): about
-1.5 ms more per example with the namespaces (17.3 ms against 15.8 ms), most of
-it the new network namespace.
+What it costs, measured over 50 examples forked from ``from fastapi import *``,
+one at a time on two shared cores (Linux 6.18, medians of 15 rounds): a
+trivial example takes 12.6 ms with the namespaces, 10.1 ms without them and
+10.3 ms before the box; one that serves an app under ``TestClient``, 42.0 ms,
+38.6 ms and 39.7 ms. So about 2.5 ms an example for the namespaces; the
+process group and the audit hook cost nothing measurable.
 """
 
 from __future__ import annotations
