@@ -37,7 +37,7 @@ from refsite.extras.source_tokens import fill_object_tokens, object_tokens
 from refsite.speed.cache import FORMAT, PageCache
 from refsite.speed.reuse import user_inputs
 
-__all__ = ["ObjectRenders", "render_key", "render_key_and_links"]
+__all__ = ["Memo", "ObjectRenders", "render_key", "render_key_and_links"]
 
 # Keys that say where an object's file is, not what renders: they differ
 # between two unpacked releases of the same code.
@@ -72,7 +72,12 @@ class _Encoder(griffe.JSONEncoder):
 
 
 def render_key(
-    obj: griffe.Object | griffe.Alias, options: str, settings: str, *, files: bool = False
+    obj: griffe.Object | griffe.Alias,
+    options: str,
+    settings: str,
+    *,
+    files: bool = False,
+    memo: Memo | None = None,
 ) -> str | None:
     """The key of ``obj``'s rendering under ``options`` and ``settings``.
 
@@ -83,26 +88,36 @@ def render_key(
     only with ``files`` (when the page shows its source code, which names the
     file and lines). None when part of it cannot be serialised.
     """
-    return render_key_and_links(obj, options, settings, files=files)[0]
+    return render_key_and_links(obj, options, settings, files=files, memo=memo)[0]
+
+
+Memo = dict[tuple[str, bool], tuple[bytes, str | None]]
+"""Each object's own digest and source link, by its path (and ``files``), for one build."""
 
 
 def render_key_and_links(
-    obj: griffe.Object | griffe.Alias, options: str, settings: str, *, files: bool = False
+    obj: griffe.Object | griffe.Alias,
+    options: str,
+    settings: str,
+    *,
+    files: bool = False,
+    memo: Memo | None = None,
 ) -> tuple[str | None, dict[str, str]]:
     """:func:`render_key`, and the source links its rendering shows that the key leaves out.
 
     The links map each object's path to its link (empty with ``files``): see
     :func:`refsite.extras.source_tokens.object_tokens` and
-    :func:`~refsite.extras.source_tokens.fill_object_tokens`.
+    :func:`~refsite.extras.source_tokens.fill_object_tokens`. ``memo`` keeps
+    what each object adds to a key for the next keys of the same build: a
+    base class is part of the key of every class that inherits from it.
     """
-    place = {"members"} if files else _PLACE | _LINES
-    digest = hashlib.sha256(f"{FORMAT}/objects/2\0{renderer_versions()}\0{settings}\0".encode())
+    digest = hashlib.sha256(f"{FORMAT}/objects/3\0{renderer_versions()}\0{settings}\0".encode())
     digest.update(options.encode())
+    memo = {} if memo is None else memo
     seen: set[str] = set()
     links: dict[str, str] = {}
     paths: dict[str, str] = {}  # link -> the first path that has it
     stack: list[griffe.Object | griffe.Alias] = [obj]
-    encoder = _Encoder(full=True, sort_keys=True, drop=frozenset() if files else _LINES)
     try:
         while stack:
             item = stack.pop()
@@ -115,10 +130,11 @@ def render_key_and_links(
             if target.path in seen:
                 continue
             seen.add(target.path)
-            data = {k: v for k, v in target.as_dict(full=True).items() if k not in place}
-            digest.update(encoder.encode(encoder.strip(data)).encode())
-            digest.update("\0".join(_resolved_names(target)).encode())
-            link = _source_link(target)
+            own = memo.get((target.path, files))
+            if own is None:
+                own = memo[target.path, files] = (_own_digest(target, files), _source_link(target))
+            digest.update(own[0])
+            link = own[1]
             if files or link is None:
                 # Where its source is shown (a release's own tag): not in its data.
                 digest.update(f"\0source:{link}".encode())
@@ -135,6 +151,31 @@ def render_key_and_links(
     except (TypeError, ValueError, RecursionError):
         return None, {}
     return digest.hexdigest(), links
+
+
+def _own_digest(target: griffe.Object, files: bool) -> bytes:
+    """What ``target`` itself adds to a key: its data and the names it resolves."""
+    place = {"members"} if files else _PLACE | _LINES
+    encoder = _Encoder(full=True, sort_keys=True, drop=frozenset() if files else _LINES)
+    data = {k: v for k, v in _own_data(target).items() if k not in place}
+    own = hashlib.sha256(encoder.encode(encoder.strip(data)).encode())
+    own.update("\0".join(_resolved_names(target)).encode())
+    return own.digest()
+
+
+def _own_data(obj: griffe.Object) -> dict[str, Any]:
+    """``obj.as_dict(full=True)`` without its members, which the key walks one by one.
+
+    griffe serialises members recursively: asked of each object of a tree, it
+    serialised every object once per ancestor and threw all but one away. The
+    members are set aside while it runs; the data is the same.
+    """
+    members = obj.members
+    obj.members = {}
+    try:
+        return obj.as_dict(full=True)
+    finally:
+        obj.members = members
 
 
 def _source_link(obj: griffe.Object) -> str | None:
@@ -174,6 +215,10 @@ class ObjectRenders:
         self.hits = 0
         self.misses = 0
         self._depth = 0
+        # One build's objects do not change while it renders (a new build,
+        # a serve rebuild included, installs a new ObjectRenders).
+        self._memo: Memo = {}
+        self._loaded = -1
 
     @classmethod
     def install(cls, config: Any, cache: PageCache) -> ObjectRenders | None:
@@ -218,6 +263,12 @@ class ObjectRenders:
             # belong to the outer one, so only the outer layer is cached.
             if self._depth or not isinstance(data, griffe.Object | griffe.Alias):
                 return self._render(render, data, options, args, kwargs)
+            # A package loaded since may resolve names the memo saw unresolved.
+            loaded = internals.modules_collection(handler)
+            count = len(loaded.members) if loaded is not None else -1
+            if count != self._loaded:
+                self._memo.clear()
+                self._loaded = count
             headings = internals.headings(handler)
             key, links = self._key(data, options, args, kwargs)
             stored = self.cache.load(key, namespace=OBJECTS) if key else None
@@ -260,7 +311,9 @@ class ObjectRenders:
         except (TypeError, ValueError):
             return None, None
         shows_files = bool(getattr(options, "show_source", True))
-        key, links = render_key_and_links(data, described, self.settings, files=shows_files)
+        key, links = render_key_and_links(
+            data, described, self.settings, files=shows_files, memo=self._memo
+        )
         if key is None:
             return None, None
         return f"object-{key}", None if shows_files else links
