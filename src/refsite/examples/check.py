@@ -210,16 +210,16 @@ def _results(
     store: Store | None,
     runner: Runner,
 ) -> list[Result]:
-    keys = [
-        derive_key(
-            "examples/run",
     # ``versions`` names the requirements' releases and the packages' files by
     # content: an edit to a signature changes what an example does even where
     # the version number stays (an editable install, a package in ``paths``).
+    keys = [
+        derive_key(
+            "examples/run",
+            own_code(),
             e.code,
             " ".join(e.flags),
             settings.prelude,
-            own_code(),
             str(settings.timeout),
             versions,
         )
