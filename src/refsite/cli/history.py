@@ -1,7 +1,9 @@
 """The ``refsite`` commands of the API history: ``history`` and ``changes``.
 
 - ``refsite history``: read the public API of every release from its wheel
-  into the history file (``scripts/lock`` runs it).
+  (else its sdist) into the history file (``scripts/lock`` runs it). A
+  release that is yanked or cannot be read is skipped with a line saying
+  why; exit 0 with what was read, or 1 when the newest could not be read.
 - ``refsite changes OLD NEW``: the API changes between two releases (from the
   history file, else their wheels) or a release and a source folder.
 
@@ -17,7 +19,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import griffe
 from packaging.version import InvalidVersion, Version
@@ -30,6 +32,9 @@ from refsite.history.changes import format_json as format_changes_json
 from refsite.history.changes import format_markdown as format_changes_markdown
 from refsite.history.model import History, HistoryError, dump_history, load_history
 from refsite.history.snapshot import Snapshot, read_snapshot
+
+if TYPE_CHECKING:
+    from refsite.history.read import Step
 
 __all__ = ["DEFAULT_HISTORY", "add_commands"]
 
@@ -113,8 +118,17 @@ def _settings(args: argparse.Namespace, config: SiteConfig) -> _Settings:
     return _Settings(
         package=package,
         preload=preload,
-        file=relative_to_config(config, args.history or options.history.file or DEFAULT_HISTORY),
-        cache=relative_to_config(config, args.cache_dir or options.cache_dir) / "history",
+        # A path from the command line may be the user's from here; one from
+        # mkdocs.yml is relative to it (a file of that name here is another's).
+        file=relative_to_config(config, args.history)
+        if args.history
+        else config.resolve(options.history.file or DEFAULT_HISTORY),
+        cache=(
+            relative_to_config(config, args.cache_dir)
+            if args.cache_dir
+            else config.resolve(options.cache_dir)
+        )
+        / "history",
     )
 
 
@@ -128,7 +142,8 @@ def _quiet_griffe() -> None:
 def _cmd_history(args: argparse.Namespace, config: SiteConfig) -> int:
     from importlib import metadata
 
-    from refsite.history.read import Step, read_history, releases_between
+    from refsite.history.read import read_history, releases_between
+    from refsite.releases.index import pip_sources, project_files, yanked_versions
     from refsite.releases.wheels import WheelError, available_versions
 
     settings = _settings(args, config)
@@ -143,34 +158,47 @@ def _cmd_history(args: argparse.Namespace, config: SiteConfig) -> int:
             raise UsageError(f"{package} is not installed: pass --until VERSION") from None
     start = time.perf_counter()
     try:
-        versions = releases_between(available_versions(package), since, until)
+        listed = project_files(package, pip_sources())
+        # pip lists no yanked release: they are named as skipped all the same.
+        yanked = [v for v in yanked_versions(listed) if not Version(v).is_prerelease]
+        versions = releases_between({*available_versions(package), *yanked}, since, until)
         print(
             f"history: {len(versions)} releases of {package}, {versions[0]} to {versions[-1]}",
             file=sys.stderr,
         )
-
-        def progress(step: Step) -> None:
-            cached = ", cached" if step.cached else ""
-            print(
-                f"history: {step.index}/{step.total} {package} {step.version} "
-                f"({step.seconds:.1f} s{cached})",
-                file=sys.stderr,
-                flush=True,
-            )
-
         history = read_history(
-            package, versions, preload=settings.preload, cache=settings.cache, progress=progress
+            package,
+            versions,
+            preload=settings.preload,
+            cache=settings.cache,
+            progress=lambda step: _progress(package, step),
+            files=lambda name: listed if name == package else project_files(name, pip_sources()),
         )
-    except (WheelError, HistoryError, CoverageError) as error:
+    except (WheelError, HistoryError) as error:
         raise UsageError(str(error)) from None
+    seconds = time.perf_counter() - start
+    skipped = f" ({len(history.skipped)} skipped: {', '.join(history.skipped)})"
+    read = f"{len(history.releases)} of {len(versions)} releases read in {seconds:.1f} s"
+    newest = versions[-1]
+    if newest in history.skipped:
+        print(
+            f"history: {read}{skipped}; not written: the newest, {newest}, could not be read "
+            f"({history.skipped[newest]}). What was read is kept in {settings.cache}: "
+            "run refsite history again to read only what is missing",
+            file=sys.stderr,
+        )
+        return 1
     output: Path = args.output or settings.file
     output.write_text(dump_history(history), encoding="utf-8")
     print(
-        f"history: {len(versions)} releases read in {time.perf_counter() - start:.1f} s, "
-        f"written to {output}",
+        f"history: {read}{skipped if history.skipped else ''}, written to {output}",
         file=sys.stderr,
     )
     return 0
+
+
+def _progress(package: str, step: Step) -> None:
+    print(f"history: {step.text(package)}", file=sys.stderr, flush=True)
 
 
 def _snapshot(value: str, settings: _Settings, history: History | None) -> Snapshot:

@@ -103,11 +103,7 @@ def run(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def _on_release(package: str, step: Step) -> None:
-    cached = ", cached" if step.cached else ""
-    _say(
-        f"  history: {step.index}/{step.total} {package} {step.version} "
-        f"({step.seconds:.1f} s{cached})"
-    )
+    _say(f"  history: {step.text(package)}")
 
 
 def _pr_body(args: argparse.Namespace, history_file: Path, releases: ReleasesConfig) -> int:

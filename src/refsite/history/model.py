@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,8 @@ class History:
     snapshots: list[Snapshot]
     notes: str = ""
     """How the history was read (for example, which Starlette each release got)."""
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Releases in its range that it lacks (yanked, or unreadable), and why."""
 
     def versions(self) -> list[str]:
         """The release versions, oldest first."""
@@ -92,13 +94,16 @@ def history_to_data(history: History) -> dict[str, Any]:
                 continue
             if runs[-1][1] != record:
                 runs.append([index, record])
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT,
         "package": history.package,
         "notes": history.notes,
         "releases": [[r.version, [list(s) for s in r.sources]] for r in history.releases],
-        "objects": dict(sorted(objects.items())),
     }
+    if history.skipped:
+        data["skipped"] = dict(history.skipped)
+    data["objects"] = dict(sorted(objects.items()))
+    return data
 
 
 def history_from_data(data: Any, *, source: str = "<history>") -> History:
@@ -132,8 +137,9 @@ def history_from_data(data: Any, *, source: str = "<history>") -> History:
             releases=releases,
             snapshots=snapshots,
             notes=str(data.get("notes", "")),
+            skipped={str(k): str(v) for k, v in data.get("skipped", {}).items()},
         )
-    except (KeyError, TypeError, ValueError, IndexError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as error:
         raise HistoryError(f"{source}: malformed history ({error!r}); regenerate it") from None
 
 

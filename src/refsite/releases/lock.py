@@ -11,6 +11,7 @@ and builds read only the lock, so a build a month later renders the same site.
 from __future__ import annotations
 
 import json
+import tarfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -353,12 +354,38 @@ def _final(versions: Iterable[str]) -> list[Version]:
 
 
 def wheel_metadata(wheel: Wheel) -> str:
-    """The text of a wheel's ``METADATA``, read from the archive."""
+    """The text of a wheel's ``METADATA`` (an sdist's ``PKG-INFO``), read from the archive."""
+    if wheel.is_sdist:
+        return _sdist_metadata(wheel)
     with zipfile.ZipFile(wheel.path) as archive:
         name = next((n for n in archive.namelist() if n.endswith(".dist-info/METADATA")), None)
         if name is None:
             raise WheelError(f"{wheel.path}: no METADATA in the wheel")
         return archive.read(name).decode("utf-8")
+
+
+def _sdist_metadata(sdist: Wheel) -> str:
+    """An sdist's top-level ``PKG-INFO`` (an old one may list no requirements)."""
+
+    def top(name: str) -> bool:
+        return name.count("/") == 1 and name.endswith("/PKG-INFO")
+
+    try:
+        data: bytes | None = None
+        if sdist.filename.endswith(".zip"):
+            with zipfile.ZipFile(sdist.path) as zipped:
+                name = next((n for n in zipped.namelist() if top(n)), None)
+                data = zipped.read(name) if name is not None else None
+        else:
+            with tarfile.open(sdist.path) as tarred:
+                member = next((m for m in tarred.getmembers() if top(m.name)), None)
+                file = tarred.extractfile(member) if member is not None else None
+                data = file.read() if file is not None else None
+    except (OSError, zipfile.BadZipFile, tarfile.TarError) as error:
+        raise WheelError(f"cannot read {sdist.path}: {error}") from None
+    if data is None:
+        raise WheelError(f"{sdist.path}: no PKG-INFO in the sdist")
+    return data.decode("utf-8", "replace")
 
 
 def _pin(wheel: Wheel) -> Pinned:

@@ -184,11 +184,13 @@ def merge_history(history: History, new: History, gone: Sequence[str]) -> Histor
     for version in gone:
         pairs.pop(version, None)
     ordered = [pairs[v] for v in sorted(pairs, key=Version)]
+    skipped = {**history.skipped, **new.skipped}
     return replace(
         history,
         releases=[r for r, _ in ordered],
         snapshots=[s for _, s in ordered],
         notes=new.notes or history.notes,
+        skipped={v: why for v, why in skipped.items() if v not in pairs and v not in gone},
     )
 
 
@@ -292,6 +294,8 @@ def _grown_history(
         + (f", dropping {', '.join(dropped)}" if dropped else "")
     )
     new = read_history(package, missing, preload=preload, cache=cache, progress=on_release)
+    if plan.target in new.skipped:
+        raise HistoryError(f"{package} {plan.target}: {new.skipped[plan.target]}")
     merged = merge_history(history, new, plan.gone)
     return merged, missing, dropped
 

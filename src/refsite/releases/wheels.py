@@ -4,6 +4,12 @@ pip finds and downloads (it knows the index, its mirrors and certificates);
 this module names the result: a :class:`Wheel` with its file and hash, and an
 unpacked folder that griffe reads packages from statically. Nothing is
 imported or installed, so any release of any package can sit side by side.
+
+A release without a wheel (click 6.5) is read from its sdist, fetched from
+where the index lists it (:func:`refsite.releases.index.project_files`) and
+checked against the index's hash: ``pip download`` would build the sdist's
+metadata first, running its ``setup.py`` (20 s for click 6.5, and a failure
+for a setup.py of Python 2). griffe reads the package from its source tree.
 """
 
 from __future__ import annotations
@@ -14,18 +20,25 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
+import urllib.request
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.utils import (
+    InvalidSdistFilename,
     InvalidWheelFilename,
     canonicalize_name,
     canonicalize_version,
+    parse_sdist_filename,
     parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
+
+from refsite.releases.index import IndexFile
 
 __all__ = [
     "NoRelease",
@@ -33,9 +46,12 @@ __all__ = [
     "WheelError",
     "available_versions",
     "download",
+    "download_sdist",
+    "find_sdist",
     "find_wheel",
     "no_release",
     "offered_versions",
+    "package_root",
     "pip_reason",
     "unpack",
 ]
@@ -51,18 +67,23 @@ class NoRelease(WheelError):
 
 @dataclass(frozen=True)
 class Wheel:
-    """One downloaded wheel file."""
+    """One downloaded wheel file (or the sdist of a release that has no wheel)."""
 
     name: str
     """Normalised project name, e.g. ``fastapi``."""
     version: str
     """The release, e.g. ``0.115.14``."""
     filename: str
-    """The ``.whl`` file name."""
+    """The ``.whl`` file name (``.tar.gz`` or ``.zip`` for an sdist)."""
     sha256: str
     """Hex digest of the file."""
     path: Path
     """Where the file lies."""
+
+    @property
+    def is_sdist(self) -> bool:
+        """Whether the file is a source distribution."""
+        return not self.filename.endswith(".whl")
 
 
 def available_versions(name: str) -> list[str]:
@@ -130,36 +151,141 @@ def download(name: str, version: str, dest: Path) -> Wheel:
     return found
 
 
-def unpack(wheel: Wheel, root: Path) -> Path:
-    """Unzip ``wheel`` into ``root/<sha256[:16]>/`` once and return that folder.
+_SDIST_SUFFIXES = (".tar.gz", ".zip")
 
-    The folder appears whole or not at all (unzipped beside it, then renamed),
-    so an interrupted unpack never leaves half a package for griffe to read.
+
+def find_sdist(name: str, version: str, folder: Path) -> Wheel | None:
+    """The sdist of ``name`` ``version`` already in ``folder``, if there is one."""
+    if not folder.is_dir():
+        return None
+    for path in sorted(folder.iterdir()):
+        if _sdist_of(path.name, name, version):
+            return _file(path, name, version)
+    return None
+
+
+def download_sdist(name: str, version: str, dest: Path, files: Sequence[IndexFile]) -> Wheel:
+    """Fetch the sdist of ``name==version`` that ``files`` list into ``dest`` (or reuse it).
+
+    A yanked file is not taken; the index's sha256, where it gives one, must match.
 
     Raises:
-        WheelError: the file is not a readable wheel.
+        WheelError: no sdist of it is listed, or it cannot be fetched.
+    """
+    found = find_sdist(name, version, dest)
+    if found is not None:
+        return found
+    listed = [
+        f for f in files if f.yanked is None and f.url and _sdist_of(f.filename, name, version)
+    ]
+    if not listed:
+        raise WheelError(f"no wheel and no sdist of {name} {version} on the index")
+    chosen = min(listed, key=lambda f: not f.filename.endswith(".tar.gz"))
+    dest.mkdir(parents=True, exist_ok=True)
+    temp = dest / f".{chosen.filename}.part"
+    try:
+        if chosen.url.startswith(("http://", "https://")):
+            with urllib.request.urlopen(chosen.url, timeout=60) as response:
+                temp.write_bytes(response.read())
+        else:
+            shutil.copyfile(chosen.url, temp)
+        digest = hashlib.sha256(temp.read_bytes()).hexdigest()
+        if chosen.sha256 is not None and digest != chosen.sha256:
+            raise WheelError(
+                f"{chosen.url}: sha256 {digest} differs from the index's {chosen.sha256}"
+            )
+        temp.replace(dest / chosen.filename)
+    except OSError as error:
+        raise WheelError(f"cannot fetch {chosen.url}: {error}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+    return _file(dest / chosen.filename, name, version)
+
+
+def _sdist_of(filename: str, name: str, version: str) -> bool:
+    if not filename.endswith(_SDIST_SUFFIXES):
+        return False
+    try:
+        file_name, file_version = parse_sdist_filename(filename)
+    except InvalidSdistFilename:
+        return False
+    return file_name == canonicalize_name(name) and canonicalize_version(
+        file_version
+    ) == canonicalize_version(version)
+
+
+def unpack(wheel: Wheel, root: Path) -> Path:
+    """Unpack ``wheel`` into ``root/<sha256[:16]>/`` once and return that folder.
+
+    The folder appears whole or not at all (unpacked beside it, then renamed),
+    so an interrupted unpack never leaves half a package for griffe to read.
+    An sdist's folder is its source tree (the one folder it holds): see
+    :func:`package_root` for where in it the package lies.
+
+    Raises:
+        WheelError: the file is not a readable wheel or sdist.
     """
     target = root / wheel.sha256[:16]
-    if target.is_dir():
-        return target
-    root.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{wheel.sha256[:16]}-", dir=root))
-    try:
-        with zipfile.ZipFile(wheel.path) as archive:
-            archive.extractall(scratch)
-        os.rename(scratch, target)
-    except (OSError, zipfile.BadZipFile) as error:
-        shutil.rmtree(scratch, ignore_errors=True)
-        if target.is_dir():  # another process unpacked it first
-            return target
-        raise WheelError(f"cannot unpack {wheel.path}: {error}") from None
+    if not target.is_dir():
+        root.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{wheel.sha256[:16]}-", dir=root))
+        try:
+            _extract(wheel.path, scratch)
+            os.rename(scratch, target)
+        except (OSError, zipfile.BadZipFile, tarfile.TarError) as error:
+            shutil.rmtree(scratch, ignore_errors=True)
+            if not target.is_dir():  # else another process unpacked it first
+                raise WheelError(f"cannot unpack {wheel.path}: {error}") from None
+    if wheel.is_sdist:
+        inside = [p for p in target.iterdir() if not p.name.startswith(".")]
+        if len(inside) == 1 and inside[0].is_dir():
+            return inside[0]
     return target
+
+
+def _extract(path: Path, folder: Path) -> None:
+    if path.name.endswith(".tar.gz"):
+        with tarfile.open(path) as archive:
+            # Files and folders only, all inside: an sdist needs no links.
+            members = [
+                m
+                for m in archive.getmembers()
+                if (m.isfile() or m.isdir())
+                and not m.name.startswith("/")
+                and ".." not in m.name.split("/")
+            ]
+            archive.extractall(folder, members=members)
+        return
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(folder)
+
+
+def package_root(folder: Path, package: str) -> Path:
+    """Where in an unpacked sdist ``folder`` the import package ``package`` lies.
+
+    Raises:
+        WheelError: neither ``src/`` (the src layout) nor the top level holds it.
+    """
+    for candidate in (folder / "src", folder):
+        if (candidate / package).is_dir() or (candidate / f"{package}.py").is_file():
+            return candidate
+    raise WheelError(f"the sdist holds no {package} under src/ or at its top level")
 
 
 def _wheel(path: Path) -> Wheel:
     name, version, _, _ = parse_wheel_filename(path.name)
+    return _file(path, str(name), str(version))
+
+
+def _file(path: Path, name: str, version: str) -> Wheel:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Wheel(name=str(name), version=str(version), filename=path.name, sha256=digest, path=path)
+    return Wheel(
+        name=str(canonicalize_name(name)),
+        version=version,
+        filename=path.name,
+        sha256=digest,
+        path=path,
+    )
 
 
 def _pip(*args: str) -> subprocess.CompletedProcess[str]:
