@@ -11,12 +11,15 @@ import json
 import logging
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from conftest import BIN, FIXTURES, Build, nav_labels, run, soup
+from conftest import BIN, FIXTURES, Build, nav_labels, recorded_context, run, serve_site, soup
 from refsite.checks.absent import declared_objects
 from refsite.checks.manifest import build_manifest
 from refsite.checks.tree import load_tree
@@ -260,11 +263,48 @@ def test_an_older_release_s_pages_say_so_and_link_to_the_same_page_in_the_newest
             )
             link = banners[0].select_one("a")
             assert link is not None
-            assert link["href"] == f"http://127.0.0.1:8000/{url}"
+            # Relative, so right under any host and path, whatever site_url says.
+            href = str(link["href"])
+            assert urlsplit(href)[:2] == ("", "")
+            assert not href.startswith("/")
+            for base in ["http://127.0.0.1:8000/", "https://example.org/refsite/pr-7/"]:
+                assert urljoin(f"{base}{folder}/{url}", href) == f"{base}{url}", (folder, page)
             assert "minipkg 2.0.0" in link.get_text()
     # The newest release, in its folder and at the root, has none.
     for page in [site / "2.0" / "api/shapes/index.html", site / "api/shapes/index.html"]:
         assert "refsite-outdated" not in page.read_text()
+
+
+@pytest.fixture(scope="module")
+def served_under_a_path(versioned: Versioned) -> Iterator[str]:
+    """The versioned mini site on another port and under a preview's path."""
+    with serve_site(versioned.site, "/refsite/pr-7/") as url:
+        yield url
+
+
+@pytest.mark.browser
+def test_under_a_path_the_banner_and_the_selector_lead_to_the_newest_release(
+    browser: Any, served_under_a_path: str
+) -> None:
+    from playwright.sync_api import expect
+
+    base = served_under_a_path
+    with recorded_context(browser, viewport={"width": 1280, "height": 900}) as visit:
+        page = visit.page
+        page.goto(base + "1.0/api/shapes/")
+        page.locator("aside.refsite-outdated a").click()
+        page.wait_for_url(base + "api/shapes/")
+        expect(page.locator("aside.refsite-outdated")).to_have_count(0)
+        page.goto(base + "1.1/")
+        page.locator("aside.refsite-outdated a").click()
+        page.wait_for_url(base)
+        # Material's selector, from an older release's folder: each release's folder.
+        page.goto(base + "1.0/api/shapes/")
+        links = page.locator(".md-version__link")
+        expect(links).to_have_count(3)
+        hrefs = [links.nth(i).get_attribute("href") for i in range(3)]
+        assert hrefs == [base + "2.0/", base + "1.1/", base + "1.0/"]
+    assert not [u for u in visit.requests if "127.0.0.1:8000" in u]
 
 
 def test_an_object_two_releases_share_renders_once_and_links_to_each_one_s_source(

@@ -20,17 +20,16 @@ BANNER_CLASS = "refsite-outdated"
 _HEADER = '<header class="md-header'
 
 
-def newest_page_url(release_site_url: str, minor: str, page_url: str) -> str:
-    """The URL of ``page_url`` in the newest release, seen from release ``minor``.
+def newest_page_url(page_url: str) -> str:
+    """The link from an older release's page to the same page in the newest release.
 
-    ``release_site_url`` is the older release's own site URL (``<root>/X.Y/``).
-    With a full URL the link is absolute: a link out of a release's folder
-    would otherwise leave the site that release's build checks. Without one
-    it is relative, up out of the release's folder.
+    ``page_url`` is the page's URL within its release (``reference/fastapi/``),
+    the release's folder one level below the site's root, where the newest
+    release's pages are. The link is relative (``../../../reference/fastapi/``
+    from ``/0.157/reference/fastapi/``): right wherever the site is served, at
+    a host's root or under a path (a preview's ``/refsite/pr-7/``), whatever
+    ``site_url`` says.
     """
-    suffix = f"/{minor}/"
-    if "://" in release_site_url and release_site_url.endswith(suffix):
-        return release_site_url[: -len(suffix)] + "/" + page_url
     return "../" * (page_url.count("/") + 1) + page_url
 
 

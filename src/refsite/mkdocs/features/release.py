@@ -67,7 +67,7 @@ class Release(Feature):
         release = build.release
         if release is not None and not release.is_newest:
             newest = release.lock.releases[0].version
-            href = newest_page_url(build.config.site_url or "", release.release.minor, page.url)
+            href = newest_page_url(page.url)
             banner = outdated_banner(release.label, release.release.version, newest, href)
             output = add_banner(output, banner)
         if versioned() and build.release is None:
