@@ -21,6 +21,7 @@ from typing import Any
 import griffe
 from mkdocstrings import Inventory
 
+from refsite.checks.optional_imports import KeepDefinitions
 from refsite.core.processes import BackgroundJob
 from refsite.core.yamlfile import YamlFileError, read_yaml
 from refsite.speed.cache import PageCache
@@ -131,12 +132,16 @@ def load_packages(
 
     ``also`` names more griffe extensions, for a caller that reads more from
     the same load (the examples check: docstrings, which coverage never reads).
+    A class or function that an optional import of something not loaded would
+    shadow is kept (:mod:`refsite.checks.optional_imports`).
 
     Raises:
         CoverageError: a package cannot be found.
     """
     loader = griffe.GriffeLoader(
-        extensions=griffe.load_extensions("griffe_public_redundant_aliases", *also),
+        extensions=griffe.load_extensions(
+            "griffe_public_redundant_aliases", KeepDefinitions, *also
+        ),
         search_paths=list(search_paths) if search_paths is not None else None,
         allow_inspection=False,
     )

@@ -197,6 +197,9 @@ def _handler_extensions_yml(plan: SitePlan) -> str:
         "              # Example lines marked '# hidden: ' run in the examples\n"
         "              # check but never show on the pages.\n"
         "              - refsite.hidden_lines\n"
+        "              # A class an optional import (of speed-ups, say) would\n"
+        "              # replace is documented when that import is not installed.\n"
+        "              - refsite.optional_imports\n"
     )
     if plan.docs_urls:
         bases = ", ".join(f"{_q(k)}: {_q(v)}" for k, v in plan.docs_urls.items())
