@@ -202,7 +202,7 @@ def _fix(kept: KeptOutputs, autorefs: _Autorefs, *, warn: bool = False) -> list[
 
 
 def test_fixed_cross_references_are_kept_by_page_and_anchors(tmp_path: Path) -> None:
-    kept = KeptOutputs(tmp_path, "fingerprint", None)
+    kept = KeptOutputs(tmp_path, "fingerprint")
     _fix(kept, _Autorefs("../b/#pkg.Thing"))
     assert (kept.memo.hits, kept.memo.misses) == (0, 1)
     # The same page and anchors: put back, not fixed again.
@@ -217,7 +217,7 @@ def test_fixed_cross_references_are_kept_by_page_and_anchors(tmp_path: Path) -> 
 
 
 def test_cross_references_of_a_build_that_warned_are_not_kept(tmp_path: Path) -> None:
-    kept = KeptOutputs(tmp_path, "fingerprint", None)
+    kept = KeptOutputs(tmp_path, "fingerprint")
     _fix(kept, _Autorefs("../b/#pkg.Thing"), warn=True)
     pages = _pages()
     kept.before_cross_references(pages, _Autorefs("../b/#pkg.Thing"))
