@@ -18,7 +18,7 @@ whatever its docstring gets wrong. Three faults would otherwise fail a
 ``refsite init`` finds these (:mod:`refsite.scaffold.findings`) and lists them
 in the generated ``mkdocs.yml``::
 
-    - refsite.scaffold.docfixes:
+    - refsite.docfixes:
         unlinked: [rich.color.Color]
         unparsed: [textual.canvas.Canvas]
         docs: {pydantic: https://docs.pydantic.dev/}
