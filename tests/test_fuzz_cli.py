@@ -97,6 +97,9 @@ ROWS: list[tuple[str, list[str]]] = [
     ("lock-releases", ["--config", "select.yml", "lock-releases", "--newest", "1.0"]),
     ("build", ["build", "--versions", "--jobs", "0"]),
     ("build", ["build", "--versions", "--jobs", "-2"]),
+    ("docstrings", ["docstrings", "missing"]),
+    ("docstrings", ["docstrings", "."]),  # no docs folder
+    ("docstrings", ["--config", "broken.yml", "docstrings"]),
     ("build", ["build", "--versions", "--jobs", "nan"]),
     ("build", ["build", "--versions", "-d", UNDER_A_FILE]),
     ("build", ["build", "--versions"]),  # no lock file

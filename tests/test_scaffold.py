@@ -250,6 +250,7 @@ def test_nested_package_builds_clean_and_passes_its_checks(nested: Build) -> Non
         "`nestpkg.io.readers`",
         "`nestpkg.models`",
         "API Coverage",
+        "Docstrings",
     ]
 
 

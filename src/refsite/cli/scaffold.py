@@ -1,9 +1,12 @@
-"""The ``refsite init`` command: write a checked reference site for a package.
+"""The ``refsite init`` and ``refsite docstrings`` commands.
 
-It reads the package with griffe, writes the project, then builds it until
-the build is clean (:func:`refsite.scaffold.trial.settle`), saying what
+``init`` reads the package with griffe, writes the project, then builds it
+until the build is clean (:func:`refsite.scaffold.trial.settle`), saying what
 each step did and, one a line, each fault of a docstring the site renders
-anyway. No existing ``mkdocs.yml`` has a say in it.
+anyway. No existing ``mkdocs.yml`` has a say in it. ``docstrings`` reports
+those faults for a project, from its ``mkdocs.yml`` and pages, nothing built
+(:mod:`refsite.scaffold.docstrings`): exit 0 with none, 1 with findings, 2
+when the input is unusable.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from refsite.checks.coverage import CoverageError
 from refsite.cli.common import PROG, UsageError
 from refsite.cli.config import SiteConfig
+from refsite.cli.examples import _site_config as site_config
+from refsite.scaffold import docstrings
 from refsite.scaffold.load import load
 from refsite.scaffold.model import FINDING_KINDS, Finding, ScaffoldError
 from refsite.scaffold.plan import plan_site
@@ -43,6 +49,21 @@ def add_commands(commands: Any) -> None:
         help="skip the trial build that checks the project builds clean",
     )
     init.set_defaults(run=_cmd_init, reads_config=False)
+
+    report = commands.add_parser(
+        "docstrings", help="list what the docstrings a site renders get wrong"
+    )
+    report.add_argument(
+        "project",
+        metavar="PROJECT",
+        nargs="?",
+        help="the site's mkdocs.yml or the folder that holds it (default: --config's); "
+        "a built site folder reads --config's",
+    )
+    report.add_argument("--package", action="append", help="a package to read (repeatable)")
+    report.add_argument("--preload", action="append", help="a package re-exports come from")
+    report.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    report.set_defaults(run=_cmd_docstrings)
 
 
 def _say(text: str) -> None:
@@ -129,3 +150,34 @@ def _settled(trial: Trial, folder: Path) -> bool:
         file=sys.stderr,
     )
     return False
+
+
+def _cmd_docstrings(args: argparse.Namespace, config: SiteConfig) -> int:
+    # As `refsite examples` takes its site: a mkdocs.yml, its folder, a built site.
+    config = site_config(Path(args.project) if args.project else config.path, config)
+    packages = args.package or config.refsite.coverage.packages
+    if not packages:
+        raise UsageError("no package to read: pass --package NAME (or set coverage.packages)")
+    docs = config.resolve(config.docs_dir)
+    if not docs.is_dir():
+        raise UsageError(f"{docs}: no such folder (the site's docs_dir)")
+    options = config.python.get("options")
+    options = options if isinstance(options, Mapping) else {}
+    try:
+        findings = docstrings.read(
+            packages,
+            docstrings.rendered_names(docs),
+            preload=args.preload or config.refsite.coverage.preload,
+            search_paths=config.search_paths(),
+            style=str(options.get("docstring_style") or "google"),
+            urls=docstrings.docs_urls(options.get("extensions")),
+        )
+    except CoverageError as error:
+        raise UsageError(str(error)) from None
+    formatter = {
+        "text": docstrings.format_text,
+        "markdown": docstrings.format_markdown,
+        "json": docstrings.format_json,
+    }[args.format]
+    print(formatter(findings))
+    return 1 if findings else 0

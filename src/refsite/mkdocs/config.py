@@ -132,6 +132,14 @@ class ExamplesConfig(base.Config):
     """In a versioned site, check the older releases' examples too (default: the newest's)."""
 
 
+class DocstringsConfig(base.Config):
+    """The ``docstrings`` options: what the rendered docstrings get wrong (the Docstrings page)."""
+
+    fail = c.Type(bool, default=False)
+    """Warn of each finding after the build, so a strict build fails; by default the
+    findings are the report's (the ``refsite:docstrings`` page, ``refsite docstrings``)."""
+
+
 class HistoryConfig(base.Config):
     """The ``history`` options of the plugin."""
 
@@ -201,6 +209,9 @@ class RefsiteConfig(base.Config):
 
     examples = c.SubConfig(ExamplesConfig)
     """Run the docstrings' examples (and fill the examples page)."""
+
+    docstrings = c.SubConfig(DocstringsConfig)
+    """Audit the rendered docstrings (and fill the docstrings page)."""
 
     history = c.SubConfig(HistoryConfig)
     """The API history: the ``refsite:changes`` page and the badges on object headings."""

@@ -18,6 +18,7 @@ from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature
 from refsite.mkdocs.config import RefsiteConfig
 from refsite.mkdocs.features.checks import Contract, Links
 from refsite.mkdocs.features.coverage import Coverage
+from refsite.mkdocs.features.docstrings import Docstrings
 from refsite.mkdocs.features.examples import Examples
 from refsite.mkdocs.features.extras import Llms, OtherInventories, SearchBoost, SourceLinkTemplates
 from refsite.mkdocs.features.handler import HandlerOptions, UpstreamShapes
@@ -37,7 +38,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.pages, self.release, self.history = Pages(), Release(), History()
         self.speed, self.serving, self.coverage = Speed(), Serve(), Coverage()
         self.contract, self.links, self.llms = Contract(), Links(), Llms()
-        self.search, self.examples = SearchBoost(), Examples()
+        self.search, self.examples, self.docstrings = SearchBoost(), Examples(), Docstrings()
         # Every hook calls the features in this order. Where it matters:
         # - page_markdown: placeholders are filled (pages), then the release
         #   marks what it lacks, then the page cache keys the result (speed);
@@ -54,6 +55,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.serving,
             self.coverage,
             self.examples,
+            self.docstrings,
             self.contract,
             self.links,
             SourceLinkTemplates(),
@@ -171,6 +173,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.speed.save,  # keeps what every step parsed, for the next build
             self.coverage.report,  # an older release's is told; the newest's gates the build
             self.examples.report,
+            self.docstrings.report,  # findings, unless docstrings.fail makes them warnings
         )
         for step in steps:
             step(build, site)

@@ -16,7 +16,7 @@ import difflib
 import importlib.util
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,7 @@ from refsite.scaffold.docfixes import links, names_object, narrative_url, refs
 from refsite.scaffold.load import griffe_warnings, rendered
 from refsite.scaffold.model import DOCSTRING_OPTIONS, Finding, SitePlan
 
-__all__ = ["Shown", "audit", "documented_ids", "from_warnings", "merge", "shown"]
+__all__ = ["Shown", "audit", "audit_items", "documented_ids", "from_warnings", "merge", "shown"]
 
 # What a trial build says of a cross-reference autorefs cannot resolve.
 _UNRESOLVED = re.compile(
@@ -99,12 +99,26 @@ def documented_ids(items: Iterable[Shown]) -> set[str]:
 
 def audit(collection: griffe.ModulesCollection, plan: SitePlan) -> list[Finding]:
     """The faults of every docstring the plan's pages render, in page order."""
-    items = list(shown(collection, plan))
+    return audit_items(
+        list(shown(collection, plan)),
+        style=plan.docstring_style,
+        ours={plan.package.split(".", 1)[0], *plan.preload},
+        docs_urls=plan.docs_urls,
+    )
+
+
+def audit_items(
+    items: Sequence[Shown], *, style: str, ours: Set[str], docs_urls: Mapping[str, str]
+) -> list[Finding]:
+    """The faults of the docstrings of ``items``, everything a site's pages render.
+
+    ``style`` is the docstring style they are parsed in, ``ours`` the top-level
+    packages the site documents, ``docs_urls`` their documentation sites.
+    """
     known = documented_ids(items)
     by_name: dict[str, list[str]] = {}
     for identifier in known:
         by_name.setdefault(identifier.rpartition(".")[2], []).append(identifier)
-    ours = {plan.package.split(".", 1)[0], *plan.preload}
     findings: list[Finding] = []
     for item in items:
         docstring = item.obj.docstring
@@ -133,11 +147,11 @@ def audit(collection: griffe.ModulesCollection, plan: SitePlan) -> list[Finding]
                         fix,
                     )
                 )
-        base = plan.docs_urls.get(item.obj.package.name)
+        base = docs_urls.get(item.obj.package.name)
         for link in links(docstring.value):
             findings.append(_narrative(item.obj.path, file, start + link.line, link.target, base))
         with griffe_warnings() as problems:
-            docstring.parse(plan.docstring_style, **DOCSTRING_OPTIONS)
+            docstring.parse(style, **DOCSTRING_OPTIONS)
         if problems:
             findings.append(_unparsed(item.obj.path, file, start, problems[0]))
     return findings
@@ -147,7 +161,7 @@ def _file(obj: Any) -> str | None:
     return str(obj.filepath) if isinstance(obj.filepath, Path) else None
 
 
-def _suggest(identifier: str, by_name: dict[str, list[str]], ours: set[str]) -> str:
+def _suggest(identifier: str, by_name: dict[str, list[str]], ours: Set[str]) -> str:
     top = identifier.split(".", 1)[0]
     if "." in identifier and top not in ours and _is_module(top):
         return (

@@ -50,6 +50,12 @@ def project_files(plan: SitePlan, *, src: str | None = None) -> dict[str, str]:
             "and what it leaves out on purpose, with the reason.\n\n"
             "<!-- refsite:coverage -->\n"
         ),
+        "docs/reference/docstrings.md": (
+            "# Docstrings\n\n"
+            f"What the docstrings of `{plan.package}` get wrong, each shown here as well "
+            "as it can be: for the package's authors to fix, where the table says.\n\n"
+            "<!-- refsite:docstrings -->\n"
+        ),
     }
     for page in plan.pages:
         files[f"docs/{page.path}"] = _page_markdown(page)
@@ -162,7 +168,7 @@ plugins:
 {_handler_extensions_yml(plan)}            docstring_style: {plan.docstring_style}
             # Untyped parameters, and parameters documented but gone from the
             # signature, render as written; a section that does not parse
-            # renders as griffe leaves it (see refsite.scaffold.docfixes).
+            # renders as griffe leaves it (see refsite.docfixes).
             docstring_options:
 {docstring_options}            heading_level: 2
             show_root_heading: true
@@ -186,6 +192,9 @@ plugins:
         packages: [{_q(plan.package)}]
 {coverage_preload}        exclusions: coverage-exclusions.yml
         fail_under: 100
+      # Docstring faults are the Docstrings page's findings; true makes each a warning.
+      docstrings:
+        fail: false
 
 """
 
@@ -229,7 +238,7 @@ def _docfixes_yml(plan: SitePlan) -> str:
     lines = [
         "              # What docstrings get wrong, rendered as well as it can be",
         "              # (`refsite init` said each fault, with its line).",
-        "              - refsite.scaffold.docfixes:",
+        "              - refsite.docfixes:",
     ]
     if unlinked:
         lines.append(
@@ -258,6 +267,7 @@ def _nav_yml(plan: SitePlan) -> str:
     for item in plan.nav:
         nav += _nav_lines(item, "      ")
     nav.append("      - API Coverage: reference/coverage.md")
+    nav.append("      - Docstrings: reference/docstrings.md")
     return "\n".join(nav) + "\n"
 
 
@@ -276,6 +286,7 @@ def _navtree_yml(plan: SitePlan) -> str:
     for item in plan.nav:
         lines += _tree_lines(item, "      ")
     lines.append("      - {label: API Coverage, url: /reference/coverage/}")
+    lines.append("      - {label: Docstrings, url: /reference/docstrings/}")
     return "\n".join(lines) + "\n"
 
 
@@ -315,6 +326,7 @@ def _home(plan: SitePlan) -> str:
         f"- [Reference](reference/index.md): {plan.documented} public objects "
         f"on {pages} page{'s' if pages != 1 else ''}.",
         "- [API Coverage](reference/coverage.md): what is documented, and what is left out.",
+        "- [Docstrings](reference/docstrings.md): what the docstrings get wrong, to fix upstream.",
         "",
     ]
     return "\n".join(out)

@@ -1,11 +1,11 @@
 """The pages feature: what refsite adds to each page's Markdown and to the navigation.
 
 It fills the ``<!-- refsite:NAME -->`` placeholders (the versions table, the
-changes page, the coverage page's marker), shows backticked navigation labels
-as code (in the sidebar, the header and the footer; as plain text in the
-``<title>`` and the footer's ``aria-label``), and, when a page fails to
-render, says why its ``:::`` directive cannot be rendered. It owns
-:attr:`Build.page` and :attr:`Build.site_wide`.
+changes page, the coverage, examples and docstrings pages' markers), shows
+backticked navigation labels as code (in the sidebar, the header and the
+footer; as plain text in the ``<title>`` and the footer's ``aria-label``),
+and, when a page fails to render, says why its ``:::`` directive cannot be
+rendered. It owns :attr:`Build.page` and :attr:`Build.site_wide`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from refsite.core.placeholders import PlaceholderError, expand, placeholder_name
 from refsite.extras.titles import code_search_titles, inline_code, retitle_page
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.mkdocs.features.coverage import PLACEHOLDER as COVERAGE_PLACEHOLDER
+from refsite.mkdocs.features.docstrings import PLACEHOLDER as DOCSTRINGS_PLACEHOLDER
 from refsite.mkdocs.features.examples import PLACEHOLDER as EXAMPLES_PLACEHOLDER
 
 __all__ = ["Pages"]
@@ -59,6 +60,7 @@ class Pages(Feature):
                     "versions": lambda names: _versions_table(build, names),
                     "coverage": lambda args: COVERAGE_PLACEHOLDER,
                     "examples": lambda args: EXAMPLES_PLACEHOLDER,
+                    "docstrings": lambda args: DOCSTRINGS_PLACEHOLDER,
                     "changes": lambda args: self._changes_page(build),
                 },
             )

@@ -1,0 +1,126 @@
+"""The docstrings feature: what the rendered docstrings get wrong, on the Docstrings page.
+
+Wires :mod:`refsite.scaffold.docstrings` into a build: when a page holds
+``<!-- refsite:docstrings -->`` or ``docstrings.fail`` is set, the audit runs
+beside the build in a process of its own, the page is filled with its
+findings, and after the build they are said in one line, or each as a warning
+(so a strict build fails) when ``docstrings.fail`` asks. Only the newest
+release's docstrings are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import markdown as md
+from mkdocs.exceptions import PluginError
+
+from refsite.checks.coverage import CoverageError
+from refsite.core.processes import BackgroundJob
+from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
+from refsite.scaffold.docstrings import (
+    docs_urls,
+    findings_from_data,
+    format_markdown,
+    has_placeholder,
+    read_data,
+    rendered_names,
+    summary,
+)
+from refsite.scaffold.model import Finding
+
+__all__ = ["PLACEHOLDER", "Docstrings"]
+
+PLACEHOLDER = "<!-- refsite:docstrings -->"
+"""What the docstrings page holds until it is filled (see :meth:`Docstrings.post_page`)."""
+
+_WORKER = (
+    "import json, sys\n"
+    "from refsite.scaffold.docstrings import read_data\n"
+    "print(json.dumps(read_data(json.load(sys.stdin))))\n"
+)
+
+
+class Docstrings(Feature):
+    """The docstrings audit, its page and its report."""
+
+    def __init__(self) -> None:
+        self.request: dict[str, Any] | None = None
+        self.job: BackgroundJob | None = None
+        self.findings: list[Finding] | None = None
+
+    def config(self, build: Build) -> None:
+        self._stop()
+        self.request, self.findings = None, None
+        options = build.options
+        packages = options.coverage.packages
+        if not options.enabled or not packages or build.worker_of is not None:
+            return
+        docs = Path(build.config.docs_dir)
+        if build.older_release is not None or not (
+            options.docstrings.fail or has_placeholder(docs)
+        ):
+            return
+        python = _python_options(build.config)
+        self.request = {
+            "packages": list(packages),
+            "names": rendered_names(docs),
+            "preload": list(options.coverage.preload),
+            "search_paths": [str(p) for p in build.search_paths],
+            "style": str(python.get("docstring_style") or "google"),
+            "urls": docs_urls(python.get("extensions")),
+        }
+        self.job = BackgroundJob(_WORKER, self.request)
+
+    def post_page(self, build: Build, output: str, page: Any) -> str:
+        if PLACEHOLDER not in output:
+            return output
+        findings = self._result()
+        if findings is None:
+            return output
+        html = md.markdown(format_markdown(findings), extensions=["tables"])
+        return output.replace(PLACEHOLDER, html)
+
+    def report(self, build: Build, site: BuiltSite) -> None:
+        """Post-build: the findings in one line, or each a warning under ``docstrings.fail``."""
+        findings = self._result()
+        if findings is None:
+            return
+        if build.options.docstrings.fail:
+            for finding in findings:
+                log.warning("docstrings: %s", finding)
+        elif findings:
+            log.info("docstrings: %s (see the docstrings page)", summary(findings))
+
+    def _result(self) -> list[Finding] | None:
+        if self.findings is None and self.request is not None:
+            data = self.job.answer() if self.job is not None else None
+            self.job = None
+            try:
+                # No process, or it failed: read here, where errors are raised.
+                data = data if data is not None else read_data(self.request)
+            except CoverageError as error:
+                raise PluginError(f"{PLUGIN_NAME}: docstrings: {error}") from None
+            self.findings = findings_from_data(data)
+        return self.findings
+
+    def _stop(self) -> None:
+        if self.job is not None:
+            self.job.stop()
+        self.job = None
+
+    def build_error(self, build: Build | None, error: Exception) -> None:
+        self._stop()
+
+    def shutdown(self) -> None:
+        self._stop()
+
+
+def _python_options(config: Any) -> Mapping[str, Any]:
+    """The python handler's options in ``mkdocs.yml`` (its docstring style, its extensions)."""
+    plugin = config.plugins.get("mkdocstrings")
+    handler = plugin.config.get("handlers", {}).get("python", {}) if plugin is not None else {}
+    options = handler.get("options", {})
+    return options if isinstance(options, Mapping) else {}
