@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from conftest import BIN, FIXTURES, Build, mkdocs_build, run
 from refsite.scaffold.docfixes import DocstringFixes
-from refsite.scaffold.docstrings import docs_urls, format_markdown
+from refsite.scaffold.docstrings import docs_urls, format_markdown, read, rendered_names
 from refsite.scaffold.model import Finding
 
 INIT = FIXTURES / "init"
@@ -118,6 +118,22 @@ def test_docstrings_fail_makes_each_finding_a_warning(broken: Path, tmp_path: Pa
         "brokenpkg/__init__.py:14",
         "brokenpkg/__init__.py:29",
     ]
+
+
+@pytest.mark.parametrize(
+    ("options", "objects"),
+    [
+        ("", ["brokenpkg.bad", "brokenpkg.dangling"]),
+        ("    options:\n      members: [bad]\n", ["brokenpkg.bad"]),
+        ("    options:\n      members: false\n", []),
+    ],
+)
+def test_a_directive_s_members_option_limits_what_is_read(
+    tmp_path: Path, options: str, objects: list[str]
+) -> None:
+    (tmp_path / "page.md").write_text(f"# Page\n\n::: brokenpkg\n{options}\nAfter.\n")
+    found = read(["brokenpkg"], rendered_names(tmp_path), search_paths=[INIT / "broken"])
+    assert [f.obj for f in found] == objects
 
 
 def test_markdown_cells_keep_code_and_escape_links() -> None:

@@ -74,7 +74,8 @@ def directives(docs_dir: Path) -> list[Directive]:
 
 
 def _members_option(after: Sequence[str]) -> tuple[str, ...] | None:
-    """The ``members`` list among the indented options after a directive, if any."""
+    """The ``members`` list among the indented options after a directive, if any
+    (``members: false`` is an empty one)."""
     block: list[str] = []
     for text in after:
         if text.strip() and not text.startswith((" ", "\t")):
@@ -87,6 +88,8 @@ def _members_option(after: Sequence[str]) -> tuple[str, ...] | None:
     except yaml.YAMLError:
         return None
     members = options.get("options", {}).get("members") if isinstance(options, dict) else None
+    if members is False:  # the object alone, as init's module headers have it
+        return ()
     return tuple(str(m) for m in members) if isinstance(members, list) else None
 
 

@@ -52,9 +52,11 @@ PLACEHOLDER_NAME = "refsite:docstrings"
 _DOCFIXES = ("refsite.docfixes", "refsite.scaffold.docfixes")
 
 
-def rendered_names(docs_dir: Path) -> list[str]:
-    """The identifiers the ``:::`` directives of the pages under ``docs_dir`` render."""
-    return list(dict.fromkeys(d.name for d in directives(docs_dir)))
+def rendered_names(docs_dir: Path) -> list[tuple[str, list[str] | None]]:
+    """What the ``:::`` directives of the pages under ``docs_dir`` render: each
+    identifier, with the members it is limited to (None: every public one)."""
+    found = directives(docs_dir)
+    return [(d.name, None if d.members is None else list(d.members)) for d in found]
 
 
 def has_placeholder(docs_dir: Path) -> bool:
@@ -80,7 +82,7 @@ def docs_urls(extensions: Any) -> dict[str, str]:
 
 def read(
     packages: Sequence[str],
-    names: Iterable[str],
+    names: Iterable[tuple[str, Sequence[str] | None]],
     *,
     preload: Sequence[str] = (),
     search_paths: Sequence[Path] = (),
@@ -88,6 +90,8 @@ def read(
     urls: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """The faults of the docstrings that the directives ``names`` render, in page order.
+
+    ``names`` are as :func:`rendered_names` gives them.
 
     Files are given relative to the folder their package lies in.
 
@@ -114,16 +118,21 @@ def _fix(kind: str, style: str) -> str:
     return "link the page's full URL"
 
 
-def _shown(collection: griffe.ModulesCollection, names: Iterable[str]) -> Iterator[Shown]:
+def _shown(
+    collection: griffe.ModulesCollection, names: Iterable[tuple[str, Sequence[str] | None]]
+) -> Iterator[Shown]:
     """Each object a directive names and the members rendered with it, each once."""
     seen: set[int] = set()
-    for name in names:
+    for name, members in names:
         try:
             obj = collection.get_member(name)
             target = obj.final_target if obj.is_alias else obj
         except (KeyError, ValueError, griffe.AliasResolutionError, griffe.CyclicAliasError):
             continue  # a directive that cannot render: the build says so
         for item in rendered(target):
+            member = item.path[len(target.path) + 1 :].split(".", 1)[0]
+            if members is not None and member and member not in members:
+                continue
             if id(item) not in seen:
                 seen.add(id(item))
                 yield Shown(item, name + item.path[len(target.path) :])
