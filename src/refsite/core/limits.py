@@ -32,57 +32,55 @@ def _number(value: str | float, what: str) -> float:
     return number
 
 
-def _whole(value: str | float, what: str) -> int:
-    """``value`` as an int (``3`` or ``3.0``, never ``3.5``), else :class:`LimitError`."""
+def _bounded(
+    value: str | float,
+    what: str,
+    *,
+    low: float,
+    high: float = math.inf,
+    above: bool = False,
+    whole: bool = False,
+) -> float:
+    """``value`` as a finite number from ``low`` (excluded with ``above``) to ``high``.
+
+    Raises:
+        LimitError: it is not a number, not whole where ``whole``, or out of range.
+    """
     number = _number(value, what)
-    if not number.is_integer():
+    if (whole and not number.is_integer()) or not (
+        (number > low if above else number >= low) and number <= high
+    ):
         raise LimitError(f"{value!r} is not {what}")
-    return int(number)
+    return number
 
 
 def megabytes(value: str | float) -> float:
     """A size in MiB, 0 or more."""
-    number = _number(value, "a number of MiB")
-    if number < 0:
+    if _number(value, "a number of MiB") < 0:
         raise LimitError(f"{value!r} is negative; give 0 or more MiB")
-    return number
+    return float(value)
 
 
 def percent(value: str | float) -> float:
     """A percentage from 0 to 100."""
-    number = _number(value, "a number from 0 to 100")
-    if not 0 <= number <= 100:
-        raise LimitError(f"{value!r} is not a number from 0 to 100")
-    return number
+    return _bounded(value, "a number from 0 to 100", low=0, high=100)
 
 
 def seconds(value: str | float) -> float:
     """A duration in seconds, more than 0."""
-    number = _number(value, "a number of seconds above 0")
-    if number <= 0:
-        raise LimitError(f"{value!r} is not a number of seconds above 0")
-    return number
+    return _bounded(value, "a number of seconds above 0", low=0, above=True)
 
 
 def hours(value: str | float) -> float:
     """A number of hours, 0 or more."""
-    number = _number(value, "a number of hours, 0 or more")
-    if number < 0:
-        raise LimitError(f"{value!r} is not a number of hours, 0 or more")
-    return number
+    return _bounded(value, "a number of hours, 0 or more", low=0)
 
 
 def jobs(value: str | float) -> int:
     """A count of processes or builds at once, 1 or more."""
-    number = _whole(value, "a whole number, 1 or more")
-    if number < 1:
-        raise LimitError(f"{value!r} is not a whole number, 1 or more")
-    return number
+    return int(_bounded(value, "a whole number, 1 or more", low=1, whole=True))
 
 
 def port(value: str | float) -> int:
     """A TCP port to listen on, from 1 to 65535."""
-    number = _whole(value, "a port from 1 to 65535")
-    if not 1 <= number <= 65535:
-        raise LimitError(f"{value!r} is not a port from 1 to 65535")
-    return number
+    return int(_bounded(value, "a port from 1 to 65535", low=1, high=65535, whole=True))
