@@ -95,10 +95,12 @@ def test_the_docstrings_page_lists_each_finding(broken: Path) -> None:
         (build.site / "reference/docstrings/index.html").read_text(), "html.parser"
     )
     rows = [[td.get_text() for td in tr.select("td")] for tr in page.select("article tbody tr")]
-    assert [row[:3] for row in rows] == [
-        ["brokenpkg/__init__.py:14", "brokenpkg.bad", "unparsed"],
-        ["brokenpkg/__init__.py:29", "brokenpkg.dangling", "unlinked"],
+    assert [row[0] for row in rows] == [
+        "brokenpkg.danglingbrokenpkg/__init__.py:29",
+        "brokenpkg.badbrokenpkg/__init__.py:14",
     ]
+    kinds = [p.get_text() for p in page.select("article p") if p.strong]
+    assert [k.split(":")[0] for k in kinds] == ["Unlinked (1)", "Unparsed (1)"]
     assert "<!-- refsite:docstrings" not in page.decode()
     nav = [a.get_text(strip=True) for a in page.select("nav.md-nav--primary a.md-nav__link")]
     assert "Docstrings" in nav
@@ -136,6 +138,28 @@ def test_a_directive_s_members_option_limits_what_is_read(
     assert [f.obj for f in found] == objects
 
 
+def test_a_builtin_is_told_apart_from_a_name_the_package_lacks(tmp_path: Path) -> None:
+    source = '''def f():
+    """Takes a [str][], not a [Gone][pkg.Gone] or a [thing][pkg.things.Thing]."""
+
+class Thing:
+    """A thing."""
+'''
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/page.md").write_text("::: pkg.f\n\n::: pkg.Thing\n")
+    with griffe.temporary_pypackage("pkg", {"__init__.py": source}) as package:
+        found = read(["pkg"], rendered_names(tmp_path / "docs"), search_paths=[package.tmpdir])
+    assert [(f.target, f.fix) for f in found] == [
+        (
+            "str",
+            "a Python builtin: add https://docs.python.org/3/objects.inv to the python "
+            "handler's `inventories` to link it",
+        ),
+        ("pkg.Gone", "link an object the site documents, or write the name as code"),
+        ("pkg.things.Thing", "did you mean `pkg.Thing`?"),
+    ]
+
+
 def test_markdown_cells_keep_code_and_escape_links() -> None:
     finding = Finding(
         "narrative",
@@ -149,9 +173,7 @@ def test_markdown_cells_keep_code_and_escape_links() -> None:
     html = markdown.markdown(format_markdown([finding]), extensions=["tables"])
     cells = BeautifulSoup(html, "html.parser").select("tbody td")
     assert [c.get_text() for c in cells] == [
-        "pkg/__init__.py:3",
-        "pkg.guide",
-        "narrative",
+        "pkg.guidepkg/__init__.py:3",
         "link to pkg.Layer written as a URL: rendered as a cross-reference",
         "write [the layer][pkg.Layer] | or a|b",
     ]

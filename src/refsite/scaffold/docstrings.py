@@ -186,20 +186,24 @@ def format_text(findings: Sequence[Finding]) -> str:
 
 
 def format_markdown(findings: Sequence[Finding]) -> str:
-    """The summary and a table of the findings, for the *Docstrings* page."""
+    """The summary, then a table of each kind's findings, for the *Docstrings* page."""
     out = [summary(findings).capitalize() + "."]
-    if findings:
+    for kind, what in FINDING_KINDS.items():
+        rows = [f for f in findings if f.kind == kind]
+        if not rows:
+            continue
         out += [
             "",
-            "| Where | Object | Kind | Fault | Suggested fix |",
-            "| --- | --- | --- | --- | --- |",
+            f"**{kind.capitalize()}** ({len(rows)}): {what}.",
+            "",
+            "| Object, where | Fault | Suggested fix |",
+            "| --- | --- | --- |",
         ]
         out += [
-            f"| {_cell(f'`{f.file}:{f.line}`' if f.file else '')} | `{f.obj}` | {f.kind} "
+            f"| `{f.obj}`{f'<br>`{f.file}:{f.line}`' if f.file else ''} "
             f"| {_cell(f.message)} | {_cell(f.fix)} |"
-            for f in findings
+            for f in rows
         ]
-        out += ["", *(f"- **{kind}**: {what}." for kind, what in FINDING_KINDS.items())]
     return "\n".join(out)
 
 

@@ -12,6 +12,7 @@ where obvious, a fix.
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import importlib.util
 import re
@@ -163,6 +164,11 @@ def _file(obj: Any) -> str | None:
 
 def _suggest(identifier: str, by_name: dict[str, list[str]], ours: Set[str]) -> str:
     top = identifier.split(".", 1)[0]
+    if identifier in vars(builtins):
+        return (
+            "a Python builtin: add https://docs.python.org/3/objects.inv to the python "
+            "handler's `inventories` to link it"
+        )
     if "." in identifier and top not in ours and _is_module(top):
         return (
             f"an object of `{top}`: add its objects.inv to the python handler's "
