@@ -715,6 +715,14 @@ def test_a_fault_the_plan_missed_takes_a_second_build(tmp_path: Path) -> None:
         ),
         ("get_args(Callable[[], T][int])", {"int"}, "get_args(Callable`[], T`)"),
         ("See [Kept][pkg.Kept].", {"pkg.Gone"}, "See [Kept][pkg.Kept]."),
+        # One space or line break between the parts, spaces in the identifier (an
+        # ASCII diagram, as httpx.URL's): Markdown reads a cross-reference all the same.
+        (
+            "[scheme]   [  user  ] [password] [ host ][port]\n[ path ] [ query ]",
+            {"password", "port", " query "},
+            "[scheme]   `  user  ` ` host `\n` path `",
+        ),
+        ("See [Gone]\n[pkg.Gone].", {"pkg.Gone"}, "See `Gone`."),
         ("Code `x[a][pkg.Gone]` stays.", {"pkg.Gone"}, "Code `x[a][pkg.Gone]` stays."),
         ("```\n[a][pkg.Gone]\n```", {"pkg.Gone"}, "```\n[a][pkg.Gone]\n```"),
         # A reference link defined in the docstring is Markdown's, not a cross-reference.

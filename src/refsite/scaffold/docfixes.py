@@ -52,13 +52,15 @@ __all__ = [
 # Markdown a docstring holds, in one pass: fenced blocks and code spans (whose
 # brackets are not links), cross-references ``[text][id]`` and ``[id][]``,
 # inline links ``[text](target)`` and reference definitions ``[1]: target``.
+# As Markdown's, a cross-reference may have one space or line break between
+# its parts, and spaces in its identifier: ``[ host ] [port]``, an ASCII diagram.
 # Text may hold brackets, one level deep, as Markdown's does: ``Union[int, T][int]``.
 _PLAIN = r"[^\[\]`\n]|`[^`\n]*`"
 _TEXT = rf"(?:{_PLAIN}|\[(?:{_PLAIN})*\])+"
 _TOKENS = re.compile(
     r"(?P<fence>^[ \t]*(?P<f>`{3,}|~{3,})[^\n]*\n.*?^[ \t]*(?P=f)[ \t]*$)"
     r"|(?P<code>(?P<ticks>`+)[^\n]+?(?P=ticks))"
-    rf"|(?P<ref>\[(?P<text>{_TEXT})\]\[(?P<id>[^\[\]\s]*)\])"
+    rf"|(?P<ref>\[(?P<text>{_TEXT})\]\s?\[(?P<id>[^\]]*)\])"
     rf"|(?P<link>\[(?P<ltext>{_TEXT}|)\]\((?P<target>[^()\s]+)(?P<title>\s+\"[^\"\n]*\")?\))"
     r"|(?P<defn>^[ \t]*\[(?P<dname>[^\]\n]+)\]:[ \t]*(?P<dtarget>\S+))",
     re.MULTILINE | re.DOTALL,
@@ -143,7 +145,7 @@ def links(text: str) -> list[Link]:
 def unlink(text: str, unlinked: Collection[str]) -> str:
     """``text`` with its cross-references to ``unlinked`` identifiers rendered as code."""
 
-    if not unlinked or "][" not in text:
+    if not unlinked or not re.search(r"\]\s?\[", text):
         return text
     defined = {m["dname"].lower() for m in _TOKENS.finditer(text) if m["defn"]}
 
