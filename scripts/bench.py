@@ -219,6 +219,31 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def print_table(
+    times: dict[str, list[float]],
+    peaks: dict[str, float],
+    cpu: dict[str, list[float]] | None = None,
+) -> None:
+    """Each measurement's median, min and max seconds, peak MiB (and median CPU seconds)."""
+    cpu_head = f" {'CPU s':>8}" if cpu is not None else ""
+    print(f"\n{'measurement':<40} {'median':>8} {'min':>8} {'max':>8}{cpu_head} {'peak MiB':>9}")
+    for name, values in times.items():
+        peak = f"{peaks[name]:9.0f}" if name in peaks else f"{'-':>9}"
+        cpu_cell = ""
+        if cpu is not None:
+            cpu_cell = f" {statistics.median(cpu[name]):7.2f}s" if name in cpu else f" {'-':>8}"
+        print(
+            f"{name:<40} {statistics.median(values):7.2f}s {min(values):7.2f}s "
+            f"{max(values):7.2f}s{cpu_cell} {peak}"
+        )
+    print()
+
+
+def print_ratios(ratios: dict[str, float | None]) -> None:
+    for name, value in ratios.items():
+        print(f"{name:<60} {'n/a' if value is None else f'{value:.2f}x'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="rounds per measurement (default 5)")
@@ -486,13 +511,8 @@ def main() -> int:
         ),
         "source links in the HTML": sizes.get("source links"),
     }
-    print(f"\n{'measurement':<40} {'median':>8} {'min':>8} {'max':>8} {'peak MiB':>9}")
-    for name, values in times.items():
-        peak = f"{peaks[name]:9.0f}" if name in peaks else f"{'-':>9}"
-        print(f"{name:<40} {medians[name]:7.2f}s {min(values):7.2f}s {max(values):7.2f}s {peak}")
-    print()
-    for name, value in ratios.items():
-        print(f"{name:<60} {'n/a' if value is None else f'{value:.2f}x'}")
+    print_table(times, peaks)
+    print_ratios(ratios)
     for name, value in absolute.items():
         print(f"{name:<60} {'n/a' if value is None else f'{value:.2f}'}")
     if args.json:
