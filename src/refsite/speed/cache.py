@@ -245,8 +245,21 @@ def materialize_aliases(objects: Iterable[griffe.Object | griffe.Alias]) -> int:
             members = obj.all_members if obj.is_class else obj.members
         except (griffe.AliasResolutionError, griffe.CyclicAliasError):
             continue
-        stack.extend(members.values())
+        stack.extend(m for m in members.values() if not _inherited_leaf(m))
     return len(seen)
+
+
+def _inherited_leaf(member: griffe.Object | griffe.Alias) -> bool:
+    """Whether ``member`` is an inherited alias of an object without members.
+
+    Creating it registered it with its target; reading its members would make
+    no alias (its target has none), so visiting it changes nothing. A big
+    class hierarchy has hundreds of thousands of them (Textual's widgets).
+    """
+    if not (isinstance(member, griffe.Alias) and member.inherited):
+        return False
+    target = member.target
+    return isinstance(target, griffe.Object) and not (target.is_class or target.members)
 
 
 def toc_to_data(toc: Iterable[Any]) -> list[dict[str, Any]]:
