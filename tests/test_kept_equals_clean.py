@@ -47,6 +47,8 @@ STEPS: list[tuple[str, list[Edit]]] = [
     # A parameter in front of `name`: greet("Ada") in two examples now fails.
     ("signature", [("src/expkg/__init__.py", "def greet(\n", "def greet(\n    greeting: str,\n")]),
     ("line shift", [("src/expkg/base.py", '"""The base', '\n\n\n\n\n"""The base')]),
+    # A cross-reference to nothing: a finding on the Docstrings page.
+    ("docstring fault", [("src/expkg/__init__.py", "Greet someone warmly.", "Greet someone warmly; see [expkg.nowhere][].")]),
     ("option", [("mkdocs.yml", "show_root_full_path: true", "show_root_full_path: false")]),
     ("user template", [("mkdocs.yml", "  - mkdocstrings:\n",
                        "  - mkdocstrings:\n      custom_templates: templates\n"),
@@ -173,12 +175,13 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: expkg\nVersion: 1.0\n")
     (project / "docs/coverage.md").write_text("# Coverage\n\n<!-- refsite:coverage -->\n")
+    (project / "docs/docstrings.md").write_text("# Docstrings\n\n<!-- refsite:docstrings -->\n")
     config = project / "mkdocs.yml"
     text = config.read_text().replace(
         "      examples:\n",
         "      coverage:\n        packages: [expkg]\n      examples:\n",
     )
-    config.write_text(text + "  - Coverage: coverage.md\n")
+    config.write_text(text + "  - Coverage: coverage.md\n  - Docstrings: docstrings.md\n")
     shutil.copytree(
         ROOT / "src/refsite",
         project / "rsrc/refsite",
@@ -225,5 +228,6 @@ def test_incremental_and_served_builds_equal_a_clean_build(project: Path, tmp_pa
     # The edits did change what the site shows: the table tests something.
     examples = (tmp_path / "clean-4/examples/index.html").read_text()
     assert "TypeError" in examples
-    assert "MARKER-2" in (tmp_path / "clean-8/api/index.html").read_text()
-    assert "OWN-MARKER" in (tmp_path / "clean-9/api/index.html").read_text()
+    assert "expkg.nowhere" in (tmp_path / "clean-6/docstrings/index.html").read_text()
+    assert "MARKER-2" in (tmp_path / "clean-9/api/index.html").read_text()
+    assert "OWN-MARKER" in (tmp_path / "clean-10/api/index.html").read_text()

@@ -64,6 +64,7 @@ _MARKER_TEXT = (
 
 NAMESPACES = frozenset(
     {
+        "docstrings",
         "examples",
         "history",
         "inventories",

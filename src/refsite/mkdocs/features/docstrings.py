@@ -10,6 +10,7 @@ release's docstrings are read.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from typing import Any
 import markdown as md
 from mkdocs.exceptions import PluginError
 
-from refsite.checks.coverage import CoverageError
+from refsite.checks.coverage import CoverageError, package_folders
+from refsite.core.keys import base_key, tree_digest
 from refsite.core.processes import BackgroundJob
+from refsite.core.store import Store
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.scaffold.docstrings import (
     docs_urls,
@@ -50,10 +53,11 @@ class Docstrings(Feature):
         self.request: dict[str, Any] | None = None
         self.job: BackgroundJob | None = None
         self.findings: list[Finding] | None = None
+        self.kept: tuple[Store, str] | None = None
 
     def config(self, build: Build) -> None:
         self._stop()
-        self.request, self.findings = None, None
+        self.request, self.findings, self.kept = None, None, None
         options = build.options
         packages = options.coverage.packages
         if not options.enabled or not packages or build.worker_of is not None:
@@ -72,6 +76,20 @@ class Docstrings(Feature):
             "style": str(python.get("docstring_style") or "google"),
             "urls": docs_urls(python.get("extensions")),
         }
+        if build.reuse is not None:
+            # Kept by what the audit reads: the request (the pages' names
+            # included) and the packages' files by content.
+            folders = package_folders(
+                [*self.request["packages"], *self.request["preload"]], build.search_paths
+            )
+            key = base_key(
+                "docstrings", json.dumps(self.request, sort_keys=True), tree_digest(folders)
+            )
+            self.kept = (Store(build.reuse.cache.directory), key)
+            data = self.kept[0].load("docstrings", key)
+            if data is not None:
+                self.findings = findings_from_data(data)
+                return
         self.job = BackgroundJob(_WORKER, self.request)
 
     def post_page(self, build: Build, output: str, page: Any) -> str:
@@ -104,6 +122,8 @@ class Docstrings(Feature):
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: docstrings: {error}") from None
             self.findings = findings_from_data(data)
+            if self.kept is not None:
+                self.kept[0].save("docstrings", self.kept[1], data)
         return self.findings
 
     def _stop(self) -> None:
