@@ -17,6 +17,7 @@ import argparse
 import logging
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,7 @@ from refsite.history.snapshot import Snapshot, read_snapshot
 if TYPE_CHECKING:
     from refsite.history.read import Step
 
-__all__ = ["DEFAULT_HISTORY", "add_commands"]
+__all__ = ["DEFAULT_HISTORY", "add_commands", "quiet_griffe", "read_releases"]
 
 DEFAULT_HISTORY = "api-history.json"
 
@@ -132,24 +133,62 @@ def _settings(args: argparse.Namespace, config: SiteConfig) -> _Settings:
     )
 
 
-def _quiet_griffe() -> None:
+def quiet_griffe() -> None:
+    """Keep griffe's complaints about old releases' annotations out of the output."""
     # griffe logs (at error level) each annotation of an old release that it
     # cannot resolve; a snapshot does not need them resolved, its failures
     # come back as exceptions, and a CI log should show one line per release.
     griffe.logger.setLevel(logging.CRITICAL + 1)
 
 
+def read_releases(
+    package: str,
+    since: str,
+    until: str,
+    *,
+    preload: Sequence[str],
+    cache: Path,
+    progress: Callable[[Step], None] = lambda step: None,
+    listed: Callable[[list[str]], None] = lambda versions: None,
+) -> tuple[list[str], History]:
+    """The releases of ``package`` from ``since`` to ``until`` on the index, and their history.
+
+    Yanked releases count, to be named as skipped; ``listed`` hears of the
+    releases before they are read (``refsite history`` and ``refsite init``).
+
+    Raises:
+        refsite.releases.wheels.WheelError: the index cannot be asked.
+        refsite.history.model.HistoryError: no release in the range.
+    """
+    from refsite.history.read import read_history, releases_between
+    from refsite.releases.index import pip_sources, project_files, yanked_versions
+    from refsite.releases.wheels import available_versions
+
+    files = project_files(package, pip_sources())
+    # pip lists no yanked release: they are named as skipped all the same.
+    yanked = [v for v in yanked_versions(files) if not Version(v).is_prerelease]
+    versions = releases_between({*available_versions(package), *yanked}, since, until)
+    listed(versions)
+    history = read_history(
+        package,
+        versions,
+        preload=preload,
+        cache=cache,
+        progress=progress,
+        files=lambda name: files if name == package else project_files(name, pip_sources()),
+    )
+    return versions, history
+
+
 def _cmd_history(args: argparse.Namespace, config: SiteConfig) -> int:
     from importlib import metadata
 
-    from refsite.history.read import read_history, releases_between
-    from refsite.releases.index import pip_sources, project_files, yanked_versions
-    from refsite.releases.wheels import WheelError, available_versions
+    from refsite.releases.wheels import WheelError
 
     settings = _settings(args, config)
     package = settings.package
     since = args.since or config.refsite.history.since or config.refsite.releases.since
-    _quiet_griffe()
+    quiet_griffe()
     until = args.until
     if until is None:
         try:
@@ -158,21 +197,17 @@ def _cmd_history(args: argparse.Namespace, config: SiteConfig) -> int:
             raise UsageError(f"{package} is not installed: pass --until VERSION") from None
     start = time.perf_counter()
     try:
-        listed = project_files(package, pip_sources())
-        # pip lists no yanked release: they are named as skipped all the same.
-        yanked = [v for v in yanked_versions(listed) if not Version(v).is_prerelease]
-        versions = releases_between({*available_versions(package), *yanked}, since, until)
-        print(
-            f"history: {len(versions)} releases of {package}, {versions[0]} to {versions[-1]}",
-            file=sys.stderr,
-        )
-        history = read_history(
+        versions, history = read_releases(
             package,
-            versions,
+            since,
+            until,
             preload=settings.preload,
             cache=settings.cache,
             progress=lambda step: _progress(package, step),
-            files=lambda name: listed if name == package else project_files(name, pip_sources()),
+            listed=lambda versions: print(
+                f"history: {len(versions)} releases of {package}, {versions[0]} to {versions[-1]}",
+                file=sys.stderr,
+            ),
         )
     except (WheelError, HistoryError) as error:
         raise UsageError(str(error)) from None
@@ -253,7 +288,7 @@ def _check_order(old: str, new: str) -> None:
 def _cmd_changes(args: argparse.Namespace, config: SiteConfig) -> int:
     _check_order(args.old, args.new)
     settings = _settings(args, config)
-    _quiet_griffe()
+    quiet_griffe()
     history = None
     if settings.file.is_file():
         try:
