@@ -85,6 +85,8 @@ ROWS: list[tuple[str, list[str]]] = [
     ("history", ["history", "--since", "1.0", "-o", UNDER_A_FILE]),
     ("history", ["--config", "since.yml", "history"]),
     ("init", ["init", "minipkg", UNDER_A_FILE]),
+    ("init", ["init", "minipkg", "site", "--releases", "0"]),
+    ("init", ["init", "minipkg", "site", "--releases", "8.1,banana"]),
     ("cache prune", ["cache", "prune", "--cache-dir", "notcache", "--max-mb", "0"]),
     ("cache prune", ["cache", "prune", "--cache-dir", ".", "--max-mb", "0"]),
     ("cache prune", ["cache", "prune", "--max-mb", "-5"]),

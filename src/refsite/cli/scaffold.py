@@ -2,11 +2,16 @@
 
 ``init`` reads the package with griffe, writes the project, then builds it
 until the build is clean (:func:`refsite.scaffold.trial.settle`), saying what
-each step did and, one a line, each fault of a docstring the site renders
-anyway. No existing ``mkdocs.yml`` has a say in it. ``docstrings`` reports
-those faults for a project, from its ``mkdocs.yml`` and pages, nothing built
-(:mod:`refsite.scaffold.docstrings`): exit 0 with none, 1 with findings, 2
-when the input is unusable.
+each step did, with its time, and, one a line, each fault of a docstring the
+site renders anyway. No existing ``mkdocs.yml`` has a say in it. With
+``--releases``, before it writes, it locks the releases to document (as
+``refsite lock-releases``) and reads their API history from the oldest
+(as ``refsite history``): the project is a versioned site with a changes
+page.
+
+``docstrings`` reports those faults for a project, from its ``mkdocs.yml``
+and pages, nothing built (:mod:`refsite.scaffold.docstrings`): exit 0 with
+none, 1 with findings, 2 when the input is unusable.
 """
 
 from __future__ import annotations
@@ -17,19 +22,44 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from refsite.checks.coverage import CoverageError
 from refsite.cli.common import PROG, UsageError
 from refsite.cli.config import SiteConfig
 from refsite.cli.examples import _site_config as site_config
+from refsite.cli.history import quiet_griffe, read_releases
+from refsite.history.model import HistoryError, dump_history
+from refsite.mkdocs.config import ReleasesConfig
+from refsite.releases.lock import Lock, LockError, lock_json, resolve
+from refsite.releases.requirements import RequirementsError, lock_pins, relock
+from refsite.releases.wheels import WheelError, available_versions
 from refsite.scaffold import docstrings
 from refsite.scaffold.load import load
-from refsite.scaffold.model import FINDING_KINDS, Finding, ScaffoldError
+from refsite.scaffold.model import FINDING_KINDS, Finding, Loaded, ScaffoldError, SitePlan
 from refsite.scaffold.plan import plan_site
-from refsite.scaffold.project import check_writable, project_files, write_project
+from refsite.scaffold.project import check_new, check_writable, project_files, write_project
 from refsite.scaffold.trial import TRIAL_ROUNDS, Trial, settle
+from refsite.scaffold.versioned import (
+    EXTRAS,
+    FILES,
+    HISTORY_FILE,
+    LOCK_FILE,
+    PYPROJECT,
+    REQUIREMENTS,
+    REQUIREMENTS_HEADER,
+    Select,
+    Versioned,
+    parse_releases,
+    pyproject_toml,
+    selection,
+)
+from refsite.speed.cache import DEFAULT_DIR
 
 __all__ = ["add_commands"]
 
@@ -41,6 +71,13 @@ def add_commands(commands: Any) -> None:
     init.add_argument("dir", metavar="DIR", help="the folder to write the project into")
     init.add_argument(
         "--src", help="the source folder holding PACKAGE (default: the installed package)"
+    )
+    init.add_argument(
+        "--releases",
+        type=_releases,
+        metavar="N|X.Y,...",
+        help="a versioned site: the newest patch of the N newest minors up to the newest "
+        "release (or these versions, e.g. 8.1,8.2), locked, with their API history",
     )
     init.add_argument("--force", action="store_true", help="overwrite files that exist")
     init.add_argument(
@@ -66,31 +103,56 @@ def add_commands(commands: Any) -> None:
     report.set_defaults(run=_cmd_docstrings)
 
 
+def _releases(value: str) -> Select:
+    try:
+        return parse_releases(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _say(text: str) -> None:
     print(f"{PROG} init: {text}", flush=True)
 
 
+def _done(text: str, start: float) -> None:
+    """A step's line: what it did, and how long it took since ``start``."""
+    _say(f"{text} ({time.perf_counter() - start:.1f} s)")
+
+
 def _cmd_init(args: argparse.Namespace, _config: SiteConfig) -> int:
-    start = time.monotonic()
+    start = time.perf_counter()
     folder = Path(args.dir)
     src = Path(args.src) if args.src else None
     try:
         check_writable(folder)
-        _say(f"reading {args.package} with griffe")
         loaded = load(args.package, src=src)
         plan = plan_site(loaded)
+        _done(
+            f"read {args.package} with griffe: {plan.documented} object(s) "
+            f"on {len(plan.pages)} page(s)",
+            start,
+        )
         # The project names the source folder relative to itself, so it moves with it.
         where = os.path.relpath(src.resolve(), folder.resolve()) if src else None
-        files = write_project(folder, project_files(plan, src=where), force=args.force)
-        _say(f"wrote {len(files)} files to {folder}")
+        versioned: Versioned | None = None
+        more: dict[str, str] = {}
+        if args.releases is not None:
+            # Before minutes of reading releases: whether the files may be written.
+            check_new(folder, [*project_files(plan, src=where), *FILES], force=args.force)
+            versioned, more = versioned_files(loaded, plan, folder, args.releases)
+        step = time.perf_counter()
+        files = project_files(plan, src=where, versioned=versioned)
+        write_project(folder, {**files, **more}, force=args.force)
+        _done(f"wrote {len(files) + len(more)} files to {folder}", step)
         if not args.no_trial:
             trial = settle(
                 folder,
                 loaded,
                 plan,
-                files,
+                list(files),
                 src=where,
-                on_build=lambda: _say("trial build (mkdocs build --strict)"),
+                versioned=versioned,
+                on_built=_say_built,
                 on_found=_say_found,
             )
             _findings(trial.plan.findings)
@@ -101,12 +163,122 @@ def _cmd_init(args: argparse.Namespace, _config: SiteConfig) -> int:
             _findings(plan.findings)
     except ScaffoldError as error:
         raise UsageError(str(error)) from None
+    build = "refsite build --versions" if versioned is not None else "mkdocs serve"
     print(
         f"{PROG} init: {len(plan.pages)} page(s), {plan.documented} object(s) documented, "
         f"{len(plan.exclusions)} excluded (see coverage-exclusions.yml) "
-        f"in {time.monotonic() - start:.1f}s; next: cd {folder} && mkdocs serve"
+        f"in {time.perf_counter() - start:.1f} s; next: cd {folder} && {build}"
     )
     return 0
+
+
+def versioned_files(
+    loaded: Loaded, plan: SitePlan, folder: Path, select: Select
+) -> tuple[Versioned, dict[str, str]]:
+    """Lock the releases ``select`` names, pin the newest, read the API history from the oldest.
+
+    As ``refsite lock-releases``, ``refsite upgrade``'s pins and ``refsite
+    history`` would in the project: the wheels go to its wheels folder, the
+    snapshots to its cache. Returns the releases and the text of the lock,
+    the pins (``pyproject.toml``, ``requirements/lock.txt``) and the history.
+
+    Raises:
+        UsageError: the package's releases cannot be locked, pinned or read.
+    """
+    package = loaded.package
+    distribution = loaded.distribution or package
+    if canonicalize_name(distribution) != canonicalize_name(package):
+        raise UsageError(
+            f"{package} is the import name of {distribution}: --releases reads releases "
+            "under the import name, which must be the distribution's (leave --releases out)"
+        )
+    try:
+        lock = _lock(package, select, tuple(plan.preload), folder)
+        newest = str(lock.selection.newest)
+        versioned = Versioned.of(lock)
+        files = {LOCK_FILE: lock_json(lock), **_pins(package, newest, versioned.dependencies)}
+        files[HISTORY_FILE] = _history(package, versioned.since, newest, plan.preload, folder)
+    except (LockError, WheelError, HistoryError, RequirementsError) as error:
+        raise UsageError(str(error)) from None
+    return versioned, files
+
+
+def _lock(package: str, select: Select, dependencies: tuple[str, ...], folder: Path) -> Lock:
+    """The lock of the releases ``select`` names, up to the newest (:func:`_newest`)."""
+    step = time.perf_counter()
+    index = available_versions(package)
+    newest = _newest(package, index)
+    lock = resolve(
+        selection(package, select, dependencies=dependencies, newest=newest),
+        folder / str(ReleasesConfig.wheels_dir.default) / "files",
+        versions_of=lambda name: index if name == package else available_versions(name),
+    )
+    documented = ", ".join(r.version for r in lock.releases)
+    _done(f"lock: {package} {documented}, with their wheels' hashes, in {LOCK_FILE}", step)
+    return lock
+
+
+def _pins(package: str, newest: str, dependencies: Sequence[str]) -> dict[str, str]:
+    """``pyproject.toml`` pinning ``newest`` and the ``requirements/lock.txt`` pip resolves."""
+    step = time.perf_counter()
+    pyproject = pyproject_toml(package, newest)
+    requirements, _ = relock(
+        pyproject, REQUIREMENTS_HEADER, extras=EXTRAS, package=package, dependencies=dependencies
+    )
+    count = len(lock_pins(requirements))
+    _done(f"pins: {package} {newest} in {PYPROJECT}, {count} package(s) in {REQUIREMENTS}", step)
+    return {PYPROJECT: pyproject, REQUIREMENTS: requirements}
+
+
+def _history(package: str, since: str, newest: str, preload: Sequence[str], folder: Path) -> str:
+    """The API history's text: every release from ``since`` to ``newest``, read."""
+    step = time.perf_counter()
+    quiet_griffe()
+    cache = folder / DEFAULT_DIR / "history"
+    versions, history = read_releases(package, since, newest, preload=preload, cache=cache)
+    if newest in history.skipped:
+        raise HistoryError(f"{package} {newest} cannot be read: {history.skipped[newest]}")
+    skipped = f" ({', '.join(history.skipped)} skipped)" if history.skipped else ""
+    _done(
+        f"history: {len(history.releases)} release(s) of {package} read, "
+        f"{versions[0]} to {versions[-1]}{skipped}, in {HISTORY_FILE}",
+        step,
+    )
+    return dump_history(history)
+
+
+def _newest(package: str, index: Sequence[str]) -> str:
+    """The newest release to document: the installed one, else the index's newest.
+
+    The root of a versioned site documents the installed package, and its
+    history must end there.
+
+    Raises:
+        UsageError: the index has no final release, or not the installed one.
+    """
+    if not index:
+        raise UsageError(f"{package}: no final release on the package index")
+    try:
+        installed = metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return index[-1]
+    if not any(Version(v) == Version(installed) for v in index):
+        raise UsageError(
+            f"{package} {installed} is installed but is no final release on the package "
+            f"index, and the site's root documents it: install one "
+            f"(pip install {package}=={index[-1]}), or leave --releases out"
+        )
+    if Version(installed) < Version(index[-1]):
+        _say(
+            f"{package} {index[-1]} is on the index, {installed} is installed: the releases "
+            f"end at {installed}, which the root documents (install {index[-1]} for it)"
+        )
+    return installed
+
+
+def _say_built(seconds: float, warnings: Sequence[str]) -> None:
+    outcome = f"{len(warnings)} warning(s)" if warnings else "clean"
+    _say(f"trial build (mkdocs build --strict): {outcome} ({seconds:.1f} s)")
 
 
 def _say_found(found: Sequence[Finding], excluded: Mapping[str, str]) -> None:

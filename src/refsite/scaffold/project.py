@@ -23,8 +23,9 @@ from refsite.scaffold.model import (
     Section,
     SitePlan,
 )
+from refsite.scaffold.versioned import CHANGES_PAGE, Versioned
 
-__all__ = ["check_writable", "project_files", "write_project"]
+__all__ = ["check_new", "check_writable", "project_files", "write_project"]
 
 
 def _q(value: str) -> str:
@@ -32,17 +33,20 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def project_files(plan: SitePlan, *, src: str | None = None) -> dict[str, str]:
+def project_files(
+    plan: SitePlan, *, src: str | None = None, versioned: Versioned | None = None
+) -> dict[str, str]:
     """The files of the project, by path relative to its folder.
 
     ``src`` is the source folder relative to the project, for a package that
     is not installed: mkdocstrings looks there and ``mkdocs serve`` watches it.
+    ``versioned``: the releases the site documents, with their changes page.
     """
     files = {
-        "mkdocs.yml": _mkdocs_yml(plan, src),
-        "navtree.yml": _navtree_yml(plan),
+        "mkdocs.yml": _mkdocs_yml(plan, src, versioned),
+        "navtree.yml": _navtree_yml(plan, versioned),
         "coverage-exclusions.yml": _exclusions_yml(plan),
-        "docs/index.md": _home(plan),
+        "docs/index.md": _home(plan, versioned),
         "docs/reference/index.md": _reference_index(plan),
         "docs/reference/coverage.md": (
             "# API Coverage\n\n"
@@ -57,6 +61,8 @@ def project_files(plan: SitePlan, *, src: str | None = None) -> dict[str, str]:
             "<!-- refsite:docstrings -->\n"
         ),
     }
+    if versioned is not None:
+        files[f"docs/{CHANGES_PAGE}"] = versioned.changes_page(plan.package)
     for page in plan.pages:
         files[f"docs/{page.path}"] = _page_markdown(page)
     return files
@@ -71,15 +77,15 @@ def _nav_lines(item: NavItem, indent: str) -> list[str]:
     return lines
 
 
-def _mkdocs_yml(plan: SitePlan, src: str | None) -> str:
+def _mkdocs_yml(plan: SitePlan, src: str | None, versioned: Versioned | None) -> str:
     """The project's ``mkdocs.yml``, its parts in the order the file has them."""
     return "".join(
         [
             _site_yml(plan),
             _watch_yml(src),
             _MARKDOWN_YML,
-            _plugins_yml(plan, src),
-            _nav_yml(plan),
+            _plugins_yml(plan, src, versioned),
+            _nav_yml(plan, versioned),
         ]
     )
 
@@ -144,12 +150,13 @@ markdown_extensions:
 """
 
 
-def _plugins_yml(plan: SitePlan, src: str | None) -> str:
+def _plugins_yml(plan: SitePlan, src: str | None, versioned: Versioned | None) -> str:
     """The plugins: search, mkdocstrings' python handler, refsite and its checks."""
     paths = f"          paths: [{_q(src)}]\n" if src is not None else ""
     docstring_options = "".join(
         f"              {k}: {str(v).lower()}\n" for k, v in DOCSTRING_OPTIONS.items()
     )
+    releases = versioned.plugin_yml(" " * 6) if versioned is not None else ""
     coverage_preload = ""
     if plan.preload:
         coverage_preload = f"        preload: [{', '.join(_q(n) for n in plan.preload)}]\n"
@@ -195,7 +202,7 @@ plugins:
       # Docstring faults are the Docstrings page's findings; true makes each a warning.
       docstrings:
         fail: false
-
+{releases}
 """
 
 
@@ -257,7 +264,7 @@ def _docfixes_yml(plan: SitePlan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _nav_yml(plan: SitePlan) -> str:
+def _nav_yml(plan: SitePlan, versioned: Versioned | None) -> str:
     nav = [
         "nav:",
         "  - Home: index.md",
@@ -268,10 +275,12 @@ def _nav_yml(plan: SitePlan) -> str:
         nav += _nav_lines(item, "      ")
     nav.append("      - API Coverage: reference/coverage.md")
     nav.append("      - Docstrings: reference/docstrings.md")
+    if versioned is not None:
+        nav.append(f"      - API Changes: {CHANGES_PAGE}")
     return "\n".join(nav) + "\n"
 
 
-def _navtree_yml(plan: SitePlan) -> str:
+def _navtree_yml(plan: SitePlan, versioned: Versioned | None) -> str:
     lines = [
         f"# The declared navigation of the {plan.package} reference: `refsite check`",
         "# compares the built site with it (labels, order, URLs, and the anchor of",
@@ -287,6 +296,8 @@ def _navtree_yml(plan: SitePlan) -> str:
         lines += _tree_lines(item, "      ")
     lines.append("      - {label: API Coverage, url: /reference/coverage/}")
     lines.append("      - {label: Docstrings, url: /reference/docstrings/}")
+    if versioned is not None:
+        lines.append("      - {label: API Changes, url: /reference/changes/}")
     return "\n".join(lines) + "\n"
 
 
@@ -317,7 +328,7 @@ def _exclusions_yml(plan: SitePlan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _home(plan: SitePlan) -> str:
+def _home(plan: SitePlan, versioned: Versioned | None) -> str:
     out = [f"# {plan.package}", "", plan.intro, ""]
     if plan.distribution:
         out += [f"<!-- refsite:versions {plan.distribution} -->", ""]
@@ -327,8 +338,13 @@ def _home(plan: SitePlan) -> str:
         f"on {pages} page{'s' if pages != 1 else ''}.",
         "- [API Coverage](reference/coverage.md): what is documented, and what is left out.",
         "- [Docstrings](reference/docstrings.md): what the docstrings get wrong, to fix upstream.",
-        "",
     ]
+    if versioned is not None:
+        out.append(
+            f"- [API Changes]({CHANGES_PAGE}): what changed from one release to the next, "
+            f"since {versioned.since}."
+        )
+    out.append("")
     return "\n".join(out)
 
 
@@ -417,14 +433,7 @@ def write_project(
     Raises:
         ScaffoldError: a file exists and ``force`` is false, or the folder cannot be written.
     """
-    existing = [name for name in files if (folder / name).exists()]
-    if existing and not force:
-        names = ", ".join(existing[:3])
-        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
-        raise ScaffoldError(
-            f"{folder}: {names}{more} already exist(s): pass --force to overwrite, "
-            "or choose an empty folder"
-        )
+    check_new(folder, files, force=force)
     try:
         for name, text in files.items():
             target = folder / name
@@ -437,6 +446,22 @@ def write_project(
             f"{folder}: cannot write there ({error.strerror}): choose a folder you can write to"
         ) from None
     return list(files)
+
+
+def check_new(folder: Path, names: Iterable[str], *, force: bool = False) -> None:
+    """Fail when a file of ``names`` (relative to ``folder``) exists, unless ``force``.
+
+    Raises:
+        ScaffoldError: one does.
+    """
+    existing = [name for name in names if (folder / name).exists()]
+    if existing and not force:
+        shown = ", ".join(existing[:3])
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        raise ScaffoldError(
+            f"{folder}: {shown}{more} already exist(s): pass --force to overwrite, "
+            "or choose an empty folder"
+        )
 
 
 def check_writable(folder: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from refsite.scaffold.findings import from_warnings, merge
 from refsite.scaffold.model import Finding, Loaded, SitePlan
 from refsite.scaffold.plan import plan_site
 from refsite.scaffold.project import project_files, write_project
+from refsite.scaffold.versioned import Versioned
 
 __all__ = ["TRIAL_ROUNDS", "Trial", "settle", "trial_build"]
 
@@ -73,8 +75,9 @@ def settle(
     files: Iterable[str],
     *,
     src: str | None = None,
+    versioned: Versioned | None = None,
     rounds: int = TRIAL_ROUNDS,
-    on_build: Callable[[], None] = lambda: None,
+    on_built: Callable[[float, Sequence[str]], None] = lambda seconds, warnings: None,
     on_found: Callable[[Sequence[Finding], Mapping[str, str]], None] = lambda found, excluded: None,
 ) -> Trial:
     """Build the project ``plan`` wrote to ``folder`` until it builds clean.
@@ -85,9 +88,10 @@ def settle(
     added to the findings; only a warning that no docstring explains excludes
     the object it comes from (:func:`~refsite.scaffold.culprits.culprits`), with
     the warning as the reason. The project is then written again. ``files``
-    are the paths the project was written with and ``src`` its source folder,
-    as for :func:`project_files`. ``on_build`` is called before each build,
-    ``on_found`` with each round's new findings and exclusions.
+    are the paths the project was written with, ``src`` its source folder and
+    ``versioned`` its releases, as for :func:`project_files`. ``on_built`` is
+    called after each build with its seconds and warning lines, ``on_found``
+    with each round's new findings and exclusions.
 
     Raises:
         ScaffoldError: the project cannot be written again.
@@ -96,8 +100,9 @@ def settle(
     found: list[Finding] = []
     warnings: list[str] = []
     for round_ in range(1, rounds + 1):
-        on_build()
+        start = time.perf_counter()
         code, warnings = trial_build(folder)
+        on_built(time.perf_counter() - start, warnings)
         if code == 0 and not warnings:
             return Trial(plan, "clean", builds=round_)
         shown, rest = from_warnings(loaded.collection, plan, warnings)
@@ -114,5 +119,6 @@ def settle(
         excluded.update(new)
         on_found(more, new)
         plan = plan_site(loaded, exclude=excluded, found=found)
-        files = write_project(folder, project_files(plan, src=src), force=True, previous=files)
+        written = project_files(plan, src=src, versioned=versioned)
+        files = write_project(folder, written, force=True, previous=files)
     return Trial(plan, "rounds", tuple(warnings), builds=rounds)

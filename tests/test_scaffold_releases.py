@@ -1,0 +1,273 @@
+"""`refsite init PKG DIR --releases N`: a versioned site, its lock and history, built.
+
+A find-links folder (which pip reads instead of any index) holds three
+releases of relpkg as wheels: 1.0.0 (greet), 1.1.0 (adds wave) and 2.0.0
+(adds bow, and Greeter.loud), plus a pre-release that no selection takes.
+The package is not installed: init reads 2.0.0 from a source folder
+(``--src``), which the root of the versioned site documents.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import BIN, run, soup
+from refsite.checks.tree import load_tree
+from refsite.history.model import load_history
+from refsite.releases.lock import load_lock
+from refsite.scaffold.versioned import parse_releases
+from test_wheels import make_wheel
+
+FUNCTIONS = {
+    "1.0.0": ["greet"],
+    "1.1.0": ["greet", "wave"],
+    "2.0.0": ["greet", "wave", "bow"],
+    "2.1.0rc1": ["greet", "wave", "bow"],
+}
+
+
+def _source(version: str) -> str:
+    """relpkg at ``version``: one function more each release, a method more in 2.0."""
+    functions = "".join(
+        f'def {name}(name: str) -> str:\n    """{name.title()} someone.\n\n'
+        f"    Args:\n        name: Who.\n\n    Returns:\n        What to say.\n"
+        f'    """\n    return name\n\n\n'
+        for name in FUNCTIONS[version]
+    )
+    loud = (
+        '    def loud(self) -> str:\n        """Say it loudly."""\n        return "HELLO"\n'
+        if version.startswith("2.")
+        else ""
+    )
+    greeter = (
+        'class Greeter:\n    """Greets."""\n\n'
+        '    def say(self) -> str:\n        """Say hello."""\n        return "hello"\n\n'
+        f"{loud}"
+    )
+    return f'"""Greetings for tests."""\n\n__version__ = "{version}"\n\n\n{functions}{greeter}'
+
+
+@dataclass
+class Init:
+    work: Path
+    project: Path
+    env: dict[str, str]
+    output: str
+
+
+def _index(work: Path) -> Path:
+    index = work / "index"
+    for version in FUNCTIONS:
+        make_wheel(index, "relpkg", version, {"relpkg/__init__.py": _source(version)})
+    return index
+
+
+def _env(index: Path) -> dict[str, str]:
+    return {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(index), "SOURCE_DATE_EPOCH": "1700000000"}
+
+
+def _init(work: Path, name: str, releases: str, *extra: str) -> Init:
+    """``refsite init relpkg NAME --src src --releases RELEASES`` in ``work``."""
+    env = _env(work / "index")
+    result = run(
+        BIN / "refsite",
+        "init",
+        "relpkg",
+        name,
+        "--src",
+        "src",
+        "--releases",
+        releases,
+        *extra,
+        cwd=work,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout
+    return Init(work, work / name, env, result.stdout)
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("init-releases")
+    _index(work)
+    (work / "src" / "relpkg").mkdir(parents=True)
+    (work / "src" / "relpkg" / "__init__.py").write_text(_source("2.0.0"))
+    return work
+
+
+@pytest.fixture(scope="module")
+def two(work: Path) -> Init:
+    """The site of the 2 newest minors, written with its trial build, then built versioned."""
+    init = _init(work, "site-two", "2")
+    built = run(BIN / "refsite", "build", "--versions", cwd=init.project, env=init.env)
+    assert built.returncode == 0, built.stdout
+    return Init(work, init.project, init.env, init.output + built.stdout)
+
+
+def _refsite_options(project: Path) -> dict[str, object]:
+    config = yaml.load((project / "mkdocs.yml").read_text(), Loader=yaml.BaseLoader)
+    plugins = [p for p in config["plugins"] if isinstance(p, dict) and "refsite" in p]
+    options: dict[str, object] = plugins[0]["refsite"]
+    return options
+
+
+def test_init_locks_the_newest_patch_of_n_minors_and_reads_their_history(two: Init) -> None:
+    options = _refsite_options(two.project)
+    assert options["releases"] == {
+        "package": "relpkg",
+        "select": "2",
+        "lock": "releases.lock.json",
+    }
+    # The history starts at the oldest documented release.
+    assert options["history"] == {"file": "api-history.json", "since": "1.1.0", "badges": "true"}
+    lock = load_lock(two.project / "releases.lock.json")
+    assert [r.version for r in lock.releases] == ["2.0.0", "1.1.0"]
+    assert lock.selection.newest == "2.0.0"  # the pre-release is no final release
+    history = load_history(two.project / "api-history.json")
+    assert history.versions() == ["1.1.0", "2.0.0"]
+    # One line per step, each with its time, and the total.
+    steps = [line for line in two.output.splitlines() if line.startswith("refsite init: ")]
+    assert [line.split(":")[1].split()[0] for line in steps] == [
+        "read",
+        "lock",
+        "pins",
+        "history",
+        "wrote",
+        "trial",
+        "1",
+    ]
+    assert all(line.endswith(" s)") for line in steps[:-1]), steps
+    assert "lock: relpkg 2.0.0, 1.1.0, with their wheels' hashes" in steps[1]
+    assert "pins: relpkg 2.0.0 in pyproject.toml, 1 package(s) in requirements/lock.txt" in steps[2]
+    assert "history: 2 release(s) of relpkg read, 1.1.0 to 2.0.0" in steps[3]
+    assert "trial build (mkdocs build --strict): clean" in steps[5]
+    assert steps[-1].endswith("next: cd site-two && refsite build --versions")
+
+
+def test_the_changes_page_is_in_the_navigation_and_the_tree(two: Init) -> None:
+    config = yaml.load((two.project / "mkdocs.yml").read_text(), Loader=yaml.BaseLoader)
+    reference = config["nav"][1]["Reference"]
+    assert reference[-1] == {"API Changes": "reference/changes.md"}
+    tree = load_tree(two.project / "navtree.yml")
+    assert [(e.label, e.url) for e in tree.entries[1].children][-1] == (
+        "API Changes",
+        "/reference/changes/",
+    )
+    page = (two.project / "docs" / "reference" / "changes.md").read_text()
+    assert "from 1.1.0 up to the release" in page
+    assert page.endswith("<!-- refsite:changes -->\n")
+
+
+def test_build_versions_builds_each_release_and_the_root_with_the_changes(two: Init) -> None:
+    site = two.project / "site"
+    assert (site / "2.0" / "index.html").is_file()
+    assert (site / "1.1" / "index.html").is_file()
+    assert not (site / "1.0").exists()
+    versions = json.loads((site / "versions.json").read_text())
+    assert [(v["version"], v["aliases"]) for v in versions] == [("2.0", ["latest"]), ("1.1", [])]
+    assert "2 release(s) and the root built" in two.output
+    # The root's changes page lists what 2.0.0 added; 1.1's ends at 1.1.0.
+    root = soup(site / "reference" / "changes" / "index.html").select_one("article")
+    assert root is not None
+    text = root.get_text(" ", strip=True)
+    assert "2.0.0" in text
+    assert "relpkg.bow" in text
+    assert "relpkg.Greeter.loud" in text
+    older = soup(site / "1.1" / "reference" / "changes" / "index.html").select_one("article")
+    assert older is not None
+    assert "relpkg.bow" not in older.get_text(" ", strip=True)
+    # Badges: bow was added in the newest release.
+    page = next(site.glob("reference/relpkg*/index.html"))
+    heading = soup(page).select_one('[id="relpkg.bow"]')
+    assert heading is not None
+    assert "Added in 2.0.0" in heading.get_text(" ", strip=True)
+
+
+def test_upgrade_moves_the_site_to_a_new_release_as_fastapi_s(two: Init, tmp_path: Path) -> None:
+    check = run(BIN / "refsite", "upgrade", "--check", cwd=two.project, env=two.env)
+    assert check.returncode == 0, check.stdout
+    assert "relpkg 2.0.0 is the newest release on the index" in check.stdout
+    assert (two.project / "pyproject.toml").read_text().count('"relpkg==2.0.0"') == 1
+    assert (two.project / "requirements" / "lock.txt").read_text().endswith("\nrelpkg==2.0.0\n")
+    # relpkg 2.1.0 comes out: --check says so, and upgrade moves the four files.
+    index = tmp_path / "index"
+    shutil.copytree(two.work / "index", index)
+    make_wheel(index, "relpkg", "2.1.0", {"relpkg/__init__.py": _source("2.0.0")})
+    project = tmp_path / "site"
+    shutil.copytree(two.project, project, ignore=shutil.ignore_patterns("site"))
+    check = run(BIN / "refsite", "upgrade", "--check", cwd=project, env=_env(index))
+    assert check.returncode == 1, check.stdout
+    assert "relpkg 2.1.0 is newer than the locked 2.0.0: run refsite upgrade" in check.stdout
+    upgraded = run(BIN / "refsite", "upgrade", cwd=project, env=_env(index))
+    assert upgraded.returncode == 0, upgraded.stdout
+    lock = load_lock(project / "releases.lock.json")
+    assert [r.version for r in lock.releases] == ["2.1.0", "2.0.0"]
+    assert load_history(project / "api-history.json").versions() == ["1.1.0", "2.0.0", "2.1.0"]
+    assert '"relpkg==2.1.0"' in (project / "pyproject.toml").read_text()
+    assert "relpkg==2.1.0" in (project / "requirements" / "lock.txt").read_text()
+    check = run(BIN / "refsite", "upgrade", "--check", cwd=project, env=_env(index))
+    assert check.returncode == 0, check.stdout
+
+
+def test_init_with_a_list_of_releases(work: Path) -> None:
+    init = _init(work, "site-list", "1.0,2.0", "--no-trial")
+    options = _refsite_options(init.project)
+    assert options["releases"]["select"] == ["1.0", "2.0"]  # type: ignore[index]
+    assert options["history"]["since"] == "1.0.0"  # type: ignore[index]
+    lock = load_lock(init.project / "releases.lock.json")
+    assert [r.version for r in lock.releases] == ["2.0.0", "1.0.0"]
+    history = load_history(init.project / "api-history.json")
+    assert history.versions() == ["1.0.0", "1.1.0", "2.0.0"]
+    # What build --versions checks first: the lock is the options' own.
+    result = run(BIN / "refsite", "upgrade", "--check", cwd=init.project, env=init.env)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "select"),
+    [("3", 3), ("8.1,8.2,8.3", ("8.1", "8.2", "8.3")), ("8.1.2", ("8.1.2",)), (" 2 ", 2)],
+)
+def test_parse_releases(text: str, select: object) -> None:
+    assert parse_releases(text) == select
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("0", "'0': at least one release"),
+        ("8.1,,8.2", "'' is not a release version"),
+        ("all", "'all' is not a release version"),
+    ],
+)
+def test_parse_releases_refuses(text: str, error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        parse_releases(text)
+
+
+def test_a_bad_releases_value_and_existing_files_exit_2_before_reading(work: Path) -> None:
+    result = run(BIN / "refsite", "init", "relpkg", "x", "--releases", "0", cwd=work)
+    assert result.returncode == 2
+    assert "--releases: '0': at least one release" in result.stdout
+    folder = work / "site-exists"
+    folder.mkdir()
+    (folder / "api-history.json").write_text("{}")
+    result = run(
+        BIN / "refsite",
+        "init",
+        "relpkg",
+        "site-exists",
+        "--src",
+        "src",
+        "--releases",
+        "2",
+        cwd=work,
+        env={"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(work / "nowhere")},
+    )
+    assert result.returncode == 2, result.stdout
+    assert "api-history.json already exist(s): pass --force" in result.stdout
