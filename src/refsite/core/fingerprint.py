@@ -1,20 +1,20 @@
-"""Fingerprints of code: refsite's own, and the sources of the packages a site documents.
+"""The fingerprint of refsite's own code, and of one file.
 
-Every cache key that names refsite's code takes it from here, so that a change
-to any module, in any subpackage, or to a template or script refsite ships,
-invalidates what the old code made. An editable install keeps its version
-number across edits, so the files themselves are hashed. A documented
-package's sources are hashed by content too (:func:`sources_digest`).
+Every cache key that names refsite's code takes it from here (through
+:func:`refsite.core.keys.base_key`), so that a change to any module, in any
+subpackage, or to a template or script refsite ships, invalidates what the
+old code made. An editable install keeps its version number across edits, so
+the files themselves are hashed. Folders of a documented package are hashed
+by :func:`refsite.core.keys.tree_digest`.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
 from pathlib import Path
 
-__all__ = ["PACKAGE", "code_files", "file_digest", "own_code", "sources_digest"]
+__all__ = ["PACKAGE", "code_files", "file_digest", "own_code"]
 
 PACKAGE = Path(__file__).resolve().parent.parent
 """The ``refsite`` package folder."""
@@ -66,20 +66,3 @@ def file_digest(path: str) -> str:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return "missing"
-
-
-def sources_digest(folders: Iterable[Path], file_hash: Callable[[str], str] = file_digest) -> str:
-    """One hash of every ``.py`` file of ``folders`` (or module files), by its path within.
-
-    The same for the same files wherever they lie: a package installed, and
-    the same release's unpacked wheel. ``file_hash`` may remember digests.
-    """
-    digest = hashlib.sha256()
-    for folder in folders:
-        files = sorted(folder.rglob("*.py")) if folder.is_dir() else [folder]
-        for file in files:
-            within = folder.name
-            if file != folder:
-                within += "/" + file.relative_to(folder).as_posix()
-            digest.update(f"{within}\0{file_hash(str(file))}\0".encode())
-    return digest.hexdigest()
