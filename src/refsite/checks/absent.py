@@ -174,10 +174,17 @@ def absent_note(identifier: str, package: str, version: str, first_with: str | N
 
 
 def replace_absent(markdown: str, notes: Mapping[str, str]) -> str:
-    """``markdown`` with the ``:::`` block of each identifier in ``notes`` replaced by its note."""
+    """``markdown`` with the ``:::`` block of each identifier in ``notes`` replaced by its note.
+
+    A cross-reference to one of them or its members (``[`name`][pkg.name]``,
+    ``[pkg.name][]``) becomes its text: the release has no heading to link to.
+    """
     for identifier, note in notes.items():
         pattern = re.compile(_BLOCK.format(name=re.escape(identifier)), re.MULTILINE)
         markdown = pattern.sub(lambda _m, n=note: n, markdown)  # type: ignore[misc]
+        name = re.escape(identifier) + r"(?:\.\w+)*"
+        link = re.compile(rf"\[([^\[\]]*)\]\[{name}\]|\[({name})\]\[\]")
+        markdown = link.sub(lambda m: m[1] if m[1] is not None else m[2], markdown)
     return markdown
 
 
