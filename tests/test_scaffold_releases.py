@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from conftest import BIN, run, soup
+from refsite.checks.absent import replace_absent
 from refsite.checks.tree import load_tree
 from refsite.history.model import load_history
 from refsite.releases.lock import load_lock
@@ -32,14 +33,23 @@ FUNCTIONS = {
 }
 
 
-def _source(version: str) -> str:
-    """relpkg at ``version``: one function more each release, a method more in 2.0."""
+def _source(version: str) -> dict[str, str]:
+    """relpkg at ``version``: one function more each release, a method more in 2.0.
+
+    The functions live in ``relpkg.tools`` and are documented under ``relpkg``:
+    the tools page links to them, bow included, which 1.1 lacks. Only the
+    older releases' wave names ``relpkg.legacy``.
+    """
+    names = FUNCTIONS[version]
+    # Before 2.0, wave's docstring links to an object no release documents.
+    legacy = "" if version.startswith("2.") else " Like [`legacy`][relpkg.legacy]."
     functions = "".join(
-        f'def {name}(name: str) -> str:\n    """{name.title()} someone.\n\n'
+        f'def {name}(name: str) -> str:\n    """{name.title()} someone.{legacy * (name == "wave")}\n\n'
         f"    Args:\n        name: Who.\n\n    Returns:\n        What to say.\n"
         f'    """\n    return name\n\n\n'
-        for name in FUNCTIONS[version]
+        for name in names
     )
+    tool = 'class Tool:\n    """A tool."""\n'
     loud = (
         '    def loud(self) -> str:\n        """Say it loudly."""\n        return "HELLO"\n'
         if version.startswith("2.")
@@ -50,7 +60,14 @@ def _source(version: str) -> str:
         '    def say(self) -> str:\n        """Say hello."""\n        return "hello"\n\n'
         f"{loud}"
     )
-    return f'"""Greetings for tests."""\n\n__version__ = "{version}"\n\n\n{functions}{greeter}'
+    init = (
+        f'"""Greetings for tests."""\n\nfrom relpkg.tools import {", ".join(names)}\n\n'
+        f"__all__ = {[*names, 'Greeter']!r}\n__version__ = {version!r}\n\n\n{greeter}"
+    )
+    return {
+        "relpkg/__init__.py": init,
+        "relpkg/tools.py": f'"""Tools."""\n\n\n{functions}{tool}',
+    }
 
 
 @dataclass
@@ -64,7 +81,7 @@ class Init:
 def _index(work: Path) -> Path:
     index = work / "index"
     for version in FUNCTIONS:
-        make_wheel(index, "relpkg", version, {"relpkg/__init__.py": _source(version)})
+        make_wheel(index, "relpkg", version, _source(version))
     return index
 
 
@@ -96,8 +113,10 @@ def _init(work: Path, name: str, releases: str, *extra: str) -> Init:
 def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("init-releases")
     _index(work)
-    (work / "src" / "relpkg").mkdir(parents=True)
-    (work / "src" / "relpkg" / "__init__.py").write_text(_source("2.0.0"))
+    for name, text in _source("2.0.0").items():
+        path = work / "src" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
     return work
 
 
@@ -132,22 +151,30 @@ def test_init_locks_the_newest_patch_of_n_minors_and_reads_their_history(two: In
     history = load_history(two.project / "api-history.json")
     assert history.versions() == ["1.1.0", "2.0.0"]
     # One line per step, each with its time, and the total.
-    steps = [line for line in two.output.splitlines() if line.startswith("refsite init: ")]
+    said = [line for line in two.output.splitlines() if line.startswith("refsite init: ")]
+    steps = [line for line in said if line.endswith(" s)")]
     assert [line.split(":")[1].split()[0] for line in steps] == [
         "read",
         "lock",
+        "older",
         "pins",
         "history",
         "wrote",
         "trial",
-        "1",
     ]
-    assert all(line.endswith(" s)") for line in steps[:-1]), steps
+    assert said[-1].endswith("next: cd site-two && refsite build --versions")
     assert "lock: relpkg 2.0.0, 1.1.0, with their wheels' hashes" in steps[1]
-    assert "pins: relpkg 2.0.0 in pyproject.toml, 1 package(s) in requirements/lock.txt" in steps[2]
-    assert "history: 2 release(s) of relpkg read, 1.1.0 to 2.0.0" in steps[3]
-    assert "trial build (mkdocs build --strict): clean" in steps[5]
-    assert steps[-1].endswith("next: cd site-two && refsite build --versions")
+    assert "pins: relpkg 2.0.0 in pyproject.toml, 1 package(s) in requirements/lock.txt" in steps[3]
+    assert "history: 2 release(s) of relpkg read, 1.1.0 to 2.0.0" in steps[4]
+    assert "trial build (mkdocs build --strict): clean" in steps[6]
+    # 1.1.0's docstrings are read too: the fault the newest lacks is rendered in all.
+    assert "older releases (1.1.0): 1 more docstring fault(s)" in steps[2]
+    assert (
+        "relpkg-1.1.0/relpkg/tools.py:17: relpkg.tools.wave: cross-reference to `relpkg.legacy`"
+        in two.output
+    )
+    docfixes = (two.project / "mkdocs.yml").read_text().partition("- refsite.docfixes:")[2]
+    assert '- "relpkg.legacy"' in docfixes
 
 
 def test_the_changes_page_is_in_the_navigation_and_the_tree(two: Init) -> None:
@@ -182,6 +209,13 @@ def test_build_versions_builds_each_release_and_the_root_with_the_changes(two: I
     older = soup(site / "1.1" / "reference" / "changes" / "index.html").select_one("article")
     assert older is not None
     assert "relpkg.bow" not in older.get_text(" ", strip=True)
+    # 1.1 lacks bow: its note replaces it, and the tools section names it unlinked.
+    page_11 = soup(site / "1.1" / "reference" / "relpkg" / "index.html")
+    also = next(p for p in page_11.select("article p") if "Also importable" in p.get_text())
+    assert [a.get_text() for a in also.select("a")] == ["greet", "wave"]
+    assert "bow" in [c.get_text() for c in also.select("code")]
+    legacy = next(c for c in page_11.select("article code") if c.get_text() == "legacy")
+    assert legacy.find_parent("a") is None
     # Badges: bow was added in the newest release.
     page = next(site.glob("reference/relpkg*/index.html"))
     heading = soup(page).select_one('[id="relpkg.bow"]')
@@ -198,7 +232,7 @@ def test_upgrade_moves_the_site_to_a_new_release_as_fastapi_s(two: Init, tmp_pat
     # relpkg 2.1.0 comes out: --check says so, and upgrade moves the four files.
     index = tmp_path / "index"
     shutil.copytree(two.work / "index", index)
-    make_wheel(index, "relpkg", "2.1.0", {"relpkg/__init__.py": _source("2.0.0")})
+    make_wheel(index, "relpkg", "2.1.0", _source("2.0.0"))
     project = tmp_path / "site"
     shutil.copytree(two.project, project, ignore=shutil.ignore_patterns("site"))
     check = run(BIN / "refsite", "upgrade", "--check", cwd=project, env=_env(index))
@@ -227,6 +261,19 @@ def test_init_with_a_list_of_releases(work: Path) -> None:
     # What build --versions checks first: the lock is the options' own.
     result = run(BIN / "refsite", "upgrade", "--check", cwd=init.project, env=init.env)
     assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("[`bow`][relpkg.bow], [`wave`][relpkg.wave]", "`bow`, [`wave`][relpkg.wave]"),
+        ("[relpkg.bow][] and [a member][relpkg.bow.when]", "relpkg.bow and a member"),
+        # Another object whose name starts alike keeps its link.
+        ("[`bows`][relpkg.bows]", "[`bows`][relpkg.bows]"),
+    ],
+)
+def test_a_link_to_an_object_a_release_lacks_becomes_its_text(markdown: str, expected: str) -> None:
+    assert replace_absent(markdown, {"relpkg.bow": "NOTE\n"}) == expected
 
 
 @pytest.mark.parametrize(

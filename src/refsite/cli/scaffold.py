@@ -36,7 +36,7 @@ from refsite.cli.examples import _site_config as site_config
 from refsite.cli.history import quiet_griffe, read_releases
 from refsite.history.model import HistoryError, dump_history
 from refsite.mkdocs.config import ReleasesConfig
-from refsite.releases.lock import Lock, LockError, lock_json, resolve
+from refsite.releases.lock import Lock, LockError, fetch, lock_json, resolve
 from refsite.releases.requirements import RequirementsError, lock_pins, relock
 from refsite.releases.wheels import WheelError, available_versions
 from refsite.scaffold import docstrings
@@ -55,6 +55,7 @@ from refsite.scaffold.versioned import (
     REQUIREMENTS_HEADER,
     Select,
     Versioned,
+    older_findings,
     parse_releases,
     pyproject_toml,
     selection,
@@ -136,10 +137,12 @@ def _cmd_init(args: argparse.Namespace, _config: SiteConfig) -> int:
         where = os.path.relpath(src.resolve(), folder.resolve()) if src else None
         versioned: Versioned | None = None
         more: dict[str, str] = {}
+        found: list[Finding] = []
         if args.releases is not None:
             # Before minutes of reading releases: whether the files may be written.
             check_new(folder, [*project_files(plan, src=where), *FILES], force=args.force)
-            versioned, more = versioned_files(loaded, plan, folder, args.releases)
+            versioned, more, found = versioned_files(loaded, plan, folder, args.releases)
+            plan = plan_site(loaded, found=found)
         step = time.perf_counter()
         files = project_files(plan, src=where, versioned=versioned)
         write_project(folder, {**files, **more}, force=args.force)
@@ -152,6 +155,7 @@ def _cmd_init(args: argparse.Namespace, _config: SiteConfig) -> int:
                 list(files),
                 src=where,
                 versioned=versioned,
+                found=found,
                 on_built=_say_built,
                 on_found=_say_found,
             )
@@ -174,13 +178,14 @@ def _cmd_init(args: argparse.Namespace, _config: SiteConfig) -> int:
 
 def versioned_files(
     loaded: Loaded, plan: SitePlan, folder: Path, select: Select
-) -> tuple[Versioned, dict[str, str]]:
+) -> tuple[Versioned, dict[str, str], list[Finding]]:
     """Lock the releases ``select`` names, pin the newest, read the API history from the oldest.
 
     As ``refsite lock-releases``, ``refsite upgrade``'s pins and ``refsite
     history`` would in the project: the wheels go to its wheels folder, the
-    snapshots to its cache. Returns the releases and the text of the lock,
-    the pins (``pyproject.toml``, ``requirements/lock.txt``) and the history.
+    snapshots to its cache. Returns the releases, the text of the lock, the
+    pins (``pyproject.toml``, ``requirements/lock.txt``) and the history, and
+    what the older releases' docstrings get wrong.
 
     Raises:
         UsageError: the package's releases cannot be locked, pinned or read.
@@ -195,12 +200,33 @@ def versioned_files(
     try:
         lock = _lock(package, select, tuple(plan.preload), folder)
         newest = str(lock.selection.newest)
+        found = _older(loaded, plan, lock, folder)
         versioned = Versioned.of(lock)
         files = {LOCK_FILE: lock_json(lock), **_pins(package, newest, versioned.dependencies)}
         files[HISTORY_FILE] = _history(package, versioned.since, newest, plan.preload, folder)
     except (LockError, WheelError, HistoryError, RequirementsError) as error:
         raise UsageError(str(error)) from None
-    return versioned, files
+    return versioned, files, found
+
+
+def _older(loaded: Loaded, plan: SitePlan, lock: Lock, folder: Path) -> list[Finding]:
+    """What the docstrings of the releases older than the root's get wrong, read from their wheels.
+
+    They are unpacked where ``refsite build --versions`` reads them.
+    """
+    step = time.perf_counter()
+    wheels = folder / str(ReleasesConfig.wheels_dir.default)
+    older = [r for r in lock.releases if r.version != lock.selection.newest]
+    sources = {r.version: fetch(r, wheels / "files", wheels / "unpacked")[0] for r in older}
+    found = older_findings(loaded, plan, sources)
+    faults = {(f.kind, f.target) for f in plan.findings}
+    new = [f for f in found if (f.kind, f.target) not in faults]
+    _done(
+        f"older releases ({', '.join(sources) or 'none'}): {len(new)} more docstring "
+        "fault(s) their pages render as the newest's",
+        step,
+    )
+    return found
 
 
 def _lock(package: str, select: Select, dependencies: tuple[str, ...], folder: Path) -> Lock:

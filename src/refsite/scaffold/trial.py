@@ -76,6 +76,7 @@ def settle(
     *,
     src: str | None = None,
     versioned: Versioned | None = None,
+    found: Sequence[Finding] = (),
     rounds: int = TRIAL_ROUNDS,
     on_built: Callable[[float, Sequence[str]], None] = lambda seconds, warnings: None,
     on_found: Callable[[Sequence[Finding], Mapping[str, str]], None] = lambda found, excluded: None,
@@ -89,7 +90,8 @@ def settle(
     the object it comes from (:func:`~refsite.scaffold.culprits.culprits`), with
     the warning as the reason. The project is then written again. ``files``
     are the paths the project was written with, ``src`` its source folder and
-    ``versioned`` its releases, as for :func:`project_files`. ``on_built`` is
+    ``versioned`` its releases, as for :func:`project_files`; ``found`` the
+    findings the plan was made with beyond its own audit. ``on_built`` is
     called after each build with its seconds and warning lines, ``on_found``
     with each round's new findings and exclusions.
 
@@ -97,7 +99,7 @@ def settle(
         ScaffoldError: the project cannot be written again.
     """
     excluded: dict[str, str] = {}
-    found: list[Finding] = []
+    findings = list(found)
     warnings: list[str] = []
     for round_ in range(1, rounds + 1):
         start = time.perf_counter()
@@ -115,10 +117,10 @@ def settle(
         new = {name: reason for name, reason in new.items() if name not in excluded}
         if not (more or new):
             return Trial(plan, "unexplained", tuple(warnings), builds=round_)
-        found += more
+        findings += more
         excluded.update(new)
         on_found(more, new)
-        plan = plan_site(loaded, exclude=excluded, found=found)
+        plan = plan_site(loaded, exclude=excluded, found=findings)
         written = project_files(plan, src=src, versioned=versioned)
         files = write_project(folder, written, force=True, previous=files)
     return Trial(plan, "rounds", tuple(warnings), builds=rounds)

@@ -12,11 +12,16 @@ index by the command (:mod:`refsite.cli.scaffold`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
 from refsite.releases.lock import Lock, Selection
+from refsite.scaffold.findings import audit, documented_ids, merge, shown
+from refsite.scaffold.load import load
+from refsite.scaffold.model import Finding, Loaded, SitePlan
 
 __all__ = [
     "CHANGES_PAGE",
@@ -28,6 +33,7 @@ __all__ = [
     "REQUIREMENTS",
     "REQUIREMENTS_HEADER",
     "Versioned",
+    "older_findings",
     "parse_releases",
     "pyproject_toml",
     "selection",
@@ -105,6 +111,35 @@ site = [{json.dumps(f"{package}=={version}")}]
 # More packages to pin (the site's tools, say): refsite upgrade resolves both extras.
 dev = []
 """
+
+
+def older_findings(loaded: Loaded, plan: SitePlan, sources: Mapping[str, Path]) -> list[Finding]:
+    """What the docstrings of older releases get wrong, as the plan's pages render them.
+
+    ``sources`` holds each older release's package folder (its unpacked
+    wheel) by version. An older docstring may name an object the site does
+    not document in that release (one since removed, one never public): it
+    is rendered as code in every release, as the newest's faults are, unless
+    the newest release documents it. The build of each release then needs no
+    trial of its own. A finding's file is named as in the release:
+    ``click-8.1.8/click/core.py``.
+
+    Raises:
+        refsite.scaffold.model.ScaffoldError: a release's package cannot be read.
+    """
+    newest = documented_ids(shown(loaded.collection, plan))
+    found: list[Finding] = []
+    for version, folder in sources.items():
+        older = load(plan.package, src=folder)
+        root = folder.resolve()
+        for finding in audit(older.collection, plan):
+            if finding.kind == "unlinked" and finding.target in newest:
+                continue
+            file = finding.file
+            if file is not None and Path(file).is_relative_to(root):
+                file = f"{plan.package}-{version}/{Path(file).relative_to(root).as_posix()}"
+            found.append(replace(finding, file=file))
+    return merge(found)
 
 
 @dataclass(frozen=True)
