@@ -249,8 +249,9 @@ def test_upgrade_moves_the_site_to_a_new_release_as_fastapi_s(two: Init, tmp_pat
     assert check.returncode == 0, check.stdout
 
 
-def test_init_with_a_list_of_releases(work: Path) -> None:
-    init = _init(work, "site-list", "1.0,2.0", "--no-trial")
+def test_init_with_a_list_of_releases_adds_the_root_s_and_builds(work: Path) -> None:
+    init = _init(work, "site-list", "1.0", "--no-trial")
+    assert "lock: relpkg 2.0.0, 1.0.0 (2.0 added: the root documents it)" in init.output
     options = _refsite_options(init.project)
     assert options["releases"]["select"] == ["1.0", "2.0"]  # type: ignore[index]
     assert options["history"]["since"] == "1.0.0"  # type: ignore[index]
@@ -258,7 +259,10 @@ def test_init_with_a_list_of_releases(work: Path) -> None:
     assert [r.version for r in lock.releases] == ["2.0.0", "1.0.0"]
     history = load_history(init.project / "api-history.json")
     assert history.versions() == ["1.0.0", "1.1.0", "2.0.0"]
-    # What build --versions checks first: the lock is the options' own.
+    built = run(BIN / "refsite", "build", "--versions", cwd=init.project, env=init.env)
+    assert built.returncode == 0, built.stdout
+    versions = json.loads((init.project / "site" / "versions.json").read_text())
+    assert [v["title"] for v in versions] == ["2.0.0", "1.0.0"]
     result = run(BIN / "refsite", "upgrade", "--check", cwd=init.project, env=init.env)
     assert result.returncode == 0, result.stdout
 

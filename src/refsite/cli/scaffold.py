@@ -36,7 +36,7 @@ from refsite.cli.examples import _site_config as site_config
 from refsite.cli.history import quiet_griffe, read_releases
 from refsite.history.model import HistoryError, dump_history
 from refsite.mkdocs.config import ReleasesConfig
-from refsite.releases.lock import Lock, LockError, fetch, lock_json, resolve
+from refsite.releases.lock import Lock, LockError, fetch, lock_json, minor, resolve
 from refsite.releases.requirements import RequirementsError, lock_pins, relock
 from refsite.releases.wheels import WheelError, available_versions
 from refsite.scaffold import docstrings
@@ -234,13 +234,15 @@ def _lock(package: str, select: Select, dependencies: tuple[str, ...], folder: P
     step = time.perf_counter()
     index = available_versions(package)
     newest = _newest(package, index)
+    chosen = selection(package, select, dependencies=dependencies, newest=newest)
     lock = resolve(
-        selection(package, select, dependencies=dependencies, newest=newest),
+        chosen,
         folder / str(ReleasesConfig.wheels_dir.default) / "files",
         versions_of=lambda name: index if name == package else available_versions(name),
     )
     documented = ", ".join(r.version for r in lock.releases)
-    _done(f"lock: {package} {documented}, with their wheels' hashes, in {LOCK_FILE}", step)
+    added = f" ({minor(newest)} added: the root documents it)" if chosen.select != select else ""
+    _done(f"lock: {package} {documented}{added}, with their wheels' hashes, in {LOCK_FILE}", step)
     return lock
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from refsite.releases.lock import Lock, Selection
+from refsite.releases.lock import Lock, Selection, minor
 from refsite.scaffold.findings import audit, documented_ids, merge, shown
 from refsite.scaffold.load import load
 from refsite.scaffold.model import Finding, Loaded, SitePlan
@@ -89,8 +89,14 @@ def selection(
     """The selection ``mkdocs.yml``'s ``releases`` options declare, up to ``newest``.
 
     ``refsite build --versions`` reads the options back and refuses a lock
-    made for others: these are the values the options are written with.
+    made for others: these are the values the options are written with. A
+    list of versions that does not take ``newest`` gets its ``X.Y``: the
+    newest documented release is the one the root documents.
     """
+    if isinstance(select, tuple) and not any(
+        v == minor(newest) or Version(v) == Version(newest) for v in select
+    ):
+        select = (*select, minor(newest))
     return Selection(package=package, dependencies=dependencies, select=select, newest=newest)
 
 
