@@ -104,6 +104,15 @@ def test_the_docstrings_page_lists_each_finding(broken: Path) -> None:
     assert "<!-- refsite:docstrings" not in page.decode()
     nav = [a.get_text(strip=True) for a in page.select("nav.md-nav--primary a.md-nav__link")]
     assert "Docstrings" in nav
+    # Coverage took the public API from the audit's griffe load: the same
+    # figures as the command's own load of the package.
+    coverage = BeautifulSoup(
+        (build.site / "reference/coverage/index.html").read_text(), "html.parser"
+    )
+    figures = [td.get_text(strip=True) for td in coverage.select("article tbody tr")[0]("td")]
+    said = run(BIN / "refsite", "coverage", build.site, cwd=broken).stdout.splitlines()[-1]
+    assert figures[:4] == ["6", "5 (83.3%)", "1", "0"]
+    assert said.startswith("6 public objects: 5 documented (83.3%), 1 excluded, 0 missing")
 
 
 def test_docstrings_fail_makes_each_finding_a_warning(broken: Path, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import griffe
 
-from refsite.checks.coverage import load_packages, package_folders
+from refsite.checks.coverage import load_packages, objects_to_data, package_folders, public_api
 from refsite.examples.collect import directives
 from refsite.scaffold.findings import Shown, audit_items
 from refsite.scaffold.load import rendered
@@ -99,7 +99,21 @@ def read(
         CoverageError: a package cannot be found.
     """
     loader = load_packages(packages, preload=preload, search_paths=search_paths or None)
-    items = list(_shown(loader.modules_collection, names))
+    return _read_loaded(
+        loader.modules_collection, packages, names, preload, search_paths, style, urls
+    )
+
+
+def _read_loaded(
+    collection: griffe.ModulesCollection,
+    packages: Sequence[str],
+    names: Iterable[tuple[str, Sequence[str] | None]],
+    preload: Sequence[str],
+    search_paths: Sequence[Path],
+    style: str,
+    urls: Mapping[str, str] | None,
+) -> list[Finding]:
+    items = list(_shown(collection, names))
     ours = {p.split(".", 1)[0] for p in [*packages, *preload]}
     findings = audit_items(items, style=style, ours=ours, docs_urls=urls or {})
     roots = [f.parent for f in package_folders([*packages, *preload], search_paths)]
@@ -148,17 +162,30 @@ def _relative(file: str | None, roots: Sequence[Path]) -> str | None:
     return file
 
 
-def read_data(request: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """:func:`read` from plain data and as plain data, for a process of its own."""
-    findings = read(
-        request["packages"],
+def read_data(request: Mapping[str, Any], *, read_api: bool = False) -> dict[str, Any]:
+    """:func:`read` from plain data and as plain data, for a process of its own.
+
+    ``{"findings": ...}``, and with ``read_api`` ``"api"``: the packages'
+    public API for coverage (:func:`refsite.checks.coverage.load_api_data`'s
+    data), read from the same griffe load, which is the one coverage makes.
+    """
+    packages, preload = request["packages"], request["preload"]
+    search_paths = [Path(p) for p in request["search_paths"]]
+    loader = load_packages(packages, preload=preload, search_paths=search_paths or None)
+    collection = loader.modules_collection
+    findings = _read_loaded(
+        collection,
+        packages,
         request["names"],
-        preload=request["preload"],
-        search_paths=[Path(p) for p in request["search_paths"]],
-        style=request["style"],
-        urls=request["urls"],
+        preload,
+        search_paths,
+        request["style"],
+        request["urls"],
     )
-    return findings_to_data(findings)
+    answer: dict[str, Any] = {"findings": findings_to_data(findings)}
+    if read_api:
+        answer["api"] = objects_to_data(public_api(collection, packages))
+    return answer
 
 
 def findings_to_data(findings: Iterable[Finding]) -> list[dict[str, Any]]:

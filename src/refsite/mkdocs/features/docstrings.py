@@ -42,7 +42,8 @@ PLACEHOLDER = "<!-- refsite:docstrings -->"
 _WORKER = (
     "import json, sys\n"
     "from refsite.scaffold.docstrings import read_data\n"
-    "print(json.dumps(read_data(json.load(sys.stdin))))\n"
+    "request = json.load(sys.stdin)\n"
+    "print(json.dumps(read_data(request, read_api=request.pop('read_api', False))))\n"
 )
 
 
@@ -54,10 +55,11 @@ class Docstrings(Feature):
         self.job: BackgroundJob | None = None
         self.findings: list[Finding] | None = None
         self.kept: tuple[Store, str] | None = None
+        self.answered: dict[str, Any] | None = None
 
     def config(self, build: Build) -> None:
         self._stop()
-        self.request, self.findings, self.kept = None, None, None
+        self.request, self.findings, self.kept, self.answered = None, None, None, None
         options = build.options
         packages = options.coverage.packages
         if not options.enabled or not packages or build.worker_of is not None:
@@ -90,7 +92,18 @@ class Docstrings(Feature):
             if data is not None:
                 self.findings = findings_from_data(data)
                 return
-        self.job = BackgroundJob(_WORKER, self.request)
+        # Coverage reads the public API with the same griffe load as the audit:
+        # one load for both, unless the examples check took it already.
+        api = build.public_api
+        share = (
+            api is not None
+            and api.wanted
+            and api.request
+            == (self.request["packages"], self.request["preload"], self.request["search_paths"])
+        )
+        self.job = BackgroundJob(_WORKER, {**self.request, "read_api": share})
+        if api is not None and share:
+            api.hand_over(self._public_api)
 
     def post_page(self, build: Build, output: str, page: Any) -> str:
         if PLACEHOLDER not in output:
@@ -112,13 +125,25 @@ class Docstrings(Feature):
         elif findings:
             log.info("docstrings: %s (see the docstrings page)", summary(findings))
 
+    def _answer(self) -> dict[str, Any] | None:
+        """The process's answer, once it is in (None: no process, or it failed)."""
+        if self.job is not None:
+            answer = self.job.answer()
+            self.answered = answer if isinstance(answer, dict) else None
+            self.job = None
+        return self.answered
+
+    def _public_api(self) -> list[Any] | None:
+        """The public API the process read for coverage; None: coverage reads it itself."""
+        api = (self._answer() or {}).get("api")
+        return api if isinstance(api, list) else None
+
     def _result(self) -> list[Finding] | None:
         if self.findings is None and self.request is not None:
-            data = self.job.answer() if self.job is not None else None
-            self.job = None
+            data = (self._answer() or {}).get("findings")
             try:
                 # No process, or it failed: read here, where errors are raised.
-                data = data if data is not None else read_data(self.request)
+                data = data if data is not None else read_data(self.request)["findings"]
             except CoverageError as error:
                 raise PluginError(f"{PLUGIN_NAME}: docstrings: {error}") from None
             self.findings = findings_from_data(data)
