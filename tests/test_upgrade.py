@@ -12,6 +12,7 @@ import json
 import os
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,18 @@ from refsite.history.read import read_history
 from refsite.releases import upgrade as upgrade_module
 from refsite.releases.assemble import versions_json
 from refsite.releases.index import Sources, upload_times
-from refsite.releases.lock import Lock, Pinned, Release, Selection, load_lock, resolve, write_lock
+from refsite.releases.lock import (
+    Lock,
+    LockError,
+    Pinned,
+    Release,
+    Selection,
+    load_lock,
+    resolve,
+    select_versions,
+    write_lock,
+)
+from refsite.releases.options import add_to_select
 from refsite.releases.requirements import RequirementsError, relock, repin
 from refsite.releases.upgrade import Files, check_line, plan_upgrade, upgrade
 from test_wheels import make_wheel
@@ -163,6 +175,54 @@ def test_plan_compares_the_lock_with_the_index(
         gone,
         patches,
     )
+
+
+@pytest.mark.parametrize(
+    ("select", "added", "documented"),
+    [
+        # An explicit list without the new release's minor gains it.
+        (("1.0", "1.1"), "1.2", ["1.2.0", "1.1", "1.0"]),
+        (("1.0", "1.1", "1.2"), "", ["1.2.0", "1.1", "1.0"]),
+        (("1.0", "1.2.0"), "", ["1.2.0", "1.0"]),
+        (2, "", ["1.2.0", "1.1"]),
+    ],
+)
+def test_an_explicit_select_list_gains_the_new_release_s_minor(
+    select: int | tuple[str, ...], added: str, documented: list[str]
+) -> None:
+    lock = replace(_lock("1.1", "1.0"), selection=Selection("tinypkg", select=select, newest="1.1"))
+    available = ["1.0", "1.1", "1.2.0"]
+    plan = plan_upgrade(lock, available)
+    assert (plan.target, plan.added) == ("1.2.0", added)
+    assert ("(1.2 joins releases.select)" in check_line(plan)) == bool(added)
+    chosen = upgrade_module.with_target(lock.selection, plan.target)
+    assert select_versions(available, chosen) == documented
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'plugins:\n  - refsite:\n      releases:\n        select: ["1.0", "1.1"]  # two\n'
+            "        lock: x.json\n      history:\n        select: [a]\n",
+            'plugins:\n  - refsite:\n      releases:\n        select: ["1.0", "1.1", "1.2"]\n'
+            "        lock: x.json\n      history:\n        select: [a]\n",
+        ),
+        (
+            "releases:\n  select:\n    - '1.0'\n    - '1.1'\n  lock: x.json\n",
+            "releases:\n  select:\n    - '1.0'\n    - '1.1'\n    - \"1.2\"\n  lock: x.json\n",
+        ),
+        ("releases:\n  select: []\n", 'releases:\n  select: ["1.2"]\n'),
+    ],
+)
+def test_add_to_select_appends_to_the_releases_list(text: str, expected: str) -> None:
+    assert add_to_select(text, "1.2") == expected
+
+
+@pytest.mark.parametrize("text", ["releases:\n  select: 3\n", "history:\n  select: [a]\n"])
+def test_add_to_select_without_a_list_names_the_file(text: str) -> None:
+    with pytest.raises(LockError, match=r"^site/mkdocs.yml: no releases.select list to add 1.2"):
+        add_to_select(text, "1.2", source="site/mkdocs.yml")
 
 
 def test_cooldown_leaves_out_releases_younger_than_it() -> None:

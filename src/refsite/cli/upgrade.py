@@ -148,6 +148,7 @@ def _upgrade(
         requirements=config.resolve(args.requirements or "requirements/lock.txt"),
         lock=config.resolve(releases.lock),
         history=history_file,
+        config=config.path,
     )
     cache = config.resolve(config.refsite.cache_dir)
     extras = [e.strip() for e in (args.extras or "site,dev").split(",") if e.strip()]
@@ -183,9 +184,11 @@ def _upgrade(
         on_release=functools.partial(_on_release, package),
     )
     dropped = f"; dropped {', '.join(plan.gone)}" if plan.gone else ""
+    added = f"; {plan.added} added to releases.select" if plan.added else ""
+    written = f"{'five' if plan.added else 'four'} files written"
     _say(
         f"{package} {plan.current} -> {plan.target}: {len(outcome.read)} release(s) read into "
-        f"the history, {len(outcome.lock.releases)} documented{dropped}; four files written "
+        f"the history, {len(outcome.lock.releases)} documented{dropped}{added}; {written} "
         f"in {time.perf_counter() - start:.1f} s"
     )
     return 0

@@ -7,7 +7,10 @@ documented releases' wheels, and the API history (:mod:`refsite.history`)
 holds every release's public API. :func:`plan_upgrade` compares the lock with
 the package index; :func:`upgrade` computes the four new texts, reading only
 the releases the history lacks, and replaces the files only once all four
-are ready, so a failure at any step leaves every file as it was.
+are ready, so a failure at any step leaves every file as it was. A site
+whose ``releases.select`` is a list of versions gets the new release's
+``X.Y`` in that list too (``mkdocs.yml``, a fifth file): the newest locked
+release is the one the root documents.
 """
 
 from __future__ import annotations
@@ -30,12 +33,15 @@ from refsite.releases.lock import (
     LockError,
     Pinned,
     Release,
+    Selection,
     dependency_specifiers,
     lock_json,
+    minor,
     newest_matching,
     select_versions,
     wheel_metadata,
 )
+from refsite.releases.options import add_to_select
 from refsite.releases.requirements import lock_pins, repin
 from refsite.releases.wheels import Wheel, available_versions, download
 
@@ -50,6 +56,7 @@ __all__ = [
     "relocked_releases",
     "replace_all",
     "upgrade",
+    "with_target",
 ]
 
 Say = Callable[[str], None]
@@ -73,6 +80,8 @@ class Plan:
     patches: tuple[str, ...] = ()
     """Releases older than ``current`` that the selection now names and the lock
     lacks: a new patch of a documented minor."""
+    added: str = ""
+    """The ``X.Y`` of ``target`` that an explicit ``select`` list gains (else empty)."""
 
     @property
     def is_current(self) -> bool:
@@ -90,10 +99,14 @@ class Files:
     lock: Path
     """The releases lock."""
     history: Path
+    config: Path | None = None
+    """``mkdocs.yml``: rewritten only when an explicit ``select`` list gains a minor."""
 
     def all(self) -> list[Path]:
         """The files, in the order they are replaced."""
-        return [self.history, self.lock, self.requirements, self.pyproject]
+        return [self.history, self.lock, self.requirements, self.pyproject] + (
+            [self.config] if self.config else []
+        )
 
 
 @dataclass
@@ -141,9 +154,26 @@ def plan_upgrade(
     old_enough = [str(v) for v in finals if str(v) not in waiting]
     target = newer[-1] if newer else (old_enough[-1] if gone and old_enough else current)
     locked = {r.version for r in lock.releases}
-    chosen = select_versions(old_enough, replace(lock.selection, newest=target))
+    selection = with_target(lock.selection, target)
+    added = minor(target) if selection.select != lock.selection.select else ""
+    chosen = select_versions(old_enough, selection)
     patches = tuple(sorted((v for v in chosen if v not in locked and v not in newer), key=Version))
-    return Plan(package, current, target, tuple(newer), gone, tuple(waiting), patches)
+    return Plan(package, current, target, tuple(newer), gone, tuple(waiting), patches, added)
+
+
+def with_target(selection: Selection, target: str) -> Selection:
+    """``selection`` up to ``target``; an explicit list without it gets its ``X.Y``.
+
+    The newest documented release is the one the root documents (and whose
+    coverage gates the build), so a list that named only older minors would
+    leave the root's release out of the lock.
+    """
+    select = selection.select
+    if isinstance(select, tuple) and not any(
+        v == minor(target) or Version(v) == Version(target) for v in select
+    ):
+        select = (*select, minor(target))
+    return replace(selection, select=select, newest=target)
 
 
 def check_line(plan: Plan, *, root: Path | None = None) -> str:
@@ -163,6 +193,7 @@ def check_line(plan: Plan, *, root: Path | None = None) -> str:
         parts.append(
             f"{plan.package} {', '.join(plan.newer)} "
             f"{'is' if len(plan.newer) == 1 else 'are'} newer than the locked {plan.current}"
+            + (f" ({plan.added} joins releases.select)" if plan.added else "")
         )
     if plan.patches:
         parts.append(
@@ -236,8 +267,16 @@ def upgrade(
     requirements = relock(pyproject)
 
     say(f"step 3/4: releases lock: the documented releases of {package} up to {plan.target}")
+    config: dict[Path, str] = {}
+    if plan.added:
+        if files.config is None:
+            raise LockError(f"releases.select lacks {plan.added}: no mkdocs.yml to add it to")
+        config[files.config] = add_to_select(
+            files.config.read_text(encoding="utf-8"), plan.added, source=str(files.config)
+        )
+        say(f"  releases.select in {files.config.name} gains {plan.added}: the root documents it")
     new_lock = relocked_releases(
-        lock,
+        replace(lock, selection=with_target(lock.selection, plan.target)),
         available,
         plan.target,
         pins=lock_pins(requirements),
@@ -257,6 +296,7 @@ def upgrade(
             files.lock: lock_json(new_lock),
             files.requirements: requirements,
             files.pyproject: pyproject,
+            **config,
         }
     )
     return Outcome(
