@@ -9,9 +9,14 @@ The package is not installed: init reads 2.0.0 from a source folder
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,6 +28,7 @@ from refsite.checks.tree import load_tree
 from refsite.history.model import load_history
 from refsite.releases.lock import load_lock
 from refsite.scaffold.versioned import parse_releases
+from test_history_read import make_sdist
 from test_wheels import make_wheel
 
 FUNCTIONS = {
@@ -322,3 +328,105 @@ def test_a_bad_releases_value_and_existing_files_exit_2_before_reading(work: Pat
     )
     assert result.returncode == 2, result.stdout
     assert "api-history.json already exist(s): pass --force" in result.stdout
+
+
+# Issue 30: a package's every release from one command, on an index as PyPI's
+# is. A find-links folder cannot mark a release yanked, so a local simple index
+# (PEP 503 HTML, data-yanked as PyPI writes it) serves relpkg: 1.0.0 (a wheel),
+# 1.1.0 (an sdist only), 1.2.0 (yanked) and 2.0.0; 2.1.0 comes out later.
+YANKED = {"1.2.0": "broke greet"}
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _publish(served: Path) -> None:
+    """Write the simple index page of what ``served/files`` holds."""
+    anchors = []
+    for path in sorted((served / "files").iterdir()):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        version = path.name.removeprefix("relpkg-").split("-")[0].removesuffix(".tar.gz")
+        why = YANKED.get(version)
+        yanked = f' data-yanked="{why}"' if why else ""
+        anchors.append(f'<a href="../../files/{path.name}#sha256={digest}"{yanked}>{path.name}</a>')
+    page = served / "simple" / "relpkg" / "index.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text("<!DOCTYPE html><html><body>\n" + "\n".join(anchors) + "\n</body></html>\n")
+
+
+@pytest.fixture(scope="module")
+def pypi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
+    """The served folder and the environment that points pip (and refsite) at it."""
+    served = tmp_path_factory.mktemp("simple-index")
+    files = served / "files"
+    make_wheel(files, "relpkg", "1.0.0", _source("1.0.0"))
+    make_sdist(files, "relpkg", "1.1.0", _source("1.1.0"))
+    make_wheel(files, "relpkg", "1.2.0", _source("1.1.0"))
+    make_wheel(files, "relpkg", "2.0.0", _source("2.0.0"))
+    _publish(served)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(served)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    env = {
+        "PIP_NO_INDEX": "0",
+        "PIP_FIND_LINKS": "",
+        "PIP_INDEX_URL": f"http://127.0.0.1:{server.server_address[1]}/simple/",
+        "PIP_NO_CACHE_DIR": "1",
+        "SOURCE_DATE_EPOCH": "1700000000",
+    }
+    try:
+        yield served, env
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_every_release_from_one_command_then_an_upgrade_to_a_new_minor(
+    pypi: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    served, env = pypi
+    for name, text in _source("2.0.0").items():
+        path = tmp_path / "src" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    command = ["init", "relpkg", "site", "--src", "src", "--releases", "1.0", "--no-trial"]
+    init = run(BIN / "refsite", *command, cwd=tmp_path, env=env)
+    assert init.returncode == 0, init.stdout
+    project = tmp_path / "site"
+    # The history reads 1.1.0 from its sdist and skips the yanked 1.2.0.
+    history = load_history(project / "api-history.json")
+    assert history.versions() == ["1.0.0", "1.1.0", "2.0.0"]
+    assert "1.1.0 from its sdist" in history.notes
+    assert history.skipped == {"1.2.0": "yanked: broke greet"}
+    assert "1.0.0 to 2.0.0 (1.2.0 skipped)" in init.stdout
+    assert [r.version for r in load_lock(project / "releases.lock.json").releases] == [
+        "2.0.0",
+        "1.0.0",
+    ]
+    built = run(BIN / "refsite", "build", "--versions", cwd=project, env=env)
+    assert built.returncode == 0, built.stdout
+    # relpkg 2.1.0 comes out: the explicit list gains 2.1, and five files move.
+    make_wheel(served / "files", "relpkg", "2.1.0", _source("2.0.0"))
+    _publish(served)
+    check = run(BIN / "refsite", "upgrade", "--check", cwd=project, env=env)
+    assert check.returncode == 1, check.stdout
+    assert "relpkg 2.1.0 is newer than the locked 2.0.0 (2.1 joins releases.select)" in check.stdout
+    upgraded = run(BIN / "refsite", "upgrade", cwd=project, env=env)
+    assert upgraded.returncode == 0, upgraded.stdout
+    assert "releases.select in mkdocs.yml gains 2.1: the root documents it" in upgraded.stdout
+    assert "2.1 added to releases.select; five files written" in upgraded.stdout
+    assert _refsite_options(project)["releases"]["select"] == ["1.0", "2.0", "2.1"]  # type: ignore[index]
+    lock = load_lock(project / "releases.lock.json")
+    assert [r.version for r in lock.releases] == ["2.1.0", "2.0.0", "1.0.0"]
+    history = load_history(project / "api-history.json")
+    assert history.versions() == ["1.0.0", "1.1.0", "2.0.0", "2.1.0"]
+    assert '"relpkg==2.1.0"' in (project / "pyproject.toml").read_text()
+    built = run(BIN / "refsite", "build", "--versions", cwd=project, env=env)
+    assert built.returncode == 0, built.stdout
+    versions = json.loads((project / "site" / "versions.json").read_text())
+    assert [v["title"] for v in versions] == ["2.1.0", "2.0.0", "1.0.0"]
+    assert (project / "site" / "2.1" / "index.html").is_file()
+    check = run(BIN / "refsite", "upgrade", "--check", cwd=project, env=env)
+    assert check.returncode == 0, check.stdout
