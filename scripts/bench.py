@@ -239,6 +239,13 @@ def print_table(
     print()
 
 
+def write_figures(path: Path, figures: dict[str, object]) -> None:
+    """The figures as JSON at ``path``, with the machine they were measured on."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    machine = {"cpus": os.cpu_count(), "python": platform.python_version()}
+    path.write_text(json.dumps({**figures, "machine": machine}, indent=2))
+
+
 def print_ratios(ratios: dict[str, float | None]) -> None:
     for name, value in ratios.items():
         print(f"{name:<60} {'n/a' if value is None else f'{value:.2f}x'}")
@@ -516,21 +523,17 @@ def main() -> int:
     for name, value in absolute.items():
         print(f"{name:<60} {'n/a' if value is None else f'{value:.2f}'}")
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(
-            json.dumps(
-                {
-                    "runs": args.runs,
-                    "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-                    "seconds": times,
-                    "median_seconds": medians,
-                    "peak_mib": peaks,
-                    "cold_cpu_seconds": cold_cpu,
-                    "ratios": ratios,
-                    "absolute": absolute,
-                },
-                indent=2,
-            )
+        write_figures(
+            args.json,
+            {
+                "runs": args.runs,
+                "seconds": times,
+                "median_seconds": medians,
+                "peak_mib": peaks,
+                "cold_cpu_seconds": cold_cpu,
+                "ratios": ratios,
+                "absolute": absolute,
+            },
         )
         print(f"\nfigures written to {args.json}", file=sys.stderr)
     return 0

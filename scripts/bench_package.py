@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -31,7 +29,7 @@ import tomllib
 from pathlib import Path
 
 # scripts/ is this script's folder, first on sys.path: one way to time and print.
-from bench import edit_page, print_ratios, print_table, timed, timed_cpu
+from bench import edit_page, print_ratios, print_table, timed, timed_cpu, write_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "bench"
@@ -285,23 +283,19 @@ def main() -> int:
     print_table(times, peaks, cold_cpu)
     print_ratios(ratios)
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(
-            json.dumps(
-                {
-                    "package": args.package,
-                    "refsite_sources": code,
-                    "pages": pages,
-                    "runs": args.runs,
-                    "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-                    "seconds": times,
-                    "median_seconds": medians,
-                    "peak_mib": peaks,
-                    "cold_cpu_seconds": cold_cpu,
-                    "ratios": ratios,
-                },
-                indent=2,
-            )
+        write_figures(
+            args.json,
+            {
+                "package": args.package,
+                "refsite_sources": code,
+                "pages": pages,
+                "runs": args.runs,
+                "seconds": times,
+                "median_seconds": medians,
+                "peak_mib": peaks,
+                "cold_cpu_seconds": cold_cpu,
+                "ratios": ratios,
+            },
         )
         say(f"figures written to {args.json}")
     return 0
