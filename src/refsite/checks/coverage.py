@@ -395,7 +395,8 @@ class PublicApiReader:
     process when :meth:`result` asks for it. ``known`` is the result, read
     elsewhere already. ``deferred`` waits for :meth:`start` to start the
     process, so that a job that loads the same packages anyway (the examples
-    check) can read it from that load instead (:meth:`hand_over`).
+    check, the docstrings audit) can read it from that load instead
+    (:meth:`hand_over`), with ``in_process`` too.
     """
 
     def __init__(
@@ -428,8 +429,10 @@ class PublicApiReader:
             self._data = cache.load(self._key, namespace="public-api")
             if self._data is not None:
                 return
-        if in_process:  # asked to read it here, when the result is wanted
-            return
+        # Asked to read it here when the result is wanted (builds side by
+        # side keep every core busy), unless a job that loads the packages
+        # anyway takes it over first.
+        self._in_process = in_process
         self._pending = True
         if not deferred:
             self.start()
@@ -457,7 +460,8 @@ class PublicApiReader:
         """Start the reading process, unless it is not needed or was handed over."""
         if self._pending:
             self._pending = False
-            self._job = BackgroundJob(_API_WORKER, self._request)
+            if not self._in_process:
+                self._job = BackgroundJob(_API_WORKER, self._request)
 
     def result(self) -> list[Any]:
         """The public API as :func:`load_api_data` returns it (waits for the process).
