@@ -239,11 +239,32 @@ def print_table(
     print()
 
 
-def write_figures(path: Path, figures: dict[str, object]) -> None:
-    """The figures as JSON at ``path``, with the machine they were measured on."""
+def write_figures(
+    path: Path,
+    runs: int,
+    rows: tuple[dict[str, list[float]], dict[str, float], dict[str, float]],
+    cold_cpu: dict[str, list[float]],
+    ratios: dict[str, float | None],
+    **more: object,
+) -> None:
+    """The figures as JSON at ``path``, with the machine they were measured on.
+
+    ``rows`` are the seconds, their medians and the peak MiB of each row;
+    ``more`` what a bench adds (the package, its absolute figures).
+    """
+    seconds, medians, peaks = rows
+    figures = {
+        **more,
+        "runs": runs,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "seconds": seconds,
+        "median_seconds": medians,
+        "peak_mib": peaks,
+        "cold_cpu_seconds": cold_cpu,
+        "ratios": ratios,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
-    machine = {"cpus": os.cpu_count(), "python": platform.python_version()}
-    path.write_text(json.dumps({**figures, "machine": machine}, indent=2))
+    path.write_text(json.dumps(figures, indent=2))
 
 
 def print_ratios(ratios: dict[str, float | None]) -> None:
@@ -524,16 +545,7 @@ def main() -> int:
         print(f"{name:<60} {'n/a' if value is None else f'{value:.2f}'}")
     if args.json:
         write_figures(
-            args.json,
-            {
-                "runs": args.runs,
-                "seconds": times,
-                "median_seconds": medians,
-                "peak_mib": peaks,
-                "cold_cpu_seconds": cold_cpu,
-                "ratios": ratios,
-                "absolute": absolute,
-            },
+            args.json, args.runs, (times, medians, peaks), cold_cpu, ratios, absolute=absolute
         )
         print(f"\nfigures written to {args.json}", file=sys.stderr)
     return 0

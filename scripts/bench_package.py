@@ -285,17 +285,13 @@ def main() -> int:
     if args.json:
         write_figures(
             args.json,
-            {
-                "package": args.package,
-                "refsite_sources": code,
-                "pages": pages,
-                "runs": args.runs,
-                "seconds": times,
-                "median_seconds": medians,
-                "peak_mib": peaks,
-                "cold_cpu_seconds": cold_cpu,
-                "ratios": ratios,
-            },
+            args.runs,
+            (times, medians, peaks),
+            cold_cpu,
+            ratios,
+            package=args.package,
+            refsite_sources=code,
+            pages=pages,
         )
         say(f"figures written to {args.json}")
     return 0

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from refsite.cli.config import SiteConfig
+from refsite.cli.config import ConfigError, SiteConfig, read_config
 from refsite.core.commands import command_text
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "output_file",
     "relative_to_config",
     "release_version",
+    "site_config",
     "site_folder",
 ]
 
@@ -99,3 +100,23 @@ def folder_to_write(value: str) -> Path:
                 )
             break
     return path
+
+
+def site_config(path: Path, given: SiteConfig) -> SiteConfig:
+    """The configuration SITE_OR_CONFIG names.
+
+    Raises:
+        UsageError: it names neither a file nor a folder with ``mkdocs.yml``.
+    """
+    if path.is_dir():
+        if not (path / "mkdocs.yml").is_file() and given.exists:
+            return given  # a built site: read with the options of --config
+        path = path / "mkdocs.yml"
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file; pass a site's mkdocs.yml or its folder")
+    if path.resolve() == given.path.resolve():
+        return given
+    try:
+        return read_config(path)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None

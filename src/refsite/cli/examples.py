@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from refsite.cli.common import UsageError
-from refsite.cli.config import ConfigError, SiteConfig, read_config
+from refsite.cli.common import UsageError, site_config
+from refsite.cli.config import SiteConfig
 from refsite.core.limits import seconds
 from refsite.examples.check import ExamplesError, Settings, check
 from refsite.examples.hidden import unshown_warning
@@ -43,7 +43,7 @@ def add_commands(commands: Any) -> None:
 
 
 def _cmd_examples(args: argparse.Namespace, config: SiteConfig) -> int:
-    config = _site_config(Path(args.site), config)
+    config = site_config(Path(args.site), config)
     settings = settings_for(
         config,
         packages=args.package,
@@ -99,23 +99,3 @@ def settings_for(
     if not settings.docs_dir.is_dir():
         raise UsageError(f"{settings.docs_dir}: no such folder (the site's docs_dir)")
     return settings
-
-
-def _site_config(path: Path, given: SiteConfig) -> SiteConfig:
-    """The configuration SITE_OR_CONFIG names.
-
-    Raises:
-        UsageError: it names neither a file nor a folder with ``mkdocs.yml``.
-    """
-    if path.is_dir():
-        if not (path / "mkdocs.yml").is_file() and given.exists:
-            return given  # a built site: its examples come from --config's sources
-        path = path / "mkdocs.yml"
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file; pass a site's mkdocs.yml or its folder")
-    if path.resolve() == given.path.resolve():
-        return given
-    try:
-        return read_config(path)
-    except ConfigError as error:
-        raise UsageError(str(error)) from None

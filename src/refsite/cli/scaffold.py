@@ -30,9 +30,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from refsite.checks.coverage import CoverageError
-from refsite.cli.common import PROG, UsageError
+from refsite.cli.common import PROG, UsageError, site_config
 from refsite.cli.config import SiteConfig
-from refsite.cli.examples import _site_config as site_config
 from refsite.cli.history import quiet_griffe, read_releases
 from refsite.history.model import HistoryError, dump_history
 from refsite.mkdocs.config import ReleasesConfig

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from refsite.speed.kept import KeptOutputs
     from refsite.speed.reuse import BuildReuse
 
-__all__ = ["PLUGIN_NAME", "Build", "BuiltSite", "Feature", "log"]
+__all__ = ["PLUGIN_NAME", "Build", "BuiltSite", "Feature", "JobFeature", "log"]
 
 PLUGIN_NAME = "refsite"
 log: logging.LoggerAdapter[logging.Logger] = get_plugin_logger(PLUGIN_NAME)
@@ -158,6 +158,23 @@ class Feature:
 
     def shutdown(self) -> None:
         """The process ends."""
+
+
+class JobFeature(Feature):
+    """A feature whose work runs in a process beside the build (coverage, examples, docstrings).
+
+    The process is stopped when the build fails and when ``mkdocs serve`` ends,
+    so none outlives what it worked for.
+    """
+
+    def stop(self) -> None:
+        """Stop the process, if one still runs."""
+
+    def build_error(self, build: Build | None, error: Exception) -> None:
+        self.stop()
+
+    def shutdown(self) -> None:
+        self.stop()
 
 
 def _search_paths(config: Any) -> list[Path]:

@@ -197,29 +197,14 @@ def _narrative(
     obj: str, file: str | None, line: int, target: str, base: str | None, text: str = "text"
 ) -> Finding:
     if names_object(target):
-        return Finding(
-            "narrative",
-            target,
-            obj,
-            file,
-            line,
-            f"link to `{target}` written as a URL: rendered as a cross-reference",
-            f"write [{text}][{target}]",
-        )
-    if base is None:
-        return Finding(
-            "narrative",
-            target,
-            obj,
-            file,
-            line,
-            f"relative link `{target}` into the package's own docs: shown as its text",
-            "give the distribution a Documentation URL (Project-URL) to link it there",
-        )
-    url = narrative_url(target, base)
-    return Finding(
-        "narrative", target, obj, file, line, f"relative link `{target}`: leads to {url}"
-    )
+        said = f"link to `{target}` written as a URL: rendered as a cross-reference"
+        fix = f"write [{text}][{target}]"
+    elif base is None:
+        said = f"relative link `{target}` into the package's own docs: shown as its text"
+        fix = "give the distribution a Documentation URL (Project-URL) to link it there"
+    else:
+        said, fix = f"relative link `{target}`: leads to {narrative_url(target, base)}", ""
+    return Finding("narrative", target, obj, file, line, said, fix)
 
 
 def _unparsed(obj: str, file: str | None, line: int, problem: str) -> Finding:

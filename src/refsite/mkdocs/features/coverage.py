@@ -26,7 +26,7 @@ from refsite.checks.coverage import (
     objects_from_data,
     rendered_names,
 )
-from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
+from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, JobFeature, log
 from refsite.releases.site import WORKERS_ENV
 
 __all__ = ["PLACEHOLDER", "Coverage"]
@@ -35,7 +35,7 @@ PLACEHOLDER = "<!-- refsite:coverage -->"
 """What the coverage page holds until every page is rendered (see :meth:`Coverage.post_page`)."""
 
 
-class Coverage(Feature):
+class Coverage(JobFeature):
     """The public API reader, the coverage page and the coverage report."""
 
     def __init__(self) -> None:
@@ -45,7 +45,7 @@ class Coverage(Feature):
     def config(self, build: Build) -> None:
         """Start reading the public API, in a process of its own unless it is cached."""
         self.report_ = None
-        self._stop()
+        self.stop()
         settings = build.options.coverage
         if not build.options.enabled or not settings.packages or build.worker_of is not None:
             return
@@ -134,13 +134,7 @@ class Coverage(Feature):
                 raise PluginError(f"{PLUGIN_NAME}: coverage: {error}") from None
         return self.report_
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
         if self.api is not None:
             self.api.stop()
         self.api = None
-
-    def build_error(self, build: Build | None, error: Exception) -> None:
-        self._stop()
-
-    def shutdown(self) -> None:
-        self._stop()

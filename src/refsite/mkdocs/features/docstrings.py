@@ -22,7 +22,7 @@ from refsite.checks.coverage import CoverageError, package_folders
 from refsite.core.keys import base_key, tree_digest
 from refsite.core.processes import BackgroundJob
 from refsite.core.store import Store
-from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
+from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, JobFeature, log
 from refsite.scaffold.docstrings import (
     docs_urls,
     findings_from_data,
@@ -47,7 +47,7 @@ _WORKER = (
 )
 
 
-class Docstrings(Feature):
+class Docstrings(JobFeature):
     """The docstrings audit, its page and its report."""
 
     def __init__(self) -> None:
@@ -58,7 +58,7 @@ class Docstrings(Feature):
         self.answered: dict[str, Any] | None = None
 
     def config(self, build: Build) -> None:
-        self._stop()
+        self.stop()
         self.request, self.findings, self.kept, self.answered = None, None, None, None
         options = build.options
         packages = options.coverage.packages
@@ -151,16 +151,10 @@ class Docstrings(Feature):
                 self.kept[0].save("docstrings", self.kept[1], data)
         return self.findings
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
         if self.job is not None:
             self.job.stop()
         self.job = None
-
-    def build_error(self, build: Build | None, error: Exception) -> None:
-        self._stop()
-
-    def shutdown(self) -> None:
-        self._stop()
 
 
 def _python_options(config: Any) -> Mapping[str, Any]:

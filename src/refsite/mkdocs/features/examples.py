@@ -22,7 +22,7 @@ from refsite.examples.check import ExamplesError, ExamplesReader, Settings
 from refsite.examples.hidden import unshown_warning
 from refsite.examples.report import ExamplesReport, format_markdown, load_exclusions, sort_out
 from refsite.extras.sourcelinks import configured_naming, release_source, source_url
-from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
+from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, JobFeature, log
 
 __all__ = ["PLACEHOLDER", "Examples", "examples_settings"]
 
@@ -50,7 +50,7 @@ def examples_settings(build: Build) -> Settings | None:
     )
 
 
-class Examples(Feature):
+class Examples(JobFeature):
     """The examples check, the examples page and the examples report."""
 
     def __init__(self) -> None:
@@ -59,7 +59,7 @@ class Examples(Feature):
 
     def config(self, build: Build) -> None:
         self.report_ = None
-        self._stop()
+        self.stop()
         settings = examples_settings(build)
         # An older release's examples are history: checked only when asked.
         older = build.older_release is not None and not build.options.examples.older_releases
@@ -144,16 +144,10 @@ class Examples(Feature):
                 raise PluginError(f"{PLUGIN_NAME}: examples: {error}") from None
         return self.report_
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
         if self.reader is not None:
             self.reader.stop()
         self.reader = None
-
-    def build_error(self, build: Build | None, error: Exception) -> None:
-        self._stop()
-
-    def shutdown(self) -> None:
-        self._stop()
 
 
 def _object_urls(site: Path, base: str) -> dict[str, str]:
