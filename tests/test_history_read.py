@@ -21,9 +21,9 @@ import pytest
 from refsite.cli.main import main
 from refsite.history.model import load_history
 from refsite.history.read import Step, read_history
-from refsite.releases.index import IndexFile, Sources, project_files, yanked_versions
-from refsite.releases.lock import wheel_metadata
-from refsite.releases.wheels import WheelError, download_sdist, package_root, unpack
+from refsite.registry.index import IndexFile, Sources, project_files, yanked_versions
+from refsite.registry.metadata import wheel_metadata
+from refsite.registry.wheels import WheelError, download_sdist, package_root, unpack
 from test_wheels import make_wheel
 
 MKDOCS_YML = """\

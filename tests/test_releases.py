@@ -12,15 +12,14 @@ from packaging.utils import canonicalize_name
 from refsite.checks.absent import absent_note, present, prune_tree, replace_absent
 from refsite.checks.tree import parse_tree
 from refsite.core.commands import command_text
+from refsite.registry.metadata import dependency_specifiers, newest_matching
 from refsite.releases.lock import (
     Lock,
     LockError,
     Selection,
-    dependency_specifiers,
     fetch,
     load_lock,
     minor,
-    newest_matching,
     resolve,
     select_versions,
     write_lock,

@@ -22,9 +22,9 @@ from refsite.history import read as history_read
 from refsite.history.changes import changes_page, format_markdown, history_changes
 from refsite.history.model import dump_history, load_history
 from refsite.history.read import read_history
+from refsite.registry.index import Sources, upload_times
 from refsite.releases import upgrade as upgrade_module
 from refsite.releases.assemble import versions_json
-from refsite.releases.index import Sources, upload_times
 from refsite.releases.lock import (
     Lock,
     LockError,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from refsite.releases.wheels import (
+from refsite.registry.wheels import (
     NoRelease,
     WheelError,
     available_versions,

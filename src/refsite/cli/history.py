@@ -157,12 +157,12 @@ def read_releases(
     releases before they are read (``refsite history`` and ``refsite init``).
 
     Raises:
-        refsite.releases.wheels.WheelError: the index cannot be asked.
+        refsite.registry.wheels.WheelError: the index cannot be asked.
         refsite.history.model.HistoryError: no release in the range.
     """
     from refsite.history.read import read_history, releases_between
-    from refsite.releases.index import pip_sources, project_files, yanked_versions
-    from refsite.releases.wheels import available_versions
+    from refsite.registry.index import pip_sources, project_files, yanked_versions
+    from refsite.registry.wheels import available_versions
 
     files = project_files(package, pip_sources())
     # pip lists no yanked release: they are named as skipped all the same.
@@ -183,7 +183,7 @@ def read_releases(
 def _cmd_history(args: argparse.Namespace, config: SiteConfig) -> int:
     from importlib import metadata
 
-    from refsite.releases.wheels import WheelError
+    from refsite.registry.wheels import WheelError
 
     settings = _settings(args, config)
     package = settings.package
@@ -239,7 +239,7 @@ def _progress(package: str, step: Step) -> None:
 def _snapshot(value: str, settings: _Settings, history: History | None) -> Snapshot:
     """A version (from the history file, else its wheel) or a source folder, read."""
     from refsite.history.read import read_release
-    from refsite.releases.wheels import NoRelease, WheelError
+    from refsite.registry.wheels import NoRelease, WheelError
 
     package = settings.package
     folder = Path(value)

@@ -35,9 +35,9 @@ from refsite.cli.config import SiteConfig
 from refsite.cli.history import quiet_griffe, read_releases
 from refsite.history.model import HistoryError, dump_history
 from refsite.mkdocs.config import ReleasesConfig
+from refsite.registry.wheels import WheelError, available_versions
 from refsite.releases.lock import Lock, LockError, fetch, lock_json, minor, resolve
 from refsite.releases.requirements import RequirementsError, lock_pins, relock
-from refsite.releases.wheels import WheelError, available_versions
 from refsite.scaffold import docstrings
 from refsite.scaffold.load import load
 from refsite.scaffold.model import FINDING_KINDS, Finding, Loaded, ScaffoldError, SitePlan

@@ -30,11 +30,11 @@ from refsite.cli.versions import _current_lock, _releases
 from refsite.history.model import HistoryError, load_history
 from refsite.history.read import Step
 from refsite.mkdocs.config import ReleasesConfig
-from refsite.releases.index import pip_sources, upload_times
+from refsite.registry.index import pip_sources, upload_times
+from refsite.registry.wheels import WheelError, available_versions
 from refsite.releases.lock import LockError
 from refsite.releases.requirements import RequirementsError, relock
 from refsite.releases.upgrade import Files, check_line, plan_upgrade, pr_body, upgrade
-from refsite.releases.wheels import WheelError, available_versions
 
 __all__ = ["add_parsers"]
 

@@ -35,10 +35,10 @@ from refsite.core.limits import jobs, port
 from refsite.core.processes import run_mkdocs
 from refsite.core.store import NotACacheError
 from refsite.mkdocs.config import ReleasesConfig
+from refsite.registry.wheels import WheelError
 from refsite.releases.assemble import VersionsError, assemble_shards, build_versioned
 from refsite.releases.lock import Lock, LockError, Selection, load_lock, resolve, write_lock
 from refsite.releases.shards import Shard, ShardError, parse_shard
-from refsite.releases.wheels import WheelError
 from refsite.speed.cache import prune
 
 __all__ = ["add_commands"]

@@ -4,7 +4,8 @@ A trial build of a new project, each release of a versioned site and the
 CLI's plain build all run ``mkdocs <argv>`` as a subprocess, its exit status
 and (unless it goes to the terminal) its combined output handed back. A
 versioned build forks most of its builds from a server instead
-(:mod:`refsite.speed.forkserver`), and falls back to this where it cannot.
+(:class:`ForkServer`, which runs :mod:`refsite.mkdocs.forkserver`), and
+falls back to a subprocess where it cannot.
 What a build needs but does not make (its public API, its examples' results)
 is read by a :class:`BackgroundJob` while the pages render.
 """
@@ -24,7 +25,9 @@ from typing import Any
 __all__ = [
     "DEFAULT_COLLECTIONS",
     "FEWER_COLLECTIONS",
+    "FORK_SERVER",
     "BackgroundJob",
+    "ForkServer",
     "collect_less",
     "mkdocs_command",
     "run_mkdocs",
@@ -71,8 +74,10 @@ def run_mkdocs(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     capture: bool = True,
+    server: ForkServer | None = None,
+    output: Path | None = None,
 ) -> tuple[int, str]:
-    """Run MkDocs with ``argv`` in a subprocess and wait for it.
+    """Run MkDocs with ``argv`` and wait for it: forked from ``server``, else a subprocess.
 
     Args:
         argv: MkDocs' arguments.
@@ -81,10 +86,20 @@ def run_mkdocs(
         env: Its whole environment (default: this process's).
         capture: Hand back its standard output and error, together; else they
             go where this process's go, and ``""`` is handed back.
+        server: A :class:`ForkServer` to fork the build from; a server that
+            has ended leaves the build to a subprocess.
+        output: The file a forked build writes its output to (with ``server``).
 
     Returns:
         Its exit status and its output.
     """
+    if server is not None and output is not None:
+        try:
+            status = server.run(argv, env or os.environ, cwd or Path.cwd(), output)
+        except RuntimeError:  # the server is gone: this build runs on its own
+            pass
+        else:
+            return status, output.read_text(encoding="utf-8", errors="replace")
     process = subprocess.run(
         mkdocs_command(argv, command=command),
         cwd=cwd,
@@ -95,6 +110,51 @@ def run_mkdocs(
         check=False,
     )
     return process.returncode, process.stdout or ""
+
+
+FORK_SERVER = "refsite.mkdocs.forkserver"
+"""The module a :class:`ForkServer` runs: named, not imported, since it imports MkDocs."""
+
+
+class ForkServer:
+    """A server process (:func:`serve`) started with ``python``; one build at a time."""
+
+    def __init__(self, python: str, env: Mapping[str, str]) -> None:
+        self._process = subprocess.Popen(
+            [python, "-m", FORK_SERVER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            # What the preloading prints is nobody's concern; a build's
+            # output goes to its own file.
+            stderr=subprocess.DEVNULL,
+            env=dict(env),
+            text=True,
+        )
+
+    def run(self, argv: Sequence[str], env: Mapping[str, str], cwd: Path, output: Path) -> int:
+        """Run MkDocs with ``argv`` in a forked child; its exit status (output in ``output``)."""
+        process = self._process
+        assert process.stdin is not None
+        assert process.stdout is not None
+        request = {"argv": list(argv), "env": dict(env), "cwd": str(cwd), "output": str(output)}
+        try:
+            process.stdin.write(json.dumps(request) + "\n")
+            process.stdin.flush()
+            reply = process.stdout.readline()
+        except (OSError, ValueError):  # ValueError: closed here, by :meth:`close`
+            reply = ""
+        if not reply:
+            raise RuntimeError("the fork server ended")
+        return int(json.loads(reply)["status"])
+
+    def close(self) -> None:
+        """End the server (it ends when its input does)."""
+        if self._process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
+        self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
 
 _COLLECT_LESS = "from refsite.core.processes import collect_less; collect_less()\n"

@@ -1,6 +1,6 @@
 """Read a package's API history from the wheels of its releases.
 
-For every release, the exact wheel is downloaded (:mod:`refsite.releases.wheels`),
+For every release, the exact wheel is downloaded (:mod:`refsite.registry.wheels`),
 unpacked, and read statically with griffe (:func:`refsite.history.snapshot.read_snapshot`);
 nothing is installed or imported. A release without a wheel is read from its
 sdist's source tree. Packages that re-export objects (Starlette for FastAPI)
@@ -34,9 +34,9 @@ from refsite.checks.coverage import CoverageError
 from refsite.core.fingerprint import own_code
 from refsite.history.model import FORMAT, History, HistoryError, Release
 from refsite.history.snapshot import Snapshot, read_snapshot
-from refsite.releases.index import IndexFile, pip_sources, project_files, yanked_versions
-from refsite.releases.lock import dependency_specifiers, newest_matching, wheel_metadata
-from refsite.releases.wheels import (
+from refsite.registry.index import IndexFile, pip_sources, project_files, yanked_versions
+from refsite.registry.metadata import dependency_specifiers, newest_matching, wheel_metadata
+from refsite.registry.wheels import (
     NoRelease,
     Wheel,
     WheelError,

@@ -11,7 +11,7 @@ does the root while the installed packages it documents are unchanged too.
 Each build runs in its own process (``jobs`` at once): memory stays that of
 one build per job, and a failed build names its release. With ``python``,
 those processes are forked from servers that have imported MkDocs and its
-plugins once (:mod:`refsite.speed.forkserver`). The newest release
+plugins once (:mod:`refsite.mkdocs.forkserver`). The newest release
 is built first, alone and on every core (its pages rendered by workers, see
 :mod:`refsite.speed.workers`): the object cache then holds what the other releases
 and the root mostly share, rather than two releases rendering it side by side.
@@ -45,7 +45,6 @@ from refsite.releases.shards import (
 )
 from refsite.releases.site import RELEASE_ENV, VERSIONED_ENV, WORKERS_ENV
 from refsite.releases.stamps import STAMP, folder_stamps, read_stamps
-from refsite.speed.forkserver import ForkServer, run_mkdocs
 
 __all__ = [
     "VERSIONS_JSON",
@@ -299,8 +298,8 @@ class _Builds:
     jobs: int
     kept: set[str] = field(default_factory=set)
     """Folders of the site in place that stay as they are (moved in at the end)."""
-    servers: list[ForkServer] = field(default_factory=list)
-    lanes: queue.SimpleQueue[list[ForkServer]] = field(default_factory=queue.SimpleQueue)
+    servers: list[processes.ForkServer] = field(default_factory=list)
+    lanes: queue.SimpleQueue[list[processes.ForkServer]] = field(default_factory=queue.SimpleQueue)
     """One slot per job, its fork server started when the slot first builds (a
     site whose releases are all kept starts none)."""
 
@@ -338,7 +337,7 @@ class _Builds:
         lane = self.lanes.get()
         try:
             if serve and not lane and self.python:
-                lane.append(ForkServer(self.python, self.base_env))
+                lane.append(processes.ForkServer(self.python, self.base_env))
                 self.servers.append(lane[0])
             log = self.work / f".{folder or 'root'}.log"
             server = lane[0] if lane else None
@@ -415,15 +414,14 @@ def _mkdocs(
     config_file: Path,
     site: Path,
     env: Mapping[str, str],
-    server: ForkServer | None,
+    server: processes.ForkServer | None,
     log: Path,
 ) -> str:
     """Run one strict build; what its caches reused, e.g. ``page cache: 3 page(s) reused, ...``."""
     argv = ["build", "--strict", "--config-file", str(config_file), "--site-dir", str(site)]
-    try:
-        returncode, stdout = run_mkdocs(argv, env, mkdocs=command, server=server, output=log)
-    except RuntimeError:  # the server is gone: this build runs on its own
-        returncode, stdout = processes.run_mkdocs(argv, command=command, env=env)
+    returncode, stdout = processes.run_mkdocs(
+        argv, command=command, env=env, server=server, output=log
+    )
     # `mkdocs build --strict -q` can exit 0 despite warnings (mkdocs#4126): read them too.
     problems = [line for line in stdout.splitlines() if line.startswith(("WARNING", "ERROR"))]
     if returncode != 0 or problems:

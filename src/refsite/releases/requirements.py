@@ -24,7 +24,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from refsite.releases.wheels import pip_reason
+from refsite.registry.wheels import pip_reason
 
 __all__ = [
     "RequirementsError",

@@ -28,22 +28,20 @@ from refsite.core.commands import command_text
 from refsite.history.changes import format_markdown, history_changes
 from refsite.history.model import History, HistoryError, dump_history, load_history
 from refsite.history.read import Step, read_history
+from refsite.registry.metadata import dependency_specifiers, newest_matching, wheel_metadata
+from refsite.registry.wheels import Wheel, available_versions, download
 from refsite.releases.lock import (
     Lock,
     LockError,
     Pinned,
     Release,
     Selection,
-    dependency_specifiers,
     lock_json,
     minor,
-    newest_matching,
     select_versions,
-    wheel_metadata,
 )
 from refsite.releases.options import add_to_select
 from refsite.releases.requirements import lock_pins, repin
-from refsite.releases.wheels import Wheel, available_versions, download
 
 __all__ = [
     "Files",
@@ -250,7 +248,7 @@ def upgrade(
 
     Raises:
         refsite.releases.lock.LockError: the releases cannot be resolved.
-        refsite.releases.wheels.WheelError: a wheel cannot be listed or fetched.
+        refsite.registry.wheels.WheelError: a wheel cannot be listed or fetched.
         refsite.history.model.HistoryError: the history file is unusable.
         refsite.releases.requirements.RequirementsError: a pin cannot be moved.
     """
@@ -361,7 +359,7 @@ def relocked_releases(
 
     Raises:
         refsite.releases.lock.LockError: a dependency has no release that fits.
-        refsite.releases.wheels.WheelError: a wheel cannot be listed or fetched.
+        refsite.registry.wheels.WheelError: a wheel cannot be listed or fetched.
     """
     selection = replace(lock.selection, newest=newest)
     versions = select_versions(available, selection)

@@ -105,8 +105,8 @@ def _release_site(build: Build) -> ReleaseSite | None:
             "declare the documented package under the plugin's 'releases'"
         )
     # Only a versioned build reads the lock and the wheels.
+    from refsite.registry.wheels import WheelError
     from refsite.releases.lock import LockError
-    from refsite.releases.wheels import WheelError
 
     wheels = build.base / settings.wheels_dir
     try:

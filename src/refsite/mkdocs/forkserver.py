@@ -10,8 +10,9 @@ line exactly as ``mkdocs`` would, in its own folder and environment, its
 output going to a file. The server does nothing else and runs no thread, so
 forking it is safe.
 
-Where ``os.fork`` is missing, :func:`run_mkdocs` runs ``mkdocs`` as a plain
-subprocess instead (:func:`refsite.core.processes.run_mkdocs`).
+This module is the server's side, run as ``python -m refsite.mkdocs.forkserver``;
+the client, :class:`refsite.core.processes.ForkServer`, starts it by that
+name (a process boundary, not an import) and sends it one request per build.
 """
 
 from __future__ import annotations
@@ -20,18 +21,15 @@ import contextlib
 import importlib
 import json
 import os
-import subprocess
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping
 from typing import IO, Any
 
 from refsite import internals
-from refsite.core import processes
 from refsite.core.processes import collect_less
 
-__all__ = ["PRELOAD", "ForkServer", "run_mkdocs", "serve"]
+__all__ = ["PRELOAD", "serve"]
 
 PRELOAD = (
     "mkdocs.__main__",
@@ -110,67 +108,6 @@ def _child(request: Mapping[str, Any], replies: IO[str]) -> None:
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(code)
-
-
-class ForkServer:
-    """A server process (:func:`serve`) started with ``python``; one build at a time."""
-
-    def __init__(self, python: str, env: Mapping[str, str]) -> None:
-        self._process = subprocess.Popen(
-            [python, "-m", "refsite.speed.forkserver"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            # What the preloading prints is nobody's concern; a build's
-            # output goes to its own file.
-            stderr=subprocess.DEVNULL,
-            env=dict(env),
-            text=True,
-        )
-
-    def run(self, argv: Sequence[str], env: Mapping[str, str], cwd: Path, output: Path) -> int:
-        """Run MkDocs with ``argv`` in a forked child; its exit status (output in ``output``)."""
-        process = self._process
-        assert process.stdin is not None
-        assert process.stdout is not None
-        request = {"argv": list(argv), "env": dict(env), "cwd": str(cwd), "output": str(output)}
-        try:
-            process.stdin.write(json.dumps(request) + "\n")
-            process.stdin.flush()
-            reply = process.stdout.readline()
-        except OSError:
-            reply = ""
-        if not reply:
-            raise RuntimeError("the fork server ended")
-        return int(json.loads(reply)["status"])
-
-    def close(self) -> None:
-        """End the server (it ends when its input does)."""
-        if self._process.stdin is not None:
-            with contextlib.suppress(OSError):
-                self._process.stdin.close()
-        self._process.wait()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
-
-
-def run_mkdocs(
-    argv: Sequence[str],
-    env: Mapping[str, str],
-    *,
-    mkdocs: Sequence[str],
-    server: ForkServer | None = None,
-    cwd: Path | None = None,
-    output: Path,
-) -> tuple[int, str]:
-    """Run ``mkdocs <argv>``: in ``server`` if given, else as ``mkdocs`` (a subprocess).
-
-    Returns its exit status and its output (standard output and error).
-    """
-    where = cwd or Path.cwd()
-    if server is not None:
-        status = server.run(argv, env, where, output)
-        return status, output.read_text(encoding="utf-8", errors="replace")
-    return processes.run_mkdocs(argv, command=mkdocs, cwd=where, env=env)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ unpacked folder that griffe reads packages from statically. Nothing is
 imported or installed, so any release of any package can sit side by side.
 
 A release without a wheel (click 6.5) is read from its sdist, fetched from
-where the index lists it (:func:`refsite.releases.index.project_files`) and
+where the index lists it (:func:`refsite.registry.index.project_files`) and
 checked against the index's hash: ``pip download`` would build the sdist's
 metadata first, running its ``setup.py`` (20 s for click 6.5, and a failure
 for a setup.py of Python 2). griffe reads the package from its source tree.
@@ -38,7 +38,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from refsite.releases.index import IndexFile
+from refsite.registry.index import IndexFile
 
 __all__ = [
     "NoRelease",
