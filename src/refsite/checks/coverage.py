@@ -22,9 +22,10 @@ import griffe
 from mkdocstrings import Inventory
 
 from refsite.checks.optional_imports import KeepDefinitions
+from refsite.core.keys import base_key, tree_digest
 from refsite.core.processes import BackgroundJob
+from refsite.core.store import Store
 from refsite.core.yamlfile import YamlFileError, read_yaml
-from refsite.speed.cache import PageCache
 
 __all__ = [
     "CoverageError",
@@ -47,6 +48,9 @@ __all__ = [
     "public_api",
     "rendered_names",
 ]
+
+PUBLIC_API = "public-api"
+"""The store's namespace of public APIs read, by their packages' sources."""
 
 
 class CoverageError(ValueError):
@@ -387,12 +391,12 @@ class PublicApiReader:
 
     Reading it with griffe takes about as long as rendering a few pages and
     needs nothing the build makes: a process started with the build reads
-    it, at a lower priority than the build's own work. With a ``cache`` the
+    it, at a lower priority than the build's own work. With a ``store`` the
     result is kept by the packages' sources (their content, wherever they
-    lie), and no process is needed while
-    they are unchanged. With ``in_process`` (every core is busy with other
-    builds, so the process would only add its start-up) it is read in this
-    process when :meth:`result` asks for it. ``known`` is the result, read
+    lie), and no process is needed while they are unchanged. With
+    ``in_process`` (every core is busy with other builds, so the process
+    would only add its start-up) it is read in this process when
+    :meth:`result` asks for it. ``known`` is the result, read
     elsewhere already. ``deferred`` waits for :meth:`start` to start the
     process, so that a job that loads the same packages anyway (the examples
     check, the docstrings audit) can read it from that load instead
@@ -404,14 +408,14 @@ class PublicApiReader:
         packages: Sequence[str],
         preload: Sequence[str],
         search_paths: Sequence[Path],
-        cache: PageCache | None = None,
+        store: Store | None = None,
         *,
         in_process: bool = False,
         known: list[Any] | None = None,
         deferred: bool = False,
     ) -> None:
         self._request = [list(packages), list(preload), [str(p) for p in search_paths]]
-        self._cache = cache
+        self._store = store
         self._key: str | None = None
         self._data: list[Any] | None = known
         self._job: BackgroundJob | None = None
@@ -419,14 +423,12 @@ class PublicApiReader:
         self._pending = False
         if known is not None:  # read already (an older release, from the API history)
             return
-        if cache is not None:
+        if store is not None:
             folders = package_folders([*packages, *preload], search_paths)
             # By content: the root of a versioned site reads the same files
             # as its newest release, from elsewhere.
-            self._key = cache.shared_key(
-                "public-api", repr([*packages, *preload]), cache.content_hash(folders)
-            )
-            self._data = cache.load(self._key, namespace="public-api")
+            self._key = base_key(PUBLIC_API, repr([*packages, *preload]), tree_digest(folders))
+            self._data = store.load(PUBLIC_API, self._key)
             if self._data is not None:
                 return
         # Asked to read it here when the result is wanted (builds side by
@@ -477,8 +479,8 @@ class PublicApiReader:
             if self._data is None:
                 # No process, or it failed: read here, where errors are raised.
                 self._data = load_api_data(*self._request)
-            if self._cache is not None and self._key is not None:
-                self._cache.store(self._key, self._data, namespace="public-api")
+            if self._store is not None and self._key is not None:
+                self._store.save(PUBLIC_API, self._key, self._data)
         return self._data
 
     def stop(self) -> None:

@@ -26,6 +26,7 @@ from refsite.checks.coverage import (
     objects_from_data,
     rendered_names,
 )
+from refsite.core.store import Store
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, JobFeature, log
 from refsite.releases.site import WORKERS_ENV
 
@@ -49,12 +50,12 @@ class Coverage(JobFeature):
         settings = build.options.coverage
         if not build.options.enabled or not settings.packages or build.worker_of is not None:
             return
-        cache = build.reuse.cache if build.reuse is not None else None
+        store = Store(build.reuse.cache.directory) if build.reuse is not None else None
         self.api = PublicApiReader(
             settings.packages,
             settings.preload,
             build.search_paths,
-            cache,
+            store,
             # Builds running side by side (a versioned site) keep every core busy.
             in_process=os.environ.get(WORKERS_ENV) == "1",
             known=(
