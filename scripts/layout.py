@@ -2,10 +2,12 @@
 
 Run through ``scripts/layout``. Prints the figures and every place over a
 limit: a module over 500 lines, a class over 250, a function over 80, the
-plugin module over 200, an import cycle between refsite's modules (imports
-inside functions included), or a module outside ``refsite.mkdocs`` (and the
-few adapters named below) importing MkDocs. Exits 1 when any limit is passed,
-so CI can hold the line; ``--json`` prints the figures for a note.
+plugin module over 200, an import cycle between refsite's modules or between
+its packages, an import against the packages' floors (:data:`FLOORS`: a
+package imports only from floors below its own; imports inside functions
+count too), or a module outside the adapters named below importing MkDocs
+(or mkdocstrings, autorefs or Material, whose packages load MkDocs). Exits 1
+when any limit is passed, so CI can hold the line; ``--json`` prints the figures for a note.
 """
 
 from __future__ import annotations
@@ -25,21 +27,38 @@ PLUGIN = "refsite.mkdocs.plugin"
 MKDOCS_ADAPTERS = (
     "refsite.mkdocs",
     "refsite.speed",
-    "refsite.releases.site",
     "refsite.cli",
     # The one place that touches upstream private parts: it imports them only
     # inside the functions that need them, so a pure package may ask it too.
     "refsite.internals",
 )
-# The packages that take data in and return values: none of them may depend
-# on the MkDocs side (the plugin, its features), only the other way round.
-PURE = (
-    "refsite.core",
-    "refsite.checks",
-    "refsite.extras",
-    "refsite.examples",
-    "refsite.history",
-    "refsite.scaffold",
+FLOORS: tuple[tuple[str, ...], ...] = (
+    ("core",),
+    ("internals", "registry"),
+    ("checks",),
+    ("examples", "extras", "history"),
+    ("speed",),
+    ("releases",),
+    ("scaffold",),
+    ("mkdocs",),
+    ("cli",),
+    # The entry points: ``python -m refsite``, the names a site writes in
+    # mkdocs.yml for the griffe extensions (``refsite.docfixes``...) and
+    # ``refsite`` itself, each re-exporting what lies below.
+    ("refsite", "__main__", "docfixes", "docstring_links", "hidden_lines",
+     "optional_imports", "sourcelinks"),
+)  # fmt: skip
+"""refsite's packages, lowest first. A package imports from floors below its own
+and never from another package on its floor, so each can be read knowing only
+what lies beneath it (ARCHITECTURE.md, "The floors")."""
+# Importing any of these loads MkDocs (mkdocstrings' package loads its plugin).
+MKDOCS_PACKAGES = ("mkdocs", "mkdocstrings", "mkdocs_autorefs", "material")
+# Pure modules that import mkdocstrings for its objects.inv reader alone
+# (``Inventory``): MkDocs is loaded as a library, no build is run or needed.
+INVENTORY_READERS = (
+    "refsite.checks.coverage",
+    "refsite.extras.inventories",
+    "refsite.extras.search",
 )
 
 
@@ -118,6 +137,7 @@ def measure() -> dict[str, object]:
     classes: list[tuple[str, str, int]] = []
     functions: list[tuple[str, str, int]] = []
     mkdocs_importers: list[str] = []
+    mkdocs_imports: dict[str, list[str]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         name = module_name(path)
         text = path.read_text(encoding="utf-8")
@@ -134,24 +154,75 @@ def measure() -> dict[str, object]:
         c, f = spans(tree)
         classes += [(name, n, s) for n, s in c]
         functions += [(name, n, s) for n, s in f]
-        uses_mkdocs = any(
-            isinstance(node, ast.Import | ast.ImportFrom)
-            and any(
-                (a.name if isinstance(node, ast.Import) else (node.module or "")).split(".")[0]
-                == "mkdocs"
-                for a in node.names
-            )
+        loaded = {
+            (a.name if isinstance(node, ast.Import) else (node.module or "")).split(".")[0]
             for node in ast.walk(tree)
-        )
-        if uses_mkdocs:
+            if isinstance(node, ast.Import | ast.ImportFrom) and not getattr(node, "level", 0)
+            for a in node.names
+        }
+        if loaded & set(MKDOCS_PACKAGES):
             mkdocs_importers.append(name)
+            mkdocs_imports[name] = sorted(loaded & set(MKDOCS_PACKAGES))
     return {
         "modules": modules,
         "graph": graph,
         "classes": classes,
         "functions": functions,
         "mkdocs_importers": mkdocs_importers,
+        "mkdocs_imports": mkdocs_imports,
     }
+
+
+def package_of(module: str) -> str:
+    """The package a module belongs to: ``refsite.speed.cache`` -> ``speed``.
+
+    A module at the top (``refsite.docfixes``) is its own; ``refsite`` is ``refsite``.
+    """
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def package_graph(graph: dict[str, set[str]]) -> dict[str, dict[str, list[str]]]:
+    """Package -> the packages it imports -> the module imports that make each edge."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for module, targets in graph.items():
+        edges = out.setdefault(package_of(module), {})
+        for target in sorted(targets):
+            if package_of(target) != package_of(module):
+                edges.setdefault(package_of(target), []).append(f"{module} -> {target}")
+    return out
+
+
+def mkdocs_outside_adapters(importers: list[str], loads: dict[str, list[str]]) -> list[str]:
+    """Each module outside the adapters that imports MkDocs (an inventory reader: mkdocstrings)."""
+    return [
+        f"pure module imports MkDocs: {m} ({', '.join(loads.get(m, []))})"
+        for m in importers
+        if not m.startswith(MKDOCS_ADAPTERS)
+        and not (m in INVENTORY_READERS and loads.get(m) == ["mkdocstrings"])
+    ]
+
+
+def floor_of(package: str) -> int | None:
+    return next((i for i, floor in enumerate(FLOORS) if package in floor), None)
+
+
+def against_floors(packages: dict[str, dict[str, list[str]]]) -> list[str]:
+    """Every import of a package on the same floor or above, and every package without one."""
+    over = [
+        f"package {p} has no floor: add it to FLOORS in scripts/layout.py and ARCHITECTURE.md"
+        for p in sorted(packages)
+        if floor_of(p) is None
+    ]
+    for package, edges in sorted(packages.items()):
+        here = floor_of(package)
+        for target, why in sorted(edges.items()):
+            there = floor_of(target)
+            if here is None or there is None or there < here:
+                continue
+            side = "its own floor" if there == here else "a floor above"
+            over += [f"import against the floors ({package} -> {target}, {side}): {w}" for w in why]
+    return over
 
 
 def report(figures: dict[str, object]) -> tuple[list[str], list[str]]:
@@ -160,7 +231,10 @@ def report(figures: dict[str, object]) -> tuple[list[str], list[str]]:
     functions: list[tuple[str, str, int]] = figures["functions"]  # type: ignore[assignment]
     graph: dict[str, set[str]] = figures["graph"]  # type: ignore[assignment]
     importers: list[str] = figures["mkdocs_importers"]  # type: ignore[assignment]
+    loads: dict[str, list[str]] = figures["mkdocs_imports"]  # type: ignore[assignment]
     found = cycles(graph)
+    packages = package_graph(graph)
+    package_cycles = cycles({p: set(edges) for p, edges in packages.items()})
     big_module = max(modules.items(), key=lambda kv: kv[1])
     big_class = max(classes, key=lambda t: t[2])
     big_function = max(functions, key=lambda t: t[2])
@@ -171,6 +245,8 @@ def report(figures: dict[str, object]) -> tuple[list[str], list[str]]:
         f"largest function: {big_function[0]}.{big_function[1]} ({big_function[2]} lines)",
         f"plugin module: {PLUGIN} ({modules.get(PLUGIN, 0)} lines)",
         f"import cycles: {len(found)}",
+        f"package cycles: {len(package_cycles)}",
+        "floors: " + " < ".join("/".join(floor) for floor in FLOORS[:-1]) + " < entry points",
         f"modules importing MkDocs: {len(importers)}",
     ]
     over = [
@@ -191,16 +267,9 @@ def report(figures: dict[str, object]) -> tuple[list[str], list[str]]:
     if modules.get(PLUGIN, 0) > LIMITS["plugin"]:
         over.append(f"plugin module {PLUGIN}: {modules[PLUGIN]} lines > {LIMITS['plugin']}")
     over += [f"import cycle: {' -> '.join(c)}" for c in found]
-    over += [
-        f"pure module imports MkDocs: {m}" for m in importers if not m.startswith(MKDOCS_ADAPTERS)
-    ]
-    over += [
-        f"pure module depends on the MkDocs side: {m} -> {t}"
-        for m, targets in graph.items()
-        if m.startswith(PURE)
-        for t in sorted(targets)
-        if t.startswith("refsite.mkdocs")
-    ]
+    over += [f"package cycle: {' -> '.join(c)}" for c in package_cycles]
+    over += against_floors(packages)
+    over += mkdocs_outside_adapters(importers, loads)
     return lines, over
 
 

@@ -43,9 +43,18 @@ def test_refsite_has_no_import_cycle(figures: dict[str, object]) -> None:
 
 def test_only_the_mkdocs_adapters_import_mkdocs(figures: dict[str, object]) -> None:
     importers = figures["mkdocs_importers"]
+    loads = figures["mkdocs_imports"]
     assert isinstance(importers, list)
+    assert isinstance(loads, dict)
     assert "refsite.mkdocs.plugin" in importers  # the detection sees a real import
-    assert [m for m in importers if not m.startswith(layout.MKDOCS_ADAPTERS)] == []
+    assert loads["refsite.checks.coverage"] == ["mkdocstrings"]  # and an inventory reader's
+    assert layout.mkdocs_outside_adapters(importers, loads) == []
+    # A pure module importing MkDocs itself is reported, an inventory reader too.
+    wrong = {**loads, "refsite.checks.site": ["mkdocs"], "refsite.extras.search": ["material"]}
+    assert layout.mkdocs_outside_adapters([*importers, "refsite.checks.site"], wrong) == [
+        "pure module imports MkDocs: refsite.extras.search (material)",
+        "pure module imports MkDocs: refsite.checks.site (mkdocs)",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -85,20 +94,60 @@ def test_imports(source: str, name: str, is_package: bool, expected: set[str]) -
     assert layout.imports(ast.parse(source), name, is_package) == expected
 
 
-def test_no_pure_package_depends_on_the_mkdocs_side(figures: dict[str, object]) -> None:
+def test_refsite_keeps_its_floors(figures: dict[str, object]) -> None:
     graph = figures["graph"]
     assert isinstance(graph, dict)
-    # The detection sees real edges: a pure package asks internals, the plugin a pure one.
-    assert "refsite.internals" in graph["refsite.checks.absent"]
-    assert "refsite.checks.absent" in graph["refsite.mkdocs.features.release"]
-    _, over = layout.report(figures)
-    assert [line for line in over if "MkDocs side" in line] == []
-    # One edge the other way round is reported.
-    wrong = {
-        **graph,
-        "refsite.checks.site": {*graph["refsite.checks.site"], "refsite.mkdocs.build"},
+    packages = layout.package_graph(graph)
+    # The measurement sees real edges, so the checks below cannot pass vacuously.
+    assert "core" in packages["checks"]
+    assert "checks" in packages["mkdocs"]
+    assert layout.against_floors(packages) == []
+    assert layout.cycles({p: set(edges) for p, edges in packages.items()}) == []
+    # Every package has a floor, and every floor a package that exists.
+    assert {p for floor in layout.FLOORS for p in floor} == set(packages)
+
+
+@pytest.mark.parametrize(
+    ("edge", "expected"),
+    [
+        (("refsite.mkdocs.build", "refsite.checks.site"), []),
+        (
+            ("refsite.checks.coverage", "refsite.speed.cache"),
+            [
+                "import against the floors (checks -> speed, a floor above): "
+                "refsite.checks.coverage -> refsite.speed.cache"
+            ],
+        ),
+        (
+            ("refsite.history.read", "refsite.extras.search"),
+            [
+                "import against the floors (history -> extras, its own floor): "
+                "refsite.history.read -> refsite.extras.search"
+            ],
+        ),
+        (
+            ("refsite.newpkg.mod", "refsite.core.store"),
+            [
+                "package newpkg has no floor: add it to FLOORS in scripts/layout.py and ARCHITECTURE.md"
+            ],
+        ),
+    ],
+    ids=["down", "up", "sideways", "no-floor"],
+)
+def test_against_floors(edge: tuple[str, str], expected: list[str]) -> None:
+    source, target = edge
+    assert layout.against_floors(layout.package_graph({source: {target}})) == expected
+
+
+def test_a_package_cycle_between_acyclic_modules_is_reported(figures: dict[str, object]) -> None:
+    # history.read -> releases.lock and releases.site -> history.view: no module
+    # cycle, but a package cycle (the one the registry package removed).
+    graph = {
+        "refsite.history.read": {"refsite.releases.lock"},
+        "refsite.releases.lock": set(),
+        "refsite.releases.site": {"refsite.history.view"},
+        "refsite.history.view": set(),
     }
-    _, over = layout.report({**figures, "graph": wrong})
-    assert [line for line in over if "MkDocs side" in line] == [
-        "pure module depends on the MkDocs side: refsite.checks.site -> refsite.mkdocs.build"
-    ]
+    assert layout.cycles(graph) == []
+    _, over = layout.report({**figures, "graph": graph})
+    assert "package cycle: history -> releases" in over
