@@ -22,7 +22,7 @@ from refsite.history.changes import Change, changes_page, compare, format_markdo
 from refsite.history.model import (
     History,
     HistoryError,
-    Release,
+    ReleaseRead,
     dump_history,
     history_from_data,
     load_history,
@@ -157,7 +157,7 @@ def write_version(root: Path, version: str) -> Path:
 def shop(tmp_path_factory: pytest.TempPathFactory) -> History:
     root = tmp_path_factory.mktemp("shop")
     snapshots = [read_snapshot(["shop"], search_paths=[write_version(root, v)]) for v in VERSIONS]
-    return History(package="shop", releases=[Release(v) for v in VERSIONS], snapshots=snapshots)
+    return History(package="shop", releases=[ReleaseRead(v) for v in VERSIONS], snapshots=snapshots)
 
 
 def by_kind(changes: list[Change]) -> dict[tuple[str, str, str], Change]:
@@ -258,7 +258,7 @@ def test_bad_history_data_is_one_clear_error(data: object, message: str) -> None
 def test_markdown_lists_quiet_releases_on_one_line(shop: History) -> None:
     quiet = History(
         package="shop",
-        releases=[Release(v) for v in ("1.0.0", "1.0.1", "1.0.2", "1.1.0")],
+        releases=[ReleaseRead(v) for v in ("1.0.0", "1.0.1", "1.0.2", "1.1.0")],
         snapshots=[shop.snapshots[0]] * 3 + [shop.snapshots[1]],
     )
     text = format_markdown(history_changes(quiet), package="shop", ids=True)
@@ -441,7 +441,7 @@ def test_a_site_build_shows_the_changes_and_badges(mini: Path) -> None:
     shapes.write_text(text[: text.index("    def scale")] + text[text.index("\n\ndef area") :])
     history = History(
         package="minipkg",
-        releases=[Release("1.0"), Release("2.0")],
+        releases=[ReleaseRead("1.0"), ReleaseRead("2.0")],
         snapshots=[
             read_snapshot(["minipkg"], search_paths=[old]),
             read_snapshot(["minipkg"], search_paths=[mini / "src"]),

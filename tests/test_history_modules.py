@@ -6,7 +6,7 @@ import pytest
 
 from refsite.history.badges import add_badges, marks_for
 from refsite.history.changes import compare
-from refsite.history.model import History, HistoryError, Release, history_from_data
+from refsite.history.model import History, HistoryError, ReleaseRead, history_from_data
 from refsite.history.since import since
 from refsite.history.snapshot import Snapshot, read_snapshot
 
@@ -46,7 +46,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         snapshots.append(read_snapshot(["pkg"], preload=["other"], search_paths=[root / version]))
-    return History("pkg", [Release(v) for v in RELEASES], snapshots)
+    return History("pkg", [ReleaseRead(v) for v in RELEASES], snapshots)
 
 
 def test_public_modules_and_a_reexported_modules_members_are_recorded(history: History) -> None:

@@ -8,7 +8,7 @@ import lxml.html
 
 from conftest import Build
 from refsite.history.badges import add_badges, marks_for
-from refsite.history.model import History, Release
+from refsite.history.model import History, ReleaseRead
 from refsite.history.since import since
 
 
@@ -39,7 +39,7 @@ SNAPSHOTS: list[dict[str, dict[str, Any]]] = [
     },
 ]
 HISTORY = History(
-    package="pkg", releases=[Release(v) for v in ("1.0", "2.0", "3.0")], snapshots=SNAPSHOTS
+    package="pkg", releases=[ReleaseRead(v) for v in ("1.0", "2.0", "3.0")], snapshots=SNAPSHOTS
 )
 
 
@@ -67,7 +67,7 @@ def test_a_renamed_class_keeps_its_inherited_members_dates() -> None:
         {"pkg.Old": cls("pkg._s.Socket", ["url"], ["pkg.Old"])},
         {"pkg.New": cls("pkg._s.Socket", ["url"], ["pkg.New"])},
     ]
-    history = History("pkg", [Release("1.0"), Release("2.0")], renamed)
+    history = History("pkg", [ReleaseRead("1.0"), ReleaseRead("2.0")], renamed)
     assert since(history).inherited == {"pkg.New": {"url": "1.0"}}
 
 
@@ -78,7 +78,7 @@ def test_what_a_class_inherits_from_an_unread_package_dates_from_when_it_had_the
         {"pkg.Client": {**client, "bases": ["other.Base", "Exception"]}},
         {"pkg.Client": {**client, "bases": ["other.Base"]}, "pkg.Client.own": method("x")},
     ]
-    releases = [Release(v, (("pkg", v, "0" * 64),)) for v in ("1.0", "2.0", "3.0")]
+    releases = [ReleaseRead(v, (("pkg", v, "0" * 64),)) for v in ("1.0", "2.0", "3.0")]
     found = since(History("pkg", releases, snapshots))
     assert found.unread_bases == {"pkg.Client": "2.0"}
     marks = marks_for(found, snapshots[-1])

@@ -17,10 +17,10 @@ from conftest import ROOT, Build, Visit, mkdocs_build
 from refsite.checks.links import check_links
 from refsite.cli.config import read_config
 from refsite.extras.sourcelinks import (
-    Release,
+    DistributionInfo,
     SourceLinks,
     configured_naming,
-    find_release,
+    find_distribution,
     github_repository,
     release_tag,
     source_url,
@@ -91,7 +91,7 @@ def test_github_repository_from_project_urls(urls: list[str], expected: str | No
 def test_release_tags_follow_each_projects_naming(
     name: str, version: str, expected: str | None
 ) -> None:
-    release = Release(name, version, "https://github.com/o/r")
+    release = DistributionInfo(name, version, "https://github.com/o/r")
     assert release_tag(release, _site_naming()) == expected
     # No naming declared: no project has a tag (no link rather than a guessed one).
     assert release_tag(release) is None
@@ -112,17 +112,19 @@ def test_source_url() -> None:
 
 def test_release_of_an_unpacked_wheel(tmp_path: Path) -> None:
     package = _unpacked_wheel(tmp_path, "thing", "3.1.4", "Source, https://github.com/o/thing")
-    assert find_release(package) == Release("thing", "3.1.4", "https://github.com/o/thing")
+    assert find_distribution(package) == DistributionInfo(
+        "thing", "3.1.4", "https://github.com/o/thing"
+    )
 
 
 def test_release_of_a_distribution_named_unlike_its_package(tmp_path: Path) -> None:
     package = _unpacked_wheel(
         tmp_path, "thing", "2.0", "Source, https://github.com/o/thing", dist="py_thing"
     )
-    release = find_release(package)
+    release = find_distribution(package)
     assert release is not None
     assert (release.name, release.version) == ("py_thing", "2.0")
-    assert find_release(tmp_path / "elsewhere" / "thing") is None
+    assert find_distribution(tmp_path / "elsewhere" / "thing") is None
 
 
 def _load(root: Path, name: str, tags: dict[str, str] | None = None) -> griffe.Module:

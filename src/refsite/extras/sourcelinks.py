@@ -38,14 +38,14 @@ import griffe
 __all__ = [
     "TAG_NAMING",
     "TEMPLATES",
-    "Release",
+    "DistributionInfo",
     "SourceLinks",
     "configured_naming",
-    "find_release",
+    "find_distribution",
     "github_repository",
     "link_prefix",
     "normalize",
-    "read_release",
+    "read_distribution",
     "release_source",
     "release_tag",
     "source_url",
@@ -68,7 +68,7 @@ _GITHUB = re.compile(r"^https?://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
 
 @dataclass(frozen=True)
-class Release:
+class DistributionInfo:
     """One release of a distribution, as its metadata tells."""
 
     name: str
@@ -98,18 +98,18 @@ def github_repository(project_urls: list[str]) -> str | None:
     return None
 
 
-def read_release(dist_info: Path) -> Release:
+def read_distribution(dist_info: Path) -> DistributionInfo:
     """The release a ``*.dist-info`` folder describes."""
     text = (dist_info / "METADATA").read_text(encoding="utf-8", errors="replace")
     metadata = email.parser.HeaderParser().parsestr(text)
-    return Release(
+    return DistributionInfo(
         name=metadata.get("Name", ""),
         version=metadata.get("Version", ""),
         repository=github_repository(metadata.get_all("Project-URL") or []),
     )
 
 
-def find_release(package_dir: Path) -> Release | None:
+def find_distribution(package_dir: Path) -> DistributionInfo | None:
     """The release of the package in ``package_dir``, from the dist-info next to it.
 
     The dist-info named after the package is tried first; else the one whose
@@ -126,7 +126,7 @@ def find_release(package_dir: Path) -> Release | None:
         ]
     for dist_info in candidates:
         if (dist_info / "METADATA").is_file():
-            return read_release(dist_info)
+            return read_distribution(dist_info)
     return None
 
 
@@ -138,7 +138,7 @@ def _records_package(record: Path, name: str) -> bool:
         return False
 
 
-def release_tag(release: Release, naming: Mapping[str, str] = TAG_NAMING) -> str | None:
+def release_tag(release: DistributionInfo, naming: Mapping[str, str] = TAG_NAMING) -> str | None:
     """The release's Git tag, or None when the project's naming is unknown."""
     template = naming.get(normalize(release.name))
     if template is None or not release.version:
@@ -150,7 +150,7 @@ def release_source(
     package_dir: Path, naming: Mapping[str, str] = TAG_NAMING
 ) -> tuple[str, str] | None:
     """(repository, tag) that the package in ``package_dir`` links its sources to, if any."""
-    release = find_release(package_dir)
+    release = find_distribution(package_dir)
     if release is None or release.repository is None:
         return None
     tag = release_tag(release, naming)

@@ -20,7 +20,7 @@ __all__ = [
     "FORMAT",
     "History",
     "HistoryError",
-    "Release",
+    "ReleaseRead",
     "Snapshot",
     "dump_history",
     "history_from_data",
@@ -40,7 +40,7 @@ class HistoryError(ValueError):
 
 
 @dataclass(frozen=True)
-class Release:
+class ReleaseRead:
     """One release in a history, and exactly what was read for it."""
 
     version: str
@@ -53,7 +53,7 @@ class History:
     """The public API of consecutive releases of one package, oldest first."""
 
     package: str
-    releases: list[Release]
+    releases: list[ReleaseRead]
     snapshots: list[Snapshot]
     notes: str = ""
     """How the history was read (for example, which Starlette each release got)."""
@@ -122,7 +122,7 @@ def history_from_data(data: Any, *, source: str = "<history>") -> History:
         raise HistoryError(f"{source}: not a {FORMAT} file; regenerate it with {run}")
     try:
         releases = [
-            Release(version=str(v), sources=tuple((str(a), str(b), str(c)) for a, b, c in s))
+            ReleaseRead(version=str(v), sources=tuple((str(a), str(b), str(c)) for a, b, c in s))
             for v, s in data["releases"]
         ]
         snapshots: list[Snapshot] = [{} for _ in releases]

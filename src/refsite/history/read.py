@@ -32,7 +32,7 @@ from packaging.version import Version
 
 from refsite.checks.coverage import CoverageError
 from refsite.core.fingerprint import own_code
-from refsite.history.model import FORMAT, History, HistoryError, Release
+from refsite.history.model import FORMAT, History, HistoryError, ReleaseRead
 from refsite.history.snapshot import Snapshot, read_snapshot
 from refsite.registry.index import IndexFile, pip_sources, project_files, yanked_versions
 from refsite.registry.metadata import dependency_specifiers, newest_matching, wheel_metadata
@@ -107,7 +107,7 @@ def _index_files(name: str) -> list[IndexFile]:
 
 @dataclass(frozen=True)
 class _Read:
-    release: Release
+    release: ReleaseRead
     snapshot: Snapshot
     cached: bool
     sdist: bool
@@ -147,7 +147,7 @@ class _Reader:
             deps.append(self._fetch(name, pinned))
         wheels = [main, *deps]
         key = "-".join([self.code, *(w.sha256[:16] for w in wheels)])
-        release = Release(version, tuple((w.name, w.version, w.sha256) for w in wheels))
+        release = ReleaseRead(version, tuple((w.name, w.version, w.sha256) for w in wheels))
         stored = self.snapshots / f"{key}.json"
         try:
             return _Read(
@@ -222,7 +222,7 @@ def read_history(
             indexes pip uses, once, when first needed.
     """
     reader = _Reader(package, preload, cache, files)
-    releases: list[Release] = []
+    releases: list[ReleaseRead] = []
     snapshots: list[Snapshot] = []
     skipped: dict[str, str] = {}
     from_sdist: list[str] = []
@@ -270,7 +270,7 @@ def read_release(
     preload: Sequence[str] = (),
     cache: Path,
     pins: Mapping[str, str] | None = None,
-) -> tuple[Release, Snapshot]:
+) -> tuple[ReleaseRead, Snapshot]:
     """One release, read (or taken from the cache) as for a history.
 
     ``pins`` gives the versions of ``preload`` packages to read instead of the
