@@ -371,7 +371,7 @@ def test_a_cold_build_makes_the_badges_and_changes_page_beside_it(
         options=SimpleNamespace(history=SimpleNamespace(badges=True)),
     )
     kept = view(path, cache_dir=tmp_path / "cache")
-    history = feature.History()
+    history = feature.HistoryFeature()
     history.view = kept
     history._prepare(build)  # type: ignore[arg-type]
     assert len(started) == 1

@@ -16,17 +16,17 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature
 from refsite.mkdocs.config import RefsiteConfig
-from refsite.mkdocs.features.checks import Contract, Links
-from refsite.mkdocs.features.coverage import Coverage
-from refsite.mkdocs.features.docstrings import Docstrings
-from refsite.mkdocs.features.examples import Examples
-from refsite.mkdocs.features.extras import Llms, OtherInventories, SearchBoost, SourceLinkTemplates
-from refsite.mkdocs.features.handler import HandlerOptions, UpstreamShapes
-from refsite.mkdocs.features.history import History
-from refsite.mkdocs.features.pages import Pages
-from refsite.mkdocs.features.release import Release
-from refsite.mkdocs.features.serve import Serve
-from refsite.mkdocs.features.speed import Speed
+from refsite.mkdocs.features import extras
+from refsite.mkdocs.features.checks import ContractFeature, LinksFeature
+from refsite.mkdocs.features.coverage import CoverageFeature
+from refsite.mkdocs.features.docstrings import DocstringsFeature
+from refsite.mkdocs.features.examples import ExamplesFeature
+from refsite.mkdocs.features.handler import HandlerOptionsFeature, UpstreamShapesFeature
+from refsite.mkdocs.features.history import HistoryFeature
+from refsite.mkdocs.features.pages import PagesFeature
+from refsite.mkdocs.features.release import ReleaseFeature
+from refsite.mkdocs.features.serve import ServeFeature
+from refsite.mkdocs.features.speed import SpeedFeature
 
 __all__ = ["PLUGIN_NAME", "RefsitePlugin"]
 
@@ -35,10 +35,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     """refsite's additions to a build, and its checks after it."""
 
     def __init__(self) -> None:
-        self.pages, self.release, self.history = Pages(), Release(), History()
-        self.speed, self.serving, self.coverage = Speed(), Serve(), Coverage()
-        self.contract, self.links, self.llms = Contract(), Links(), Llms()
-        self.search, self.examples, self.docstrings = SearchBoost(), Examples(), Docstrings()
+        self.pages, self.release, self.history = PagesFeature(), ReleaseFeature(), HistoryFeature()
+        self.speed, self.serving, self.coverage = SpeedFeature(), ServeFeature(), CoverageFeature()
+        self.contract, self.links = ContractFeature(), LinksFeature()
+        self.llms, self.search = extras.LlmsFeature(), extras.SearchBoostFeature()
+        self.examples, self.docstrings = ExamplesFeature(), DocstringsFeature()
         # Every hook calls the features in this order. Where it matters:
         # - page_markdown: placeholders are filled (pages), then the release
         #   marks what it lacks, then the page cache keys the result (speed);
@@ -58,10 +59,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.docstrings,
             self.contract,
             self.links,
-            SourceLinkTemplates(),
-            HandlerOptions(),
-            UpstreamShapes(),
-            OtherInventories(),
+            extras.SourceLinkTemplatesFeature(),
+            HandlerOptionsFeature(),
+            UpstreamShapesFeature(),
+            extras.OtherInventoriesFeature(),
             self.search,
             self.llms,
         )

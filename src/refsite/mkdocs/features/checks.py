@@ -17,10 +17,10 @@ from refsite.checks.links import check_links
 from refsite.checks.tree import TreeError, load_tree
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 
-__all__ = ["Contract", "Links"]
+__all__ = ["ContractFeature", "LinksFeature"]
 
 
-class Contract(Feature):
+class ContractFeature(Feature):
     """The declared navigation tree, read anew every build, and the check against it."""
 
     def config(self, build: Build) -> None:
@@ -46,7 +46,7 @@ class Contract(Feature):
             log.info("the site matches %s", build.options.tree)
 
 
-class Links(Feature):
+class LinksFeature(Feature):
     """Every internal link and fragment of the built site resolves."""
 
     def check(self, build: Build, site: BuiltSite) -> None:

@@ -30,13 +30,13 @@ from refsite.core.store import Store
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, JobFeature, log
 from refsite.releases.site import WORKERS_ENV
 
-__all__ = ["PLACEHOLDER", "Coverage"]
+__all__ = ["PLACEHOLDER", "CoverageFeature"]
 
 PLACEHOLDER = "<!-- refsite:coverage -->"
-"""What the coverage page holds until every page is rendered (see :meth:`Coverage.post_page`)."""
+"""What the coverage page holds until every page is rendered (:meth:`CoverageFeature.post_page`)."""
 
 
-class Coverage(JobFeature):
+class CoverageFeature(JobFeature):
     """The public API reader, the coverage page and the coverage report."""
 
     def __init__(self) -> None:

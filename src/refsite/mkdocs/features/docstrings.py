@@ -34,10 +34,10 @@ from refsite.scaffold.docstrings import (
 )
 from refsite.scaffold.model import Finding
 
-__all__ = ["PLACEHOLDER", "Docstrings"]
+__all__ = ["PLACEHOLDER", "DocstringsFeature"]
 
 PLACEHOLDER = "<!-- refsite:docstrings -->"
-"""What the docstrings page holds until it is filled (see :meth:`Docstrings.post_page`)."""
+"""What the docstrings page holds until it is filled (see :meth:`DocstringsFeature.post_page`)."""
 
 _WORKER = (
     "import json, sys\n"
@@ -47,7 +47,7 @@ _WORKER = (
 )
 
 
-class Docstrings(JobFeature):
+class DocstringsFeature(JobFeature):
     """The docstrings audit, its page and its report."""
 
     def __init__(self) -> None:

@@ -24,10 +24,10 @@ from refsite.examples.report import ExamplesReport, format_markdown, load_exclus
 from refsite.extras.sourcelinks import configured_naming, release_source, source_url
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, JobFeature, log
 
-__all__ = ["PLACEHOLDER", "Examples", "examples_settings"]
+__all__ = ["PLACEHOLDER", "ExamplesFeature", "examples_settings"]
 
 PLACEHOLDER = "<!-- refsite:examples -->"
-"""What the examples page holds until every page is rendered (see :meth:`Examples.post_page`)."""
+"""What the examples page holds until every page is rendered (:meth:`ExamplesFeature.post_page`)."""
 
 
 def examples_settings(build: Build) -> Settings | None:
@@ -50,7 +50,7 @@ def examples_settings(build: Build) -> Settings | None:
     )
 
 
-class Examples(JobFeature):
+class ExamplesFeature(JobFeature):
     """The examples check, the examples page and the examples report."""
 
     def __init__(self) -> None:

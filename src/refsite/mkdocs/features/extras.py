@@ -16,10 +16,15 @@ from refsite.extras.sourcelinks import TEMPLATES
 from refsite.mkdocs.build import Build, BuiltSite, Feature, log
 from refsite.speed.workers import in_background
 
-__all__ = ["Llms", "OtherInventories", "SearchBoost", "SourceLinkTemplates"]
+__all__ = [
+    "LlmsFeature",
+    "OtherInventoriesFeature",
+    "SearchBoostFeature",
+    "SourceLinkTemplatesFeature",
+]
 
 
-class SourceLinkTemplates(Feature):
+class SourceLinkTemplatesFeature(Feature):
     """refsite's python templates, which show each object's source link."""
 
     def config_early(self, build: Build) -> None:
@@ -35,7 +40,7 @@ class SourceLinkTemplates(Feature):
             mkdocstrings.config["custom_templates"] = str(TEMPLATES)
 
 
-class OtherInventories(Feature):
+class OtherInventoriesFeature(Feature):
     """Annotations link into other projects' docs through their ``objects.inv``."""
 
     def __init__(self) -> None:
@@ -66,7 +71,7 @@ class OtherInventories(Feature):
             log.info("inventories: annotations link to %d objects of other docs", len(found.items))
 
 
-class SearchBoost(Feature):
+class SearchBoostFeature(Feature):
     """API object sections rank above the pages that merely name them."""
 
     def boost(self, build: Build, site: BuiltSite) -> None:
@@ -78,7 +83,7 @@ class SearchBoost(Feature):
         boost_site_index(site.directory, boost, boosted=boosted)
 
 
-class Llms(Feature):
+class LlmsFeature(Feature):
     """``llms.txt`` and a Markdown twin of every page, made from the built HTML."""
 
     def __init__(self) -> None:

@@ -13,10 +13,10 @@ from refsite import internals
 from refsite.mkdocs.build import PLUGIN_NAME, Build, Feature, log
 from refsite.mkdocs.python_handler import load_without_pydantic, unknown_options
 
-__all__ = ["HandlerOptions", "UpstreamShapes"]
+__all__ = ["HandlerOptionsFeature", "UpstreamShapesFeature"]
 
 
-class HandlerOptions(Feature):
+class HandlerOptionsFeature(Feature):
     """Load the python handler without pydantic; an unknown option is a configuration error."""
 
     def config_early(self, build: Build) -> None:
@@ -37,7 +37,7 @@ class HandlerOptions(Feature):
             )
 
 
-class UpstreamShapes(Feature):
+class UpstreamShapesFeature(Feature):
     """Say, in one line each, which upstream private part changed shape (see internals)."""
 
     def config(self, build: Build) -> None:

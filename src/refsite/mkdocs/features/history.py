@@ -16,10 +16,10 @@ from refsite.history.view import HistoryView, view
 from refsite.mkdocs.build import PLUGIN_NAME, Build, Feature, log
 from refsite.speed.workers import in_background
 
-__all__ = ["History"]
+__all__ = ["HistoryFeature"]
 
 
-class History(Feature):
+class HistoryFeature(Feature):
     """Reads the history file; marks each object heading with when it appeared."""
 
     def __init__(self) -> None:

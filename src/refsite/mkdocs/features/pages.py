@@ -25,10 +25,10 @@ from refsite.mkdocs.features.coverage import PLACEHOLDER as COVERAGE_PLACEHOLDER
 from refsite.mkdocs.features.docstrings import PLACEHOLDER as DOCSTRINGS_PLACEHOLDER
 from refsite.mkdocs.features.examples import PLACEHOLDER as EXAMPLES_PLACEHOLDER
 
-__all__ = ["Pages"]
+__all__ = ["PagesFeature"]
 
 
-class Pages(Feature):
+class PagesFeature(Feature):
     """Placeholders, navigation labels, and the diagnosis of a failed page."""
 
     def __init__(self) -> None:

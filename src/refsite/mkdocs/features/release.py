@@ -19,10 +19,10 @@ from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.releases.banner import add_banner, newest_page_url, outdated_banner
 from refsite.releases.site import OlderSources, ReleaseSite, root_script, versioned, wanted_release
 
-__all__ = ["Release"]
+__all__ = ["ReleaseFeature"]
 
 
-class Release(Feature):
+class ReleaseFeature(Feature):
     """The release a versioned build renders; the root's version switch."""
 
     def __init__(self) -> None:

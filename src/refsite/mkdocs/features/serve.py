@@ -18,10 +18,10 @@ from refsite import internals
 from refsite.mkdocs.build import Build, Feature, log
 from refsite.speed.serve import IncrementalServe, watch_with_events
 
-__all__ = ["Serve"]
+__all__ = ["ServeFeature"]
 
 
-class Serve(Feature):
+class ServeFeature(Feature):
     """Incremental rebuilds of ``mkdocs serve`` (bare or ``--dirty``), and what serve watches."""
 
     def __init__(self) -> None:

@@ -33,10 +33,10 @@ from refsite.speed.signatures import FormatOnce
 from refsite.speed.templates import compiled_templates, theme_env
 from refsite.speed.workers import PageWorkers, worker_count
 
-__all__ = ["Speed", "pages_of"]
+__all__ = ["SpeedFeature", "pages_of"]
 
 
-class Speed(Feature):
+class SpeedFeature(Feature):
     """Page, object and output reuse, and the page workers of a cold build."""
 
     def __init__(self) -> None:
