@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, FIXTURES, inherit_from_private_base, mkdocs_build, run
-from refsite.speed.cache import CacheFile, prune_plan
+from refsite.core.store import CacheFile, prune_plan
 from refsite.speed.serve import PageRecord, changes_shape, plan
 from refsite.speed.workers import Workers, assign, claim, worker_count
 from test_cache import _counts, _same_tree

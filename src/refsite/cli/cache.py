@@ -15,8 +15,7 @@ from typing import Any
 from refsite.cli.common import UsageError
 from refsite.cli.config import SiteConfig
 from refsite.core.limits import megabytes
-from refsite.core.store import NotACacheError
-from refsite.speed.cache import cache_files, prune
+from refsite.core.store import NotACacheError, cache_files, prune
 
 __all__ = ["add_commands"]
 

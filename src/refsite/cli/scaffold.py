@@ -33,6 +33,7 @@ from refsite.checks.coverage import CoverageError
 from refsite.cli.common import PROG, UsageError, site_config
 from refsite.cli.config import SiteConfig
 from refsite.cli.history import quiet_griffe, read_releases
+from refsite.core.store import DEFAULT_DIR
 from refsite.history.model import HistoryError, dump_history
 from refsite.mkdocs.config import ReleasesConfig
 from refsite.registry.wheels import WheelError, available_versions
@@ -59,7 +60,6 @@ from refsite.scaffold.versioned import (
     pyproject_toml,
     selection,
 )
-from refsite.speed.cache import DEFAULT_DIR
 
 __all__ = ["add_commands"]
 

@@ -33,13 +33,12 @@ from refsite.core.commands import command_text
 from refsite.core.fingerprint import code_files
 from refsite.core.limits import jobs, port
 from refsite.core.processes import run_mkdocs
-from refsite.core.store import NotACacheError
+from refsite.core.store import NotACacheError, prune
 from refsite.mkdocs.config import ReleasesConfig
 from refsite.registry.wheels import WheelError
 from refsite.releases.assemble import VersionsError, assemble_shards, build_versioned
 from refsite.releases.lock import Lock, LockError, Selection, load_lock, resolve, write_lock
 from refsite.releases.shards import Shard, ShardError, parse_shard
-from refsite.speed.cache import prune
 
 __all__ = ["add_commands"]
 

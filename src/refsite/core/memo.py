@@ -22,13 +22,8 @@ from typing import Any
 
 from refsite.core.store import derive_key, dump_pickle, load_pickle
 
-# The store's pickled files, under the name callers (the page workers) import.
-dump_atomic = dump_pickle
-
 __all__ = [
     "OutputMemo",
-    "dump_atomic",
-    "load_pickle",
     "render_key",
 ]
 

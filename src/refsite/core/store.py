@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 __all__ = [
+    "DEFAULT_DIR",
     "MARKER",
     "NAMESPACES",
     "STALE_TEMP_SECONDS",
@@ -50,6 +51,9 @@ __all__ = [
     "prune_plan",
     "write_atomic",
 ]
+
+DEFAULT_DIR = ".cache/refsite"
+"""The cache folder, relative to mkdocs.yml, unless the plugin's ``cache_dir`` says otherwise."""
 
 MARKER = "CACHEDIR.TAG"
 """The file that makes a folder refsite's cache; refsite deletes nothing in a folder without it."""

@@ -16,7 +16,7 @@ from mkdocs.config import config_options as c
 from packaging.version import InvalidVersion, Version
 
 from refsite.core.limits import LimitError, hours, jobs, megabytes, percent, seconds
-from refsite.speed.cache import DEFAULT_DIR
+from refsite.core.store import DEFAULT_DIR
 
 __all__ = [
     "CoverageConfig",

@@ -21,34 +21,17 @@ from typing import Any
 import griffe
 
 from refsite.core.keys import base_key, file_hash, tree_digest
-from refsite.core.store import (
-    CacheFile,
-    Store,
-    cache_files,
-    derive_key,
-    dump_pickle,
-    load_pickle,
-    prune,
-    prune_plan,
-)
+from refsite.core.store import Store, derive_key, dump_pickle, load_pickle
 
 __all__ = [
-    "DEFAULT_DIR",
     "FORMAT",
     "PAGES",
-    "CacheFile",
     "CachedPage",
     "LoadedModules",
     "PageCache",
-    "cache_files",
     "first_heading",
-    "prune",
-    "prune_plan",
     "source_files",
 ]
-
-DEFAULT_DIR = ".cache/refsite"
-"""The cache folder, relative to mkdocs.yml, unless the plugin's ``cache_dir`` says otherwise."""
 
 FORMAT = "refsite-page-cache/1"
 PAGES = "pages"

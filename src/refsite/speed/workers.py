@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from refsite import internals
-from refsite.core.memo import dump_atomic, load_pickle
+from refsite.core.store import dump_pickle, load_pickle
 from refsite.speed.aliases import materialize_loaded
 
 __all__ = [
@@ -304,7 +304,7 @@ def in_background(work: Callable[[], _T]) -> Callable[[], _T | None]:
             for fd in (0, 1, 2):
                 os.dup2(devnull, fd)
             logging.disable(logging.CRITICAL)
-            dump_atomic(result, ("done", work()))
+            dump_pickle(result, ("done", work()))
             status = 0
         finally:
             os._exit(status)

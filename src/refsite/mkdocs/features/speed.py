@@ -21,11 +21,10 @@ from refsite import internals
 from refsite.checks.directives import find_identifiers
 from refsite.checks.site import ParsedFiles
 from refsite.core.processes import collect_less
-from refsite.core.store import NotACacheError
+from refsite.core.store import NotACacheError, prune
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.releases.site import WORKERS_ENV, versioned
 from refsite.speed.aliases import materialize_after_loads
-from refsite.speed.cache import prune
 from refsite.speed.kept import KeptOutputs
 from refsite.speed.objects import ObjectRenders
 from refsite.speed.reuse import BuildReuse
