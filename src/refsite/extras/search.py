@@ -21,14 +21,9 @@ import lxml.html
 from lxml.html import HtmlElement
 from mkdocstrings import Inventory
 
-__all__ = ["boost_sections", "boost_site_index", "boosted_index", "inventory_anchors"]
+__all__ = ["boost_sections", "boost_site_index", "boosted_index"]
 
 INDEX = Path("search") / "search_index.json"
-
-
-def inventory_anchors(site_dir: Path) -> set[str]:
-    """The element ids that the site's ``objects.inv`` points at."""
-    return set(_anchors((site_dir / "objects.inv").read_bytes()))
 
 
 # A `mkdocs serve` rebuild that changed no object boosts with the same inventory.

@@ -8,7 +8,7 @@ stays the same.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,6 @@ __all__ = [
     "history_from_data",
     "history_to_data",
     "load_history",
-    "snapshots_of",
 ]
 
 FORMAT = "refsite-api-history/2"
@@ -171,8 +170,3 @@ def load_history(path: Path) -> History:
     except ValueError as error:
         raise HistoryError(f"{path}: not valid JSON ({error}); regenerate it") from None
     return history_from_data(data, source=str(path))
-
-
-def snapshots_of(history: History, versions: Iterable[str]) -> list[Snapshot]:
-    """The snapshots of ``versions``, in that order."""
-    return [history.snapshot(v) for v in versions]

@@ -31,7 +31,6 @@ __all__ = [
     "lock_constraints",
     "lock_pins",
     "lock_text",
-    "pinned_version",
     "project_requirements",
     "relock",
     "repin",
@@ -65,16 +64,6 @@ def _site_pin(text: str, package: str, extra: str, source: str) -> str:
             f'"{package}==X.Y.Z"'
         )
     return found[0][0]
-
-
-def pinned_version(text: str, package: str, *, extra: str = "site", source: str = "") -> str:
-    """The version of ``package`` that the ``extra`` extra of a pyproject pins.
-
-    Raises:
-        RequirementsError: no single exact pin of it (the message says what to write).
-    """
-    entry = _site_pin(text, package, extra, source or "pyproject.toml")
-    return str(next(iter(Requirement(entry).specifier)).version)
 
 
 def repin(text: str, package: str, version: str, *, extra: str = "site", source: str = "") -> str:
