@@ -13,7 +13,7 @@ import pytest
 
 from conftest import FIXTURES, mkdocs_build
 from refsite.checks.site import ParsedFiles
-from refsite.core.memo import OutputMemo, render_key
+from refsite.core.memo import OutputMemo, template_key
 from refsite.speed.kept import KeptOutputs
 from test_cache import _same_tree
 
@@ -60,7 +60,7 @@ def _context(**changes: Any) -> dict[str, Any]:
     return context
 
 
-BASE = render_key("site", "main.html", _context())
+BASE = template_key("site", "main.html", _context())
 
 
 @pytest.mark.parametrize(
@@ -76,34 +76,34 @@ BASE = render_key("site", "main.html", _context())
         ("another base URL", _context(base_url="../.."), False),
     ],
 )
-def test_render_key_sees_every_input(name: str, context: dict[str, Any], same: bool) -> None:
-    assert (render_key("site", "main.html", context) == BASE) is same, name
+def test_template_key_sees_every_input(name: str, context: dict[str, Any], same: bool) -> None:
+    assert (template_key("site", "main.html", context) == BASE) is same, name
 
 
-def test_render_key_sees_the_navigation_the_template_and_the_site() -> None:
+def test_template_key_sees_the_navigation_the_template_and_the_site() -> None:
     context = _context()
     context["nav"].items[2].title = "Renamed elsewhere"
-    assert render_key("site", "main.html", context) != BASE
-    assert render_key("site", "404.html", _context()) != BASE
-    assert render_key("other site", "main.html", _context()) != BASE
+    assert template_key("site", "main.html", context) != BASE
+    assert template_key("site", "404.html", _context()) != BASE
+    assert template_key("other site", "main.html", _context()) != BASE
 
 
-def test_render_key_sees_the_configuration_as_templates_do() -> None:
+def test_template_key_sees_the_configuration_as_templates_do() -> None:
     config = {"site_name": "Site", "extra": {}, "site_dir": "/a", "plugins": {"search": None}}
-    base = render_key("site", "main.html", _context(config=config))
+    base = template_key("site", "main.html", _context(config=config))
     # A plugin sets extra.version at run time (a versioned build): the
     # template shows a version selector, so the key differs.
     versioned = {**config, "extra": {"version": {"provider": "mike"}}}
-    assert render_key("site", "main.html", _context(config=versioned)) != base
-    assert render_key("site", "main.html", _context(config={**config, "plugins": {}})) != base
+    assert template_key("site", "main.html", _context(config=versioned)) != base
+    assert template_key("site", "main.html", _context(config={**config, "plugins": {}})) != base
     # Where the site is written does not show in a page.
-    assert render_key("site", "main.html", _context(config={**config, "site_dir": "/b"})) == base
+    assert template_key("site", "main.html", _context(config={**config, "site_dir": "/b"})) == base
 
 
-def test_render_key_refuses_what_it_cannot_see() -> None:
+def test_template_key_refuses_what_it_cannot_see() -> None:
     # A plugin's own context entries, or a template rendered without a page.
-    assert render_key("site", "main.html", _context(tags=["a"])) is None
-    assert render_key("site", "main.html", {**_context(), "page": None}) is None
+    assert template_key("site", "main.html", _context(tags=["a"])) is None
+    assert template_key("site", "main.html", {**_context(), "page": None}) is None
 
 
 def test_output_memo_keeps_what_a_build_used(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from refsite.extras.source_tokens import fill_object_tokens as fill_links
 from refsite.extras.source_tokens import object_tokens as token_links
-from refsite.speed.objects import render_key, render_key_and_links
+from refsite.speed.objects import object_key, object_key_and_links
 
 BASE = '''
 class Base:
@@ -39,7 +39,7 @@ def _key(root: Path, files: dict[str, str], path: str = "pkg.Child") -> str | No
     loader = griffe.GriffeLoader(search_paths=[root], allow_inspection=False)
     loader.load("pkg")
     loader.resolve_aliases()
-    return render_key(loader.modules_collection.get_member(path), "options", "settings")
+    return object_key(loader.modules_collection.get_member(path), "options", "settings")
 
 
 FILES = {
@@ -61,7 +61,7 @@ def test_where_its_file_lies_counts_when_the_source_is_shown(tmp_path: Path) -> 
         loader = griffe.GriffeLoader(search_paths=[tmp_path / folder], allow_inspection=False)
         loader.load("pkg")
         obj = loader.modules_collection.get_member("pkg.Child")
-        keys.append(render_key(obj, "o", "s", files=True))
+        keys.append(object_key(obj, "o", "s", files=True))
     assert keys[0] != keys[1]
 
 
@@ -90,7 +90,7 @@ def test_options_and_settings_are_part_of_the_key(tmp_path: Path) -> None:
     loader = griffe.GriffeLoader(search_paths=[tmp_path], allow_inspection=False)
     loader.load("pkg")
     obj = loader.modules_collection.get_member("pkg.Child")
-    keys = {render_key(obj, o, s) for o in ("a", "b") for s in ("x", "y")}
+    keys = {object_key(obj, o, s) for o in ("a", "b") for s in ("x", "y")}
     assert len(keys) == 4
 
 
@@ -117,13 +117,13 @@ def test_lines_and_source_links_count_only_when_the_source_is_shown(tmp_path: Pa
     moved = {**FILES, "__init__.py": "# a line\n# another\n" + PKG}
     one = _loaded(tmp_path / "a", FILES, "1.0")
     two = _loaded(tmp_path / "b", moved, "2.0")
-    key_one, links_one = render_key_and_links(one, "o", "s")
-    key_two, links_two = render_key_and_links(two, "o", "s")
+    key_one, links_one = object_key_and_links(one, "o", "s")
+    key_two, links_two = object_key_and_links(two, "o", "s")
     assert key_one == key_two
     assert links_one["pkg.Child"].startswith("https://github.com/o/pkg/blob/1.0/pkg/__init__.py#L")
     assert links_two["pkg.Child"] != links_one["pkg.Child"]
     assert links_two.keys() == links_one.keys()
-    assert render_key(one, "o", "s", files=True) != render_key(two, "o", "s", files=True)
+    assert object_key(one, "o", "s", files=True) != object_key(two, "o", "s", files=True)
 
     # A rendering of release 1.0, stored with tokens, filled in for 2.0.
     def rendering(links: dict[str, str]) -> str:

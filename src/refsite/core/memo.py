@@ -24,7 +24,7 @@ from refsite.core.store import derive_key, dump_pickle, load_pickle
 
 __all__ = [
     "OutputMemo",
-    "render_key",
+    "template_key",
 ]
 
 # What MkDocs puts in a page's template context. A context with other keys
@@ -44,7 +44,7 @@ CONTEXT_KEYS = frozenset(
 )
 
 
-def render_key(site: str, template: str, context: Mapping[str, Any]) -> str | None:
+def template_key(site: str, template: str, context: Mapping[str, Any]) -> str | None:
     """The key of a page's templated HTML, or None when it cannot be known.
 
     Args:

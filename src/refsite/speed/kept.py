@@ -29,7 +29,7 @@ import jinja2
 from refsite import internals
 from refsite.checks.coverage import rendered_names
 from refsite.checks.site import ParsedFiles
-from refsite.core.memo import OutputMemo, render_key
+from refsite.core.memo import OutputMemo, template_key
 from refsite.core.store import Store, derive_key
 from refsite.extras.search import boosted_index
 
@@ -89,7 +89,7 @@ class KeptOutputs:
         self, template: jinja2.Template, context: dict[str, Any], render: Callable[[], str]
     ) -> str:
         """A page's templated HTML, kept from an earlier build when its inputs are the same."""
-        key = render_key(self._version, template.name or "", context)
+        key = template_key(self._version, template.name or "", context)
         return render() if key is None else self._kept(key, render)
 
     def badges(self, output: str, history: str, add: Callable[[], str]) -> str:

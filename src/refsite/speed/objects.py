@@ -37,7 +37,7 @@ from refsite.extras.source_tokens import fill_object_tokens, object_tokens
 from refsite.speed.cache import FORMAT, PageCache
 from refsite.speed.reuse import user_inputs
 
-__all__ = ["Memo", "ObjectRenders", "render_key", "render_key_and_links"]
+__all__ = ["Memo", "ObjectRenders", "object_key", "object_key_and_links"]
 
 # Keys that say where an object's file is, not what renders: they differ
 # between two unpacked releases of the same code.
@@ -71,7 +71,7 @@ class _Encoder(griffe.JSONEncoder):
         return value
 
 
-def render_key(
+def object_key(
     obj: griffe.Object | griffe.Alias,
     options: str,
     settings: str,
@@ -88,14 +88,14 @@ def render_key(
     only with ``files`` (when the page shows its source code, which names the
     file and lines). None when part of it cannot be serialised.
     """
-    return render_key_and_links(obj, options, settings, files=files, memo=memo)[0]
+    return object_key_and_links(obj, options, settings, files=files, memo=memo)[0]
 
 
 Memo = dict[tuple[str, bool], tuple[bytes, str | None]]
 """Each object's own digest and source link, by its path (and ``files``), for one build."""
 
 
-def render_key_and_links(
+def object_key_and_links(
     obj: griffe.Object | griffe.Alias,
     options: str,
     settings: str,
@@ -103,7 +103,7 @@ def render_key_and_links(
     files: bool = False,
     memo: Memo | None = None,
 ) -> tuple[str | None, dict[str, str]]:
-    """:func:`render_key`, and the source links its rendering shows that the key leaves out.
+    """:func:`object_key`, and the source links its rendering shows that the key leaves out.
 
     The links map each object's path to its link (empty with ``files``): see
     :func:`refsite.extras.source_tokens.object_tokens` and
@@ -311,7 +311,7 @@ class ObjectRenders:
         except (TypeError, ValueError):
             return None, None
         shows_files = bool(getattr(options, "show_source", True))
-        key, links = render_key_and_links(
+        key, links = object_key_and_links(
             data, described, self.settings, files=shows_files, memo=self._memo
         )
         if key is None:
