@@ -27,7 +27,7 @@ __all__ = [
     "FORMAT",
     "PAGES",
     "CachedPage",
-    "LoadedModules",
+    "KeptModules",
     "PageCache",
     "first_heading",
     "source_files",
@@ -147,7 +147,7 @@ class PageCache:
         return tree_digest(folders, file_hash=self.file_hash)
 
 
-class LoadedModules:
+class KeptModules:
     """What griffe loaded for the python handler, on disk between processes.
 
     Loading FastAPI, Starlette and httpx from source takes griffe over a

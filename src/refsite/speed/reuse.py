@@ -8,7 +8,7 @@
 - Search: Material's search entries of a page whose rendered content did not
   change are reused (:mod:`refsite.speed.search_entries`).
 - Loaded modules: what griffe loaded for the previous build is handed to the
-  next while the sources are unchanged (:mod:`refsite.speed.loaded`).
+  next while the sources are unchanged (:mod:`refsite.speed.handover`).
 
 It hooks into mkdocstrings', autorefs' and Material's objects, some of them
 private, through :mod:`refsite.internals`; where one is not as it was
@@ -33,7 +33,7 @@ from refsite.checks.directives import find_identifiers
 from refsite.core.keys import base_key, tree_digest
 from refsite.speed.cache import (
     CachedPage,
-    LoadedModules,
+    KeptModules,
     PageCache,
     data_to_anchors,
     first_heading,
@@ -41,7 +41,7 @@ from refsite.speed.cache import (
     toc_to_data,
 )
 from refsite.speed.effects import PageEffects, Registrations, Replayed
-from refsite.speed.loaded import KeptModules
+from refsite.speed.handover import ModulesHandOver
 from refsite.speed.search_entries import SearchEntries
 from refsite.speed.shared_pages import LinkPrefixes, SharedPages
 from refsite.speed.workers import Workers
@@ -77,13 +77,13 @@ class BuildReuse:
         self._autorefs = config.plugins["autorefs"]
         self._replay: CachedPage | None = None
         self._miss: tuple[str, str] | None = None
-        self._modules = KeptModules(
+        self._modules = ModulesHandOver(
             self._mkdocstrings,
             self.cache,
             self.fingerprint,
             log,
             templates=templates,
-            disk=LoadedModules(cache_dir, self.fingerprint),
+            disk=KeptModules(cache_dir, self.fingerprint),
             to_disk=keep_modules,
         )
         self.effects: PageEffects | None = None

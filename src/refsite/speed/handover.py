@@ -16,17 +16,17 @@ from typing import Any
 import jinja2
 
 from refsite import internals
-from refsite.speed.cache import LoadedModules, PageCache
+from refsite.speed.cache import KeptModules, PageCache
 from refsite.speed.workers import in_child_process
 
-__all__ = ["KeptModules"]
+__all__ = ["ModulesHandOver"]
 
 # What griffe loaded for the python handler, kept across the rebuilds of one
 # `mkdocs serve` process (each rebuild gets a new handler).
 _LOADED: dict[str, Any] = {}
 
 
-class KeptModules:
+class ModulesHandOver:
     """One build's hand-over of griffe's loaded modules, from the last build and to the next.
 
     Args:
@@ -47,7 +47,7 @@ class KeptModules:
         log: logging.LoggerAdapter[Any],
         *,
         templates: jinja2.BytecodeCache | None,
-        disk: LoadedModules,
+        disk: KeptModules,
         to_disk: bool,
     ) -> None:
         self._mkdocstrings = mkdocstrings
