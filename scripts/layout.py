@@ -174,7 +174,7 @@ def measure() -> dict[str, object]:
 
 
 def package_of(module: str) -> str:
-    """The package a module belongs to: ``refsite.speed.cache`` -> ``speed``.
+    """The package a module belongs to: ``refsite.speed.kept_pages`` -> ``speed``.
 
     A module at the top (``refsite.docfixes``) is its own; ``refsite`` is ``refsite``.
     """

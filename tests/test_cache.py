@@ -12,7 +12,7 @@ import pytest
 from conftest import BIN, FIXTURES, Build, inherit_from_private_base, mkdocs_build, run
 from refsite.cli.main import main
 from refsite.core.store import is_marked
-from refsite.speed.cache import first_heading
+from refsite.speed.kept_pages import first_heading
 
 
 def _counts(build: Build) -> tuple[int, int]:

@@ -112,10 +112,10 @@ def test_refsite_keeps_its_floors(figures: dict[str, object]) -> None:
     [
         (("refsite.mkdocs.build", "refsite.checks.site"), []),
         (
-            ("refsite.checks.coverage", "refsite.speed.cache"),
+            ("refsite.checks.coverage", "refsite.speed.kept_pages"),
             [
                 "import against the floors (checks -> speed, a floor above): "
-                "refsite.checks.coverage -> refsite.speed.cache"
+                "refsite.checks.coverage -> refsite.speed.kept_pages"
             ],
         ),
         (

@@ -9,7 +9,7 @@ import pytest
 
 from refsite.extras.source_tokens import fill_release_tokens as fill_links
 from refsite.extras.source_tokens import release_tokens as token_links
-from refsite.speed.cache import CachedPage, PageCache
+from refsite.speed.kept_pages import KeptPage, KeptPages
 from refsite.speed.shared_pages import LinkPrefixes, SharedPages, relative_sources
 
 A_LINK = "https://github.com/acme/shop/blob/1.0.0/"
@@ -25,8 +25,8 @@ def _html(prefix: str) -> str:
 
 
 @pytest.fixture
-def cache(tmp_path: Path) -> PageCache:
-    return PageCache(tmp_path / "cache", "unused")
+def cache(tmp_path: Path) -> KeptPages:
+    return KeptPages(tmp_path / "cache", "unused")
 
 
 def _release(root: Path, cart: str = "class Cart: ...\n") -> Path:
@@ -36,12 +36,12 @@ def _release(root: Path, cart: str = "class Cart: ...\n") -> Path:
     return root
 
 
-def _shared(cache: PageCache, root: Path, prefix: str | None) -> SharedPages:
+def _shared(cache: KeptPages, root: Path, prefix: str | None) -> SharedPages:
     return SharedPages(cache, "fingerprint", [str(root)], lambda top: prefix)
 
 
-def _page(cache: PageCache, root: Path, prefix: str) -> CachedPage:
-    page = CachedPage(
+def _page(cache: KeptPages, root: Path, prefix: str) -> KeptPage:
+    page = KeptPage(
         content=_html(prefix),
         toc=[{"id": "shop.Cart", "title": "shop.Cart", "children": []}],
         anchors=[["shop.Cart", "shop.Cart", None, True]],
@@ -73,7 +73,7 @@ def test_sources_are_named_within_the_first_folder_holding_them() -> None:
 
 
 def test_a_release_with_the_same_files_gets_the_page_with_its_own_links(
-    tmp_path: Path, cache: PageCache
+    tmp_path: Path, cache: KeptPages
 ) -> None:
     one = _release(tmp_path / "one")
     two = _release(tmp_path / "two")
@@ -94,7 +94,7 @@ def test_a_release_with_the_same_files_gets_the_page_with_its_own_links(
 
 
 def test_releases_whose_files_differ_keep_their_variants_side_by_side(
-    tmp_path: Path, cache: PageCache
+    tmp_path: Path, cache: KeptPages
 ) -> None:
     one = _release(tmp_path / "one")
     other = _release(tmp_path / "other", cart="class Cart:\n    '''Changed.'''\n")
@@ -108,7 +108,7 @@ def test_releases_whose_files_differ_keep_their_variants_side_by_side(
     assert "<p>A cart.</p>" in found.content
 
 
-def test_a_page_that_shows_its_folder_is_not_shared(tmp_path: Path, cache: PageCache) -> None:
+def test_a_page_that_shows_its_folder_is_not_shared(tmp_path: Path, cache: KeptPages) -> None:
     one = _release(tmp_path / "one")
     page = _page(cache, one, A_LINK)
     page.content += f"<p>Source code in {one}/shop/cart.py</p>"
@@ -139,7 +139,7 @@ def _autoref(file: Path) -> str:
 
 
 def test_an_unresolved_cross_reference_names_the_file_of_the_build_that_takes_the_page(
-    tmp_path: Path, cache: PageCache
+    tmp_path: Path, cache: KeptPages
 ) -> None:
     one = _release(tmp_path / "one")
     two = _release(tmp_path / "two")
@@ -194,7 +194,7 @@ def test_link_prefixes_come_from_metadata_else_from_the_loaded_package(tmp_path:
 
 
 def test_same_files_with_other_aliases_keep_a_variant_each_and_the_build_picks_its_own(
-    tmp_path: Path, cache: PageCache
+    tmp_path: Path, cache: KeptPages
 ) -> None:
     # The newer release imports Cart in one more module: the page's own file
     # is the same, what it registers in objects.inv is not (an alias more).
@@ -213,14 +213,14 @@ def test_same_files_with_other_aliases_keep_a_variant_each_and_the_build_picks_i
     assert _shared(cache, older_root, A_LINK).put("p.md", "::: shop.Cart", older)
     assert _shared(cache, newer_root, A_LINK).put("p.md", "::: shop.Cart", newer)
 
-    def aliases(page: CachedPage) -> list[str]:
+    def aliases(page: KeptPage) -> list[str]:
         return [str(i["name"]) for i in page.inventory if i["priority"] == 2]
 
     # A third release whose package files are the older one's, elsewhere.
     again = _release(tmp_path / "again")
     asked: list[list[str]] = []
 
-    def older_aliases(page: CachedPage) -> bool:
+    def older_aliases(page: KeptPage) -> bool:
         asked.append(aliases(page))
         return aliases(page) == aliases(older)
 

@@ -33,7 +33,7 @@ from refsite.checks.directives import find_identifiers
 from refsite.checks.tree import Tree
 from refsite.history.model import HistoryError
 from refsite.history.view import HistoryView
-from refsite.speed.cache import PageCache
+from refsite.speed.kept_pages import KeptPages
 
 if TYPE_CHECKING:
     # Read only in a versioned build: a site's single-release builds skip the import.
@@ -152,7 +152,7 @@ class ReleaseSite:
     def scan(
         self,
         pages: Sequence[tuple[str, str]],
-        cache: PageCache | None = None,
+        cache: KeptPages | None = None,
         handler: Any = None,
         *,
         members: Collection[str] = (),
@@ -231,7 +231,7 @@ class ReleaseSite:
         self,
         release: Release,
         identifiers: set[str],
-        cache: PageCache | None,
+        cache: KeptPages | None,
         handler: Any = None,
     ) -> set[str]:
         """Which of ``identifiers`` ``release`` has (``handler``: this build's, loading it)."""
@@ -253,7 +253,7 @@ class ReleaseSite:
         return found
 
     def _first_with(
-        self, missing: set[str], identifiers: set[str], cache: PageCache | None
+        self, missing: set[str], identifiers: set[str], cache: KeptPages | None
     ) -> dict[str, str]:
         """For each of ``missing``, the oldest newer documented release that has it."""
         newer = [r for r in self.lock.releases if _key(r.version) > _key(self.release.version)]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from refsite import internals
-from refsite.speed.cache import materialize_aliases
+from refsite.speed.kept_pages import materialize_aliases
 
 __all__ = ["materialize_after_loads", "materialize_loaded"]
 

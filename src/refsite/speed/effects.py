@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from refsite import internals
-from refsite.speed.cache import CachedPage
+from refsite.speed.kept_pages import KeptPage
 
 __all__ = ["PageEffects", "Registrations", "Replayed"]
 
@@ -59,7 +59,7 @@ class Registrations:
     def __init__(self, mkdocstrings: Any, autorefs: Any, *, record: bool) -> None:
         self._mkdocstrings = mkdocstrings
         self._autorefs = autorefs
-        self.recording: CachedPage | None = None
+        self.recording: KeptPage | None = None
         """Where the page being rendered records its registrations, if anywhere."""
         if record:
             internals.record_anchors(autorefs, self._anchor)
@@ -73,7 +73,7 @@ class Registrations:
         if self.recording is not None:
             self.recording.inventory.append(kw)
 
-    def replay(self, page: Any, cached: CachedPage) -> None:
+    def replay(self, page: Any, cached: KeptPage) -> None:
         """Register what ``cached`` recorded, for ``page``."""
         # mkdocstrings writes objects.inv only if a handler was used.
         self._mkdocstrings.handlers.get_handler("python")

@@ -4,7 +4,7 @@ Loading FastAPI, Starlette and httpx again is the largest cost of a rebuild
 after an edit. Within one ``mkdocs serve`` process each rebuild gets a new
 handler: what the previous one loaded is handed over while the sources are
 unchanged. Across processes, what a build loaded from source is pickled
-(:class:`refsite.speed.cache.LoadedModules`) by a forked copy of the process.
+(:class:`refsite.speed.kept_pages.LoadedModules`) by a forked copy of the process.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from refsite import internals
-from refsite.speed.cache import KeptModules, PageCache
+from refsite.speed.kept_pages import KeptModules, KeptPages
 from refsite.speed.workers import in_child_process
 
 __all__ = ["ModulesHandOver"]
@@ -42,7 +42,7 @@ class ModulesHandOver:
     def __init__(
         self,
         mkdocstrings: Any,
-        cache: PageCache,
+        cache: KeptPages,
         fingerprint: str,
         log: logging.LoggerAdapter[Any],
         *,

@@ -1,6 +1,6 @@
 """Rendered objects, cached by what they render from rather than by page or release.
 
-The page cache (:mod:`refsite.speed.cache`) reuses a page whose Markdown and source
+The page cache (:mod:`refsite.speed.kept_pages`) reuses a page whose Markdown and source
 files are unchanged. Releases of a package share most of their objects
 unchanged while every page's source files differ (a release is other files),
 so a versioned site renders each object once per release. This cache keys one
@@ -34,7 +34,7 @@ from refsite import internals
 from refsite.core.fingerprint import own_code
 from refsite.core.keys import renderer_versions
 from refsite.extras.source_tokens import fill_object_tokens, object_tokens
-from refsite.speed.cache import FORMAT, PageCache
+from refsite.speed.kept_pages import FORMAT, KeptPages
 from refsite.speed.reuse import user_inputs
 
 __all__ = ["Memo", "ObjectRenders", "object_key", "object_key_and_links"]
@@ -209,7 +209,7 @@ def _resolved_names(obj: griffe.Object) -> Iterator[str]:
 class ObjectRenders:
     """Wraps a mkdocstrings handler's ``render`` with the object cache."""
 
-    def __init__(self, cache: PageCache, settings: str) -> None:
+    def __init__(self, cache: KeptPages, settings: str) -> None:
         self.cache = cache
         self.settings = settings
         self.hits = 0
@@ -221,7 +221,7 @@ class ObjectRenders:
         self._loaded = -1
 
     @classmethod
-    def install(cls, config: Any, cache: PageCache) -> ObjectRenders | None:
+    def install(cls, config: Any, cache: KeptPages) -> ObjectRenders | None:
         """The object cache on the MkDocs ``config``'s mkdocstrings python handler.
 
         Besides the options, what renders an object is the site's Markdown

@@ -1,6 +1,6 @@
 """The MkDocs side of refsite's speed-ups: reuse what earlier builds computed.
 
-- Pages: a page found in the :class:`~refsite.speed.cache.PageCache` is not
+- Pages: a page found in the :class:`~refsite.speed.kept_pages.PageCache` is not
   rendered; its HTML and table of contents are restored, and what rendering it
   registered (autorefs anchors for cross-references, mkdocstrings inventory
   items for ``objects.inv``) is replayed (:mod:`refsite.speed.effects`), so
@@ -31,17 +31,17 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 from refsite import internals
 from refsite.checks.directives import find_identifiers
 from refsite.core.keys import base_key, tree_digest
-from refsite.speed.cache import (
-    CachedPage,
+from refsite.speed.effects import PageEffects, Registrations, Replayed
+from refsite.speed.handover import ModulesHandOver
+from refsite.speed.kept_pages import (
     KeptModules,
-    PageCache,
+    KeptPage,
+    KeptPages,
     data_to_anchors,
     first_heading,
     source_files,
     toc_to_data,
 )
-from refsite.speed.effects import PageEffects, Registrations, Replayed
-from refsite.speed.handover import ModulesHandOver
 from refsite.speed.search_entries import SearchEntries
 from refsite.speed.shared_pages import LinkPrefixes, SharedPages
 from refsite.speed.workers import Workers
@@ -67,7 +67,7 @@ class BuildReuse:
     ) -> None:
         self.log = log
         self.fingerprint = fingerprint(config)
-        self.cache = PageCache(cache_dir, self.fingerprint)
+        self.cache = KeptPages(cache_dir, self.fingerprint)
         # A versioned build: pages rendered from the same files as another
         # release's are taken from it (refsite.speed.shared_pages).
         self._any_release = fingerprint(config, any_release=True) if share_releases else None
@@ -75,7 +75,7 @@ class BuildReuse:
         self._collected: set[str] = set()
         self._mkdocstrings = config.plugins["mkdocstrings"]
         self._autorefs = config.plugins["autorefs"]
-        self._replay: CachedPage | None = None
+        self._replay: KeptPage | None = None
         self._miss: tuple[str, str] | None = None
         self._modules = ModulesHandOver(
             self._mkdocstrings,
@@ -140,7 +140,7 @@ class BuildReuse:
             return markdown
         # What rendering the page registers is recorded for every rendered
         # page (serve's incremental rebuilds replay it), stored only if cacheable.
-        self._registrations.recording = CachedPage(content="", toc=[])
+        self._registrations.recording = KeptPage(content="", toc=[])
         if _INCLUDES.search(markdown):
             # The included file is read during conversion, where no key sees it.
             self._modules.restore()
@@ -198,7 +198,7 @@ class BuildReuse:
         """Pages of this build taken from another release's rendering."""
         return self._shared.hits if self._shared is not None else 0
 
-    def _from_other_release(self, key: str, src_uri: str, markdown: str) -> CachedPage | None:
+    def _from_other_release(self, key: str, src_uri: str, markdown: str) -> KeptPage | None:
         """The page as another release rendered it from the same files, kept for this one too."""
         shared = self._shared_pages()
         page = shared.get(src_uri, markdown, self._same_aliases) if shared is not None else None
@@ -209,7 +209,7 @@ class BuildReuse:
         self.cache.hits += 1
         return page
 
-    def _same_aliases(self, page: CachedPage) -> bool:
+    def _same_aliases(self, page: KeptPage) -> bool:
         """Whether each object ``page`` registered has the same aliases in this build.
 
         mkdocstrings registers an object (priority 1), then each of the names

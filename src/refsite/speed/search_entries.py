@@ -18,7 +18,7 @@ from typing import Any
 from refsite import internals
 from refsite.extras.search import feed_tree
 from refsite.extras.source_tokens import strip_links
-from refsite.speed.cache import PageCache, toc_to_data
+from refsite.speed.kept_pages import KeptPages, toc_to_data
 from refsite.speed.workers import Workers, assign, can_fork
 
 __all__ = ["SearchEntries"]
@@ -27,7 +27,7 @@ __all__ = ["SearchEntries"]
 class SearchEntries:
     """One build's reuse of Material's search entries; nothing without Material's search."""
 
-    def __init__(self, config: Any, cache: PageCache) -> None:
+    def __init__(self, config: Any, cache: KeptPages) -> None:
         self.cache = cache
         self._search: Any = None
         self._entries_of: Callable[[Any], list[Any]] | None = None
@@ -107,7 +107,7 @@ class SearchEntries:
         return self.indexers.fork(assign(list(missing), processes), index)
 
 
-def _search_key(cache: PageCache, page: Any, settings: str) -> str:
+def _search_key(cache: KeptPages, page: Any, settings: str) -> str:
     """What Material's search entries of a page are cached under: all they are made of.
 
     Not the site's fingerprint, which names the source folders: the search

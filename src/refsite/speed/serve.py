@@ -35,8 +35,8 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from refsite import internals
 from refsite.checks.site import page_file
-from refsite.speed.cache import data_to_anchors, toc_to_data
 from refsite.speed.effects import PageEffects, Replayed
+from refsite.speed.kept_pages import data_to_anchors, toc_to_data
 from refsite.speed.reuse import BuildReuse
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Rendered pages that the releases of a versioned site share.
 
-The page cache (:mod:`refsite.speed.cache`) keys a page under the site's
+The page cache (:mod:`refsite.speed.kept_pages`) keys a page under the site's
 fingerprint, which names the release's source folders and site URL, and checks
 its source files by path: two releases never share an entry, although most
 pages of neighbouring releases render byte-identical files (FastAPI 0.161
@@ -50,7 +50,7 @@ from refsite.checks.coverage import package_folders
 from refsite.core.store import derive_key
 from refsite.extras.source_tokens import fill_release_tokens, release_tokens
 from refsite.extras.sourcelinks import configured_naming, link_prefix, release_source
-from refsite.speed.cache import CachedPage, PageCache
+from refsite.speed.kept_pages import KeptPage, KeptPages
 
 __all__ = [
     "MAX_VARIANTS",
@@ -202,7 +202,7 @@ class SharedPages:
 
     def __init__(
         self,
-        cache: PageCache,
+        cache: KeptPages,
         fingerprint: str,
         roots: Sequence[str],
         prefix_of: Callable[[str], str | None],
@@ -221,8 +221,8 @@ class SharedPages:
         self,
         src_uri: str,
         markdown: str,
-        accept: Callable[[CachedPage], bool] = lambda page: True,
-    ) -> CachedPage | None:
+        accept: Callable[[KeptPage], bool] = lambda page: True,
+    ) -> KeptPage | None:
         """A kept rendering of the page whose sources are this build's, links filled in.
 
         ``accept`` may still turn a variant down: what it registers besides
@@ -243,7 +243,7 @@ class SharedPages:
         found.sort(key=lambda item: not self._same_packages(item[0]))
         for variant, (sources, places) in found:
             try:
-                page = CachedPage(
+                page = KeptPage(
                     **self.cache.load(self._key(src_uri, markdown, variant), namespace=SHARED)
                 )
             except TypeError:
@@ -260,8 +260,8 @@ class SharedPages:
             return page
         return None
 
-    def put(self, src_uri: str, markdown: str, page: CachedPage) -> bool:
-        """Keep ``page`` (hashed by :meth:`PageCache.put`) if it can be shared; whether it was."""
+    def put(self, src_uri: str, markdown: str, page: KeptPage) -> bool:
+        """Keep ``page`` (hashed by :meth:`KeptPages.put`) if it can be shared; whether it was."""
         relative = relative_sources(page.sources, self.roots)
         if relative is None:
             return False
@@ -312,7 +312,7 @@ class SharedPages:
             places[within] = path
         return sources, places
 
-    def _tops(self, page: CachedPage) -> tuple[str, ...]:
+    def _tops(self, page: KeptPage) -> tuple[str, ...]:
         """The packages ``page``'s objects (and their aliases) come from, and the preloaded ones."""
         names = {str(i.get("name", "")).split(".", 1)[0] for i in page.inventory}
         return tuple(sorted((names | set(self.preload)) - {""}))

@@ -26,9 +26,9 @@ from refsite.core.store import Store, derive_key, dump_pickle, load_pickle
 __all__ = [
     "FORMAT",
     "PAGES",
-    "CachedPage",
     "KeptModules",
-    "PageCache",
+    "KeptPage",
+    "KeptPages",
     "first_heading",
     "source_files",
 ]
@@ -50,7 +50,7 @@ def first_heading(markdown: str) -> str:
 
 
 @dataclass
-class CachedPage:
+class KeptPage:
     """What a page's rendering produced, to replay without rendering it."""
 
     content: str
@@ -63,7 +63,7 @@ class CachedPage:
     """Source file path -> content hash, for every file the page renders."""
 
 
-class PageCache:
+class KeptPages:
     """Rendered pages on disk, one JSON file per key, in the cache folder's :class:`Store`.
 
     Other values derived under the site's fingerprint (or shared between
@@ -90,10 +90,10 @@ class PageCache:
             self._hashes[path] = known
         return known
 
-    def get(self, key: str) -> CachedPage | None:
+    def get(self, key: str) -> KeptPage | None:
         """The entry for ``key`` if there is one and its sources are unchanged."""
         try:
-            page = CachedPage(**self.load(key))
+            page = KeptPage(**self.load(key))
         except TypeError:  # nothing stored, or an entry of another shape
             self.misses += 1
             return None
@@ -103,7 +103,7 @@ class PageCache:
         self.hits += 1
         return page
 
-    def put(self, key: str, page: CachedPage) -> None:
+    def put(self, key: str, page: KeptPage) -> None:
         """Store an entry, with the current hashes of its source files."""
         page.sources = {path: self.file_hash(path) for path in page.sources}
         self.store(key, page.__dict__)
