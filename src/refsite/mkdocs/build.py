@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from refsite.history.view import HistoryView
     from refsite.mkdocs.config import RefsiteConfig
     from refsite.releases.site import ReleaseSite
-    from refsite.speed.kept import KeptOutputs
+    from refsite.speed.kept_outputs import KeptOutputs
     from refsite.speed.reuse import BuildReuse
 
 __all__ = ["PLUGIN_NAME", "Build", "BuiltSite", "Feature", "JobFeature", "log"]

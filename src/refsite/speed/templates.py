@@ -9,7 +9,7 @@ the template's source; a folder per Jinja and Python version keeps entries
 of other interpreters apart. Listings leave out dot-files, which MkDocs never
 copies, and are kept only for folders outside the project, which do not
 change while a site is served. A page's templated HTML can also come from
-``render``, which the plugin backs with :class:`refsite.core.memo.OutputMemo`.
+``render``, which the plugin backs with :class:`refsite.core.outputs.OutputMemo`.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from refsite.core.store import NotACacheError, prune
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.releases.site import WORKERS_ENV, versioned
 from refsite.speed.aliases import materialize_after_loads
-from refsite.speed.kept import KeptOutputs
+from refsite.speed.kept_outputs import KeptOutputs
 from refsite.speed.objects import ObjectRenders
 from refsite.speed.reuse import BuildReuse
 from refsite.speed.signatures import FormatOnce

@@ -13,8 +13,8 @@ import pytest
 
 from conftest import FIXTURES, mkdocs_build
 from refsite.checks.site import ParsedFiles
-from refsite.core.memo import OutputMemo, template_key
-from refsite.speed.kept import KeptOutputs
+from refsite.core.outputs import KeptOutputsFile, template_key
+from refsite.speed.kept_outputs import KeptOutputs
 from test_cache import _same_tree
 
 
@@ -108,23 +108,23 @@ def test_template_key_refuses_what_it_cannot_see() -> None:
 
 def test_output_memo_keeps_what_a_build_used(tmp_path: Path) -> None:
     file = tmp_path / "memo.pickle"
-    first = OutputMemo()
+    first = KeptOutputsFile()
     first.put("a", "A")
     first.put("b", "B")
     first.save(file, "v1")
-    second = OutputMemo.load(file, "v1")
+    second = KeptOutputsFile.load(file, "v1")
     assert second.get("a") == "A"
     second.save(file, "v1")
     # What the second build did not use is gone; another version reads nothing.
-    third = OutputMemo.load(file, "v1")
+    third = KeptOutputsFile.load(file, "v1")
     assert (third.get("a"), third.get("b")) == ("A", None)
-    assert OutputMemo.load(file, "v2").get("a") is None
+    assert KeptOutputsFile.load(file, "v2").get("a") is None
 
 
 def test_output_memo_in_one_process_keeps_only_the_last_build(tmp_path: Path) -> None:
     # mkdocs serve: each rebuild finds what the one before used or made, and
     # nothing older, so memory does not grow with every edit.
-    memo = OutputMemo({"old": "O"})
+    memo = KeptOutputsFile({"old": "O"})
     memo.put("page-v1", "1")
     memo.next_build()
     assert memo.get("page-v1") == "1"
@@ -138,9 +138,9 @@ def test_output_memo_in_one_process_keeps_only_the_last_build(tmp_path: Path) ->
 
 def test_output_memo_survives_a_torn_file(tmp_path: Path) -> None:
     file = tmp_path / "memo.pickle"
-    OutputMemo({"a": "A"}).save(file, "v1")
+    KeptOutputsFile({"a": "A"}).save(file, "v1")
     file.write_bytes(file.read_bytes()[:10])
-    memo = OutputMemo.load(file, "v1")
+    memo = KeptOutputsFile.load(file, "v1")
     assert memo.get("a") is None
 
 

@@ -3,7 +3,7 @@
 Once its pages are rendered (or replayed from the page cache), a build still
 puts every page through the theme's templates and marks its headings with
 badges; neither result changes while its inputs stay the same. An
-:class:`OutputMemo` keeps each result under a digest of those inputs, in one
+:class:`KeptOutputsFile` keeps each result under a digest of those inputs, in one
 file per site, so that a build in a new process does neither again for a
 page whose inputs the last build saw. Keys cover every input: a page's
 content, title, table of contents and metadata, its neighbours, the whole
@@ -23,7 +23,7 @@ from typing import Any
 from refsite.core.store import derive_key, dump_pickle, load_pickle
 
 __all__ = [
-    "OutputMemo",
+    "KeptOutputsFile",
     "template_key",
 ]
 
@@ -156,7 +156,7 @@ def _nav_data(items: Iterable[Any]) -> list[Any]:
     ]
 
 
-class OutputMemo:
+class KeptOutputsFile:
     """Outputs by key: those a build used or made are what it keeps for the next."""
 
     def __init__(self, entries: dict[str, str] | None = None) -> None:
@@ -190,7 +190,7 @@ class OutputMemo:
         dump_pickle(file, (version, self._used))
 
     @classmethod
-    def load(cls, file: Path, version: str) -> OutputMemo:
+    def load(cls, file: Path, version: str) -> KeptOutputsFile:
         """What :meth:`save` wrote with the same ``version``; empty otherwise."""
         saved = load_pickle(file)
         if not (isinstance(saved, tuple) and len(saved) == 2 and saved[0] == version):

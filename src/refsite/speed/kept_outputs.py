@@ -5,7 +5,7 @@ cheap in a warm build; what is left is the same work on every page in every
 build: fixing cross-references, templating, badges, boosting the search
 index, reading the inventory for coverage, and parsing the written HTML for
 the checks. The plugin hands those steps to :class:`KeptOutputs`, which
-keeps each result in :class:`refsite.core.memo.OutputMemo` (and the checks'
+keeps each result in :class:`refsite.core.outputs.OutputMemo` (and the checks'
 parsing in :class:`refsite.checks.site.ParsedFiles`) under a digest of its inputs,
 one file per configuration in the cache folder. A build in a new process
 then repeats a step only for the pages whose inputs changed.
@@ -29,7 +29,7 @@ import jinja2
 from refsite import internals
 from refsite.checks.coverage import rendered_names
 from refsite.checks.site import ParsedFiles
-from refsite.core.memo import OutputMemo, template_key
+from refsite.core.outputs import KeptOutputsFile, template_key
 from refsite.core.store import Store, derive_key
 from refsite.extras.search import boosted_index
 
@@ -62,15 +62,15 @@ class KeptOutputs:
         self._parsed_file = store.file("parsed", name, ".pickle")
         self._version = fingerprint
         self._parsed_version = f"{fingerprint};lxml=={metadata.version('lxml')}"
-        self._memo: OutputMemo | None = None
+        self._memo: KeptOutputsFile | None = None
         self._pending: dict[str, str] = {}
         self._warnings: _Warnings | None = None
 
     @property
-    def memo(self) -> OutputMemo:
+    def memo(self) -> KeptOutputsFile:
         """The kept outputs, read at first use."""
         if self._memo is None:
-            self._memo = OutputMemo.load(self._outputs_file, self._version)
+            self._memo = KeptOutputsFile.load(self._outputs_file, self._version)
         return self._memo
 
     def next_build(self) -> None:
