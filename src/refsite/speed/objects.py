@@ -37,7 +37,7 @@ from refsite.extras.source_tokens import fill_object_tokens, object_tokens
 from refsite.speed.kept_pages import FORMAT, KeptPages
 from refsite.speed.reuse import user_inputs
 
-__all__ = ["Memo", "ObjectRenders", "object_key", "object_key_and_links"]
+__all__ = ["Memo", "KeptObjects", "object_key", "object_key_and_links"]
 
 # Keys that say where an object's file is, not what renders: they differ
 # between two unpacked releases of the same code.
@@ -206,7 +206,7 @@ def _resolved_names(obj: griffe.Object) -> Iterator[str]:
                     yield f"{part.name}>{part.canonical_path}"
 
 
-class ObjectRenders:
+class KeptObjects:
     """Wraps a mkdocstrings handler's ``render`` with the object cache."""
 
     def __init__(self, cache: KeptPages, settings: str) -> None:
@@ -216,12 +216,12 @@ class ObjectRenders:
         self.misses = 0
         self._depth = 0
         # One build's objects do not change while it renders (a new build,
-        # a serve rebuild included, installs a new ObjectRenders).
+        # a serve rebuild included, installs a new KeptObjects).
         self._memo: Memo = {}
         self._loaded = -1
 
     @classmethod
-    def install(cls, config: Any, cache: KeptPages) -> ObjectRenders | None:
+    def install(cls, config: Any, cache: KeptPages) -> KeptObjects | None:
         """The object cache on the MkDocs ``config``'s mkdocstrings python handler.
 
         Besides the options, what renders an object is the site's Markdown

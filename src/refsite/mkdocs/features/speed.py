@@ -26,7 +26,7 @@ from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.releases.site import WORKERS_ENV, versioned
 from refsite.speed.aliases import materialize_after_loads
 from refsite.speed.kept_outputs import KeptOutputs
-from refsite.speed.objects import ObjectRenders
+from refsite.speed.objects import KeptObjects
 from refsite.speed.reuse import BuildReuse
 from refsite.speed.signatures import FormatOnce
 from refsite.speed.templates import compiled_templates, theme_env
@@ -49,7 +49,7 @@ class SpeedFeature(Feature):
         self.workers.on_start = lambda count: log.info(
             "rendering pages in %d worker process(es) too", count
         )
-        self.objects: ObjectRenders | None = None
+        self.objects: KeptObjects | None = None
         self.pages: list[str] = []
         self.files_: Any = None
         self.materializing = False
@@ -104,7 +104,7 @@ class SpeedFeature(Feature):
             keep_modules=self.command != "serve",
             share_releases=versioned(),
         )
-        self.objects = ObjectRenders.install(config, build.reuse.cache)
+        self.objects = KeptObjects.install(config, build.reuse.cache)
         kept = KeptOutputs(build.base / options.cache_dir, build.reuse.fingerprint)
         # A serve process keeps its outputs in memory across rebuilds.
         if self.command != "serve" or self.kept is None or not self.kept.same_site(kept):
