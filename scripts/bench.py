@@ -114,7 +114,7 @@ SLOW_SERVE = 2.0
 _EXAMPLES_LOOKUP = (
     "import time\n"
     "from pathlib import Path\n"
-    "from refsite.cli.config import read_config\n"
+    "from refsite.cli.mkdocs_yml import read_config\n"
     "from refsite.cli.examples import settings_for\n"
     "from refsite.examples.check import cached\n"
     "settings = settings_for(read_config(Path('mkdocs.yml')))\n"

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from conftest import BIN, FIXTURES, Build, mkdocs_build, run
 from refsite.scaffold.docfixes import DocstringFixes
 from refsite.scaffold.docstrings import docs_urls, format_markdown, read, rendered_names
-from refsite.scaffold.model import Finding
+from refsite.scaffold.values import Finding
 
 INIT = FIXTURES / "init"
 

@@ -15,7 +15,7 @@ from mkdocs_autorefs import AutorefsPlugin
 
 from conftest import Build, run
 from refsite import internals
-from refsite.internals import shapes
+from refsite.internals import declared
 
 # Runs MkDocs' command line after changing what refsite.internals
 # meets, as a new upstream release could: argv[1] names the change.
@@ -33,7 +33,7 @@ if change == "url-maps":
         names = tuple(n + "_gone" if n == "_primary_url_map" else n for n in shape.attributes)
         return dataclasses.replace(shape, attributes=names)
 
-    internals.shapes.SHAPES = tuple(renamed(shape) for shape in internals.shapes.SHAPES)
+    internals.declared.SHAPES = tuple(renamed(shape) for shape in internals.declared.SHAPES)
 elif change == "register-anchor":
     # autorefs' register_anchor takes a new argument.
     from mkdocs_autorefs import AutorefsPlugin
@@ -57,9 +57,9 @@ cli()
 @pytest.fixture
 def fresh_checks() -> Iterator[None]:
     """Check the shapes anew in this test, and after it."""
-    shapes._problem.cache_clear()
+    declared._problem.cache_clear()
     yield
-    shapes._problem.cache_clear()
+    declared._problem.cache_clear()
 
 
 def test_the_installed_versions_have_every_shape(fresh_checks: None) -> None:
@@ -80,14 +80,14 @@ def _renamed(attribute: str) -> tuple[internals.Shape, ...]:
             shape,
             attributes=tuple(f"{a}_gone" if a == attribute else a for a in shape.attributes),
         )
-        for shape in shapes.SHAPES
+        for shape in declared.SHAPES
     )
 
 
 def test_a_missing_attribute_is_one_line_and_turns_its_features_off(
     fresh_checks: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(shapes, "SHAPES", _renamed("_primary_url_map"))
+    monkeypatch.setattr(declared, "SHAPES", _renamed("_primary_url_map"))
     [line] = internals.check_shapes()
     assert line.startswith("mkdocs-autorefs ")
     assert "AutorefsPlugin has no _primary_url_map_gone (written for 1.4.5)" in line
@@ -102,7 +102,7 @@ def test_an_instance_attribute_of_a_base_class_counts(
 ) -> None:
     # BaseHandler sets _headings in __init__; the class alone does not have it.
     assert internals.usable("object-cache")
-    monkeypatch.setattr(shapes, "SHAPES", _renamed("_headings"))
+    monkeypatch.setattr(declared, "SHAPES", _renamed("_headings"))
     [line] = internals.check_shapes()
     assert "BaseHandler has no _headings_gone" in line
     assert not internals.usable("object-cache")
@@ -138,7 +138,7 @@ def test_a_changed_signature_is_a_mismatch(
 def test_problems_name_only_the_packages_the_site_uses(
     fresh_checks: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(shapes, "SHAPES", _renamed("_primary_url_map"))
+    monkeypatch.setattr(declared, "SHAPES", _renamed("_primary_url_map"))
     assert internals.problems(SimpleNamespace(plugins={"search": None})) == []
     [line] = internals.problems(SimpleNamespace(plugins={"mkdocstrings": None, "refsite": None}))
     assert "_primary_url_map_gone" in line
@@ -205,7 +205,7 @@ def test_a_changed_upstream_builds_the_same_site_slower_and_says_so(
 def test_an_upstream_function_is_replaced_once_per_process() -> None:
     from types import SimpleNamespace
 
-    from refsite.internals.shapes import replace_once
+    from refsite.internals.declared import replace_once
 
     owner = SimpleNamespace(twice=lambda x: x * 2)
     made: list[object] = []

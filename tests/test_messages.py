@@ -9,8 +9,8 @@ import pytest
 
 from refsite.cli.scaffold import _settled
 from refsite.releases.assemble import build_failure
-from refsite.scaffold.model import SitePlan
 from refsite.scaffold.trial import TRIAL_ROUNDS, Trial
+from refsite.scaffold.values import SitePlan
 
 LOG = """INFO    -  Cleaning site directory
 WARNING -  mkdocstrings: fastapi.Nope could not be found

@@ -21,12 +21,12 @@ from refsite.checks.coverage import load_exclusions
 from refsite.checks.tree import load_tree
 from refsite.scaffold.culprits import culprits
 from refsite.scaffold.docfixes import narrative_links, unlink
+from refsite.scaffold.grouping import first_sentence
 from refsite.scaffold.load import docs_root, load
-from refsite.scaffold.model import Entry, NavItem, Page, ScaffoldError, Section, SitePlan
-from refsite.scaffold.pages import first_sentence
 from refsite.scaffold.plan import plan_site
 from refsite.scaffold.project import project_files, write_project
 from refsite.scaffold.trial import settle
+from refsite.scaffold.values import Entry, NavItem, Page, ScaffoldError, Section, SitePlan
 
 INIT = FIXTURES / "init"
 

@@ -15,7 +15,7 @@ import yaml
 
 from conftest import ROOT, Build, Visit, mkdocs_build
 from refsite.checks.links import check_links
-from refsite.cli.config import read_config
+from refsite.cli.mkdocs_yml import read_config
 from refsite.extras.sourcelinks import (
     DistributionInfo,
     SourceLinks,

@@ -24,7 +24,7 @@ from refsite.checks.absent import declared_objects
 from refsite.checks.manifest import build_manifest
 from refsite.checks.tree import load_tree
 from refsite.extras.search import INDEX
-from refsite.releases.site import OlderSources
+from refsite.releases.current import OlderSources
 from test_wheels import make_wheel
 
 SRC = FIXTURES / "mini" / "src" / "minipkg"

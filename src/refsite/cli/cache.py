@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from refsite.cli.common import UsageError
-from refsite.cli.config import SiteConfig
+from refsite.cli.mkdocs_yml import SiteConfig
 from refsite.core.limits import megabytes
 from refsite.core.store import NotACacheError, cache_files, prune
 

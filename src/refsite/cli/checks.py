@@ -38,7 +38,7 @@ from refsite.checks.manifest import (
 )
 from refsite.checks.tree import TreeError, load_tree
 from refsite.cli.common import PROG, UsageError, output_file, relative_to_config, site_folder
-from refsite.cli.config import SiteConfig
+from refsite.cli.mkdocs_yml import SiteConfig
 from refsite.core.limits import percent
 from refsite.extras.llms import write_llms
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from refsite.cli.config import ConfigError, SiteConfig, read_config
+from refsite.cli.mkdocs_yml import ConfigError, SiteConfig, read_config
 from refsite.core.commands import command_text
 
 __all__ = [

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from refsite.cli.common import UsageError, site_config
-from refsite.cli.config import SiteConfig
+from refsite.cli.mkdocs_yml import SiteConfig
 from refsite.core.limits import seconds
 from refsite.examples.check import ExamplesError, Settings, check
 from refsite.examples.hidden import unshown_warning

@@ -27,7 +27,7 @@ from packaging.version import InvalidVersion, Version
 
 from refsite.checks.coverage import CoverageError
 from refsite.cli.common import UsageError, output_file, relative_to_config, release_version
-from refsite.cli.config import SiteConfig
+from refsite.cli.mkdocs_yml import SiteConfig
 from refsite.history.changes import ReleaseChanges, compare
 from refsite.history.changes import format_json as format_changes_json
 from refsite.history.changes import format_markdown as format_changes_markdown

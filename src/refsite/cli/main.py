@@ -4,7 +4,7 @@ Each group (:mod:`~refsite.cli.checks`, :mod:`~refsite.cli.history`,
 :mod:`~refsite.cli.scaffold`, :mod:`~refsite.cli.cache`,
 :mod:`~refsite.cli.versions`) adds its commands and runs them. Options not
 given on the command line come from ``mkdocs.yml``, read once here
-(:mod:`refsite.cli.config`) as the build reads it.
+(:mod:`refsite.cli.mkdocs_yml`) as the build reads it.
 
 Exit codes: 0 when every check holds, 1 when there are findings, 2 when the
 input is unusable (bad arguments, a missing site, a malformed file).
@@ -32,7 +32,7 @@ from packaging.version import InvalidVersion
 
 from refsite.cli import cache, checks, examples, history, scaffold, upgrade, versions
 from refsite.cli.common import PROG, UsageError
-from refsite.cli.config import ConfigError, default_config, read_config
+from refsite.cli.mkdocs_yml import ConfigError, default_config, read_config
 from refsite.core.processes import collect_less
 from refsite.core.yamlfile import yaml_problem
 

@@ -31,8 +31,8 @@ from packaging.version import Version
 
 from refsite.checks.coverage import CoverageError
 from refsite.cli.common import PROG, UsageError, site_config
-from refsite.cli.config import SiteConfig
 from refsite.cli.history import quiet_griffe, read_releases
+from refsite.cli.mkdocs_yml import SiteConfig
 from refsite.core.store import DEFAULT_DIR
 from refsite.history.model import HistoryError, dump_history
 from refsite.mkdocs.config import ReleasesConfig
@@ -41,10 +41,10 @@ from refsite.releases.lock import Lock, LockError, fetch, lock_json, minor, reso
 from refsite.releases.requirements import RequirementsError, lock_pins, relock
 from refsite.scaffold import docstrings
 from refsite.scaffold.load import load
-from refsite.scaffold.model import FINDING_KINDS, Finding, Loaded, ScaffoldError, SitePlan
 from refsite.scaffold.plan import plan_site
 from refsite.scaffold.project import check_new, check_writable, project_files, write_project
 from refsite.scaffold.trial import TRIAL_ROUNDS, Trial, settle
+from refsite.scaffold.values import FINDING_KINDS, Finding, Loaded, ScaffoldError, SitePlan
 from refsite.scaffold.versioned import (
     EXTRAS,
     FILES,

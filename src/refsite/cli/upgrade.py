@@ -25,7 +25,7 @@ import griffe
 
 from refsite.checks.coverage import CoverageError
 from refsite.cli.common import PROG, UsageError
-from refsite.cli.config import SiteConfig
+from refsite.cli.mkdocs_yml import SiteConfig
 from refsite.cli.versions import _current_lock, _releases
 from refsite.history.model import HistoryError, load_history
 from refsite.history.read import Step

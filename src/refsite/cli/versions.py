@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from refsite.cli.common import PROG, UsageError, folder_to_write, release_version
-from refsite.cli.config import SiteConfig
+from refsite.cli.mkdocs_yml import SiteConfig
 from refsite.core.commands import command_text
 from refsite.core.fingerprint import code_files
 from refsite.core.limits import jobs, port

@@ -17,7 +17,7 @@ build, as MkDocs and its plugins make it without refsite's help.
 
 The accessors live by upstream package (:mod:`.autorefs`, :mod:`.handlers`,
 :mod:`.material`, :mod:`.builds`), the declarations and the check in
-:mod:`.shapes`; everything is re-exported here. Upstream modules are
+:mod:`.declared`; everything is re-exported here. Upstream modules are
 imported inside the functions: importing this package costs nothing.
 """
 
@@ -37,6 +37,14 @@ from refsite.internals.builds import (
     serve_builds_dirty,
     set_modified,
     wrap_theme_get_env,
+)
+from refsite.internals.declared import (
+    FEATURES,
+    SHAPES,
+    WRITTEN_FOR,
+    check_shapes,
+    problems,
+    usable,
 )
 from refsite.internals.handlers import (
     GRIFFE_LOGGER,
@@ -63,14 +71,6 @@ from refsite.internals.material import (
     search_index,
     set_search_entries,
     set_typeset_title,
-)
-from refsite.internals.shapes import (
-    FEATURES,
-    SHAPES,
-    WRITTEN_FOR,
-    check_shapes,
-    problems,
-    usable,
 )
 
 __all__ = [

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from refsite.internals.shapes import replace_once, usable
+from refsite.internals.declared import replace_once, usable
 
 __all__ = [
     "GRIFFE_LOGGER",

@@ -8,7 +8,7 @@ one style. Here the alias is looked up once per name and the style's
 classes computed once per style and prefix; each block still gets a lexer
 and a formatter of its own, built from the same options, so the HTML is
 the same. Written against those versions;
-:mod:`refsite.internals.shapes` checks what is relied on.
+:mod:`refsite.internals.declared` checks what is relied on.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from refsite.internals.shapes import replace_once, usable
+from refsite.internals.declared import replace_once, usable
 
 __all__ = ["reuse_highlight_setup"]
 

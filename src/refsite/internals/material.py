@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, SupportsIndex
 
-from refsite.internals.shapes import usable
+from refsite.internals.declared import usable
 
 __all__ = [
     "index_entries",

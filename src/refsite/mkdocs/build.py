@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from refsite.checks.tree import Tree
     from refsite.history.view import HistoryView
     from refsite.mkdocs.config import RefsiteConfig
-    from refsite.releases.site import ReleaseSite
+    from refsite.releases.current import ReleaseSite
     from refsite.speed.kept_outputs import KeptOutputs
     from refsite.speed.reuse import BuildReuse
 

@@ -1,7 +1,7 @@
 """The options of the ``refsite`` plugin in ``mkdocs.yml``, one section per concern.
 
 The CLI reads a site's options through the same classes (see
-:mod:`refsite.cli.config`), so defaults and ``!ENV`` tags resolve alike.
+:mod:`refsite.cli.mkdocs_yml`), so defaults and ``!ENV`` tags resolve alike.
 Numbers are checked by :mod:`refsite.core.limits`, the command line's own
 argument types, so ``mkdocs.yml`` and the command line accept the same values.
 """

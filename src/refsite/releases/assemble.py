@@ -1,7 +1,7 @@
 """Assemble a versioned site: every release of the lock in its folder, the newest at the root.
 
 Each release is one ordinary MkDocs build (``REFSITE_RELEASE=X.Y``, see
-:mod:`refsite.releases.site`) into ``X.Y/``; the root is a build of the
+:mod:`refsite.releases.current`) into ``X.Y/``; the root is a build of the
 installed packages, which are the newest release. ``versions.json`` at the
 root, in mike's format, feeds Material's version selector. A release whose
 inputs (its wheels, the site's sources and configuration, the renderers) are
@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from refsite.core import processes
+from refsite.releases.current import RELEASE_ENV, VERSIONED_ENV, WORKERS_ENV
 from refsite.releases.lock import Lock, Release, fetch
 from refsite.releases.shards import (
     ROOT,
@@ -43,7 +44,6 @@ from refsite.releases.shards import (
     shard_releases,
     write_manifest,
 )
-from refsite.releases.site import RELEASE_ENV, VERSIONED_ENV, WORKERS_ENV
 from refsite.releases.stamps import STAMP, folder_stamps, read_stamps
 
 __all__ = [

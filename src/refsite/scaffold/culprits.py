@@ -16,7 +16,7 @@ from typing import Any
 import griffe
 
 from refsite.scaffold.load import griffe_warnings, rendered
-from refsite.scaffold.model import DOCSTRING_OPTIONS, Entry, Loaded, SitePlan
+from refsite.scaffold.values import DOCSTRING_OPTIONS, Entry, Loaded, SitePlan
 
 __all__ = ["by_location", "clean", "culprits", "docstring_problems", "problems_at"]
 

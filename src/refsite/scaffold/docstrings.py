@@ -6,7 +6,7 @@ the Markdown, no build needed). :func:`read` loads the packages as coverage
 does and audits those docstrings with :func:`refsite.scaffold.findings.audit_items`,
 the audit ``refsite init`` runs: a cross-reference to an object the site does
 not document, a relative link into the package's narrative docs, a section
-griffe cannot parse. Each is a :class:`~refsite.scaffold.model.Finding` (file,
+griffe cannot parse. Each is a :class:`~refsite.scaffold.values.Finding` (file,
 line, object, kind, fix); the formatters below show them as text, Markdown
 (the *Docstrings* page) and JSON. The findings are the report's, not a
 build's failures, unless the site asks (the plugin's ``docstrings.fail``).
@@ -28,7 +28,7 @@ from refsite.checks.coverage import load_packages, objects_to_data, package_fold
 from refsite.examples.collect import directives
 from refsite.scaffold.findings import Shown, audit_items
 from refsite.scaffold.load import rendered
-from refsite.scaffold.model import FINDING_KINDS, Finding
+from refsite.scaffold.values import FINDING_KINDS, Finding
 
 __all__ = [
     "PLACEHOLDER_NAME",

@@ -6,7 +6,7 @@ and the fault rendered as well as it can be (:mod:`refsite.scaffold.docfixes`).
 cross-reference to an identifier no page renders, a relative link into the
 package's narrative docs, a section griffe cannot split. :func:`from_warnings`
 reads the ones it missed from a trial build's warnings. Each is a
-:class:`~refsite.scaffold.model.Finding` with its file, line and object and,
+:class:`~refsite.scaffold.values.Finding` with its file, line and object and,
 where obvious, a fix.
 """
 
@@ -28,7 +28,7 @@ import griffe
 from refsite.scaffold.culprits import clean
 from refsite.scaffold.docfixes import links, names_object, narrative_url, refs
 from refsite.scaffold.load import griffe_warnings, rendered
-from refsite.scaffold.model import DOCSTRING_OPTIONS, Finding, SitePlan
+from refsite.scaffold.values import DOCSTRING_OPTIONS, Finding, SitePlan
 
 __all__ = ["Shown", "audit", "audit_items", "documented_ids", "from_warnings", "merge", "shown"]
 

@@ -22,7 +22,7 @@ import griffe
 
 from refsite import internals
 from refsite.checks.coverage import CoverageError, PublicObject, load_packages, public_api
-from refsite.scaffold.model import Loaded, ScaffoldError
+from refsite.scaffold.values import Loaded, ScaffoldError
 
 __all__ = [
     "docs_root",

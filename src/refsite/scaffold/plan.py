@@ -8,7 +8,7 @@ suites left out. Every public object that loads is documented; what cannot
 be loaded (an import from a package the site does not load) goes to the
 exclusions, with the reason. What a docstring gets wrong is the docstring's,
 never a reason to leave its object out (:mod:`refsite.scaffold.findings`).
-The objects are then grouped into pages (:mod:`refsite.scaffold.pages`).
+The objects are then grouped into pages (:mod:`refsite.scaffold.grouping`).
 :mod:`refsite.scaffold.project` turns the plan into files and builds them.
 """
 
@@ -23,9 +23,9 @@ import griffe
 
 from refsite.checks.coverage import Exclusion
 from refsite.scaffold.findings import audit, merge
+from refsite.scaffold.grouping import first_sentence_of, nav_items
 from refsite.scaffold.load import griffe_warnings, rendered, resolve, unresolved_target
-from refsite.scaffold.model import Entry, Finding, Loaded, SitePlan
-from refsite.scaffold.pages import first_sentence_of, nav_items
+from refsite.scaffold.values import Entry, Finding, Loaded, SitePlan
 
 __all__ = ["plan_site"]
 

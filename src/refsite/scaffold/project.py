@@ -1,6 +1,6 @@
 """The files of a generated project: render a site plan, write it, build it once.
 
-:func:`project_files` turns a :class:`~refsite.scaffold.model.SitePlan` into the
+:func:`project_files` turns a :class:`~refsite.scaffold.values.SitePlan` into the
 files of an MkDocs project with the conventions of refsite's own site
 (``mkdocs.yml``, ``navtree.yml``, the pages and the exclusions file);
 :func:`write_project` writes them without overwriting a maintainer's files.
@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from refsite.scaffold.model import (
+from refsite.scaffold.values import (
     DOCSTRING_OPTIONS,
     Entry,
     NavItem,

@@ -18,9 +18,9 @@ from typing import Literal
 from refsite.core.processes import run_mkdocs
 from refsite.scaffold.culprits import culprits
 from refsite.scaffold.findings import from_warnings, merge
-from refsite.scaffold.model import Finding, Loaded, SitePlan
 from refsite.scaffold.plan import plan_site
 from refsite.scaffold.project import project_files, write_project
+from refsite.scaffold.values import Finding, Loaded, SitePlan
 from refsite.scaffold.versioned import Versioned
 
 __all__ = ["TRIAL_ROUNDS", "Trial", "settle", "trial_build"]

@@ -21,7 +21,7 @@ from packaging.version import InvalidVersion, Version
 from refsite.releases.lock import Lock, Selection, minor
 from refsite.scaffold.findings import audit, documented_ids, merge, shown
 from refsite.scaffold.load import load
-from refsite.scaffold.model import Finding, Loaded, SitePlan
+from refsite.scaffold.values import Finding, Loaded, SitePlan
 
 __all__ = [
     "CHANGES_PAGE",
@@ -131,7 +131,7 @@ def older_findings(loaded: Loaded, plan: SitePlan, sources: Mapping[str, Path]) 
     ``click-8.1.8/click/core.py``.
 
     Raises:
-        refsite.scaffold.model.ScaffoldError: a release's package cannot be read.
+        refsite.scaffold.values.ScaffoldError: a release's package cannot be read.
     """
     newest = documented_ids(shown(loaded.collection, plan))
     found: list[Finding] = []

@@ -37,7 +37,7 @@ from refsite.extras.source_tokens import fill_object_tokens, object_tokens
 from refsite.speed.kept_pages import FORMAT, KeptPages
 from refsite.speed.reuse import user_inputs
 
-__all__ = ["Memo", "KeptObjects", "object_key", "object_key_and_links"]
+__all__ = ["KeptObjects", "Memo", "object_key", "object_key_and_links"]
 
 # Keys that say where an object's file is, not what renders: they differ
 # between two unpacked releases of the same code.

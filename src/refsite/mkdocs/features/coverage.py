@@ -28,7 +28,7 @@ from refsite.checks.coverage import (
 )
 from refsite.core.store import Store
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, JobFeature, log
-from refsite.releases.site import WORKERS_ENV
+from refsite.releases.current import WORKERS_ENV
 
 __all__ = ["PLACEHOLDER", "CoverageFeature"]
 

@@ -32,7 +32,7 @@ from refsite.scaffold.docstrings import (
     rendered_names,
     summary,
 )
-from refsite.scaffold.model import Finding
+from refsite.scaffold.values import Finding
 
 __all__ = ["PLACEHOLDER", "DocstringsFeature"]
 

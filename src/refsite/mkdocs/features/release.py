@@ -1,6 +1,6 @@
 """The release feature: one release of a versioned site, rendered from its own wheels.
 
-Wires :mod:`refsite.releases.site` into a build that ``refsite build
+Wires :mod:`refsite.releases.current` into a build that ``refsite build
 --versions`` started for one release (``REFSITE_RELEASE``). It owns
 :attr:`Build.release`: the release's version and its contract (what it lacks
 is left out of the navigation and the declared tree).
@@ -17,7 +17,13 @@ from refsite import internals
 from refsite.checks.absent import ABSENT_FILE, absent_record, declared_objects
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
 from refsite.releases.banner import add_banner, newest_page_url, outdated_banner
-from refsite.releases.site import OlderSources, ReleaseSite, root_script, versioned, wanted_release
+from refsite.releases.current import (
+    OlderSources,
+    ReleaseSite,
+    root_script,
+    versioned,
+    wanted_release,
+)
 
 __all__ = ["ReleaseFeature"]
 

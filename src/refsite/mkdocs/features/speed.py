@@ -23,7 +23,7 @@ from refsite.checks.site import ParsedFiles
 from refsite.core.processes import collect_less
 from refsite.core.store import NotACacheError, prune
 from refsite.mkdocs.build import PLUGIN_NAME, Build, BuiltSite, Feature, log
-from refsite.releases.site import WORKERS_ENV, versioned
+from refsite.releases.current import WORKERS_ENV, versioned
 from refsite.speed.aliases import materialize_after_loads
 from refsite.speed.kept_outputs import KeptOutputs
 from refsite.speed.objects import KeptObjects

@@ -14,7 +14,7 @@ from typing import Any
 
 import griffe
 
-from refsite.scaffold.model import KINDS, Entry, NavItem, Page, Section
+from refsite.scaffold.values import KINDS, Entry, NavItem, Page, Section
 
 __all__ = ["LARGE", "SMALL", "first_sentence", "first_sentence_of", "nav_items", "says_more"]
 
