@@ -12,8 +12,8 @@ from conftest import FIXTURES, mkdocs_build, refsite
 from refsite.checks.manifest import (
     build_manifest,
     diff_manifests,
-    fingerprint,
     format_diff_markdown,
+    page_digest,
 )
 
 
@@ -37,7 +37,7 @@ def _page(body: str, script: str = "") -> str:
     ids=["asset-hash", "whitespace", "text", "attribute", "outside-article"],
 )
 def test_fingerprint_ignores_only_what_readers_do_not_see(a: str, b: str, same: bool) -> None:
-    assert (fingerprint(a) == fingerprint(b)) is same
+    assert (page_digest(a) == page_digest(b)) is same
 
 
 @pytest.fixture(scope="module")

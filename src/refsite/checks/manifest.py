@@ -29,11 +29,11 @@ __all__ = [
     "SiteDiff",
     "build_manifest",
     "diff_manifests",
-    "fingerprint",
     "format_diff_json",
     "format_diff_markdown",
     "format_diff_text",
     "load_manifest",
+    "page_digest",
 ]
 
 FORMAT = "refsite-manifest/1"
@@ -69,7 +69,7 @@ class SiteDiff:
         return not (self.added or self.removed or self.changed)
 
 
-def fingerprint(html: str | bytes) -> tuple[str, str]:
+def page_digest(html: str | bytes) -> tuple[str, str]:
     """The title and the content hash of one page."""
     doc = lxml.html.fromstring(html)
     title_element = doc.find(".//title")
@@ -112,7 +112,7 @@ def build_manifest(site_dir: Path) -> Manifest:
         raise ManifestError(f"{site_dir}: no HTML pages; build the site first")
     pages: dict[str, dict[str, str]] = {}
     for file in files:
-        title, digest = fingerprint(file.read_bytes())
+        title, digest = page_digest(file.read_bytes())
         pages[page_url(site_dir, file)] = {"title": title, "hash": digest}
     return {"format": FORMAT, "pages": pages}
 
