@@ -16,6 +16,7 @@ import argparse
 import ast
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,6 +204,23 @@ def mkdocs_outside_adapters(importers: list[str], loads: dict[str, list[str]]) -
     ]
 
 
+def mirror(module: str) -> bool:
+    """A feature or a command group (named after the concern it adapts), or an entry point."""
+    return module.startswith(("refsite.mkdocs.features.", "refsite.cli.")) or module.count(".") == 1
+
+
+def names_used_twice(modules: Iterable[str]) -> list[str]:
+    """Each module name that two modules carry, neither of them a mirror of the other."""
+    by_name: dict[str, list[str]] = {}
+    for module in modules:
+        by_name.setdefault(module.rpartition(".")[2], []).append(module)
+    return [
+        f"module name used twice: {name} ({', '.join(sorted(found))})"
+        for name, found in sorted(by_name.items())
+        if len([m for m in found if not mirror(m)]) > 1
+    ]
+
+
 def floor_of(package: str) -> int | None:
     return next((i for i, floor in enumerate(FLOORS) if package in floor), None)
 
@@ -269,6 +287,7 @@ def report(figures: dict[str, object]) -> tuple[list[str], list[str]]:
     over += [f"import cycle: {' -> '.join(c)}" for c in found]
     over += [f"package cycle: {' -> '.join(c)}" for c in package_cycles]
     over += against_floors(packages)
+    over += names_used_twice(m for m in modules if m.count(".") >= 1)
     over += mkdocs_outside_adapters(importers, loads)
     return lines, over
 

@@ -151,3 +151,16 @@ def test_a_package_cycle_between_acyclic_modules_is_reported(figures: dict[str, 
     assert layout.cycles(graph) == []
     _, over = layout.report({**figures, "graph": graph})
     assert "package cycle: history -> releases" in over
+
+
+def test_a_module_name_is_used_once_but_for_mirrors(figures: dict[str, object]) -> None:
+    modules = figures["modules"]
+    assert isinstance(modules, dict)
+    # Mirrors are real and allowed: a feature, a command group, an entry point.
+    assert {"refsite.mkdocs.features.coverage", "refsite.checks.coverage"} <= set(modules)
+    assert {"refsite.cli.history", "refsite.docfixes", "refsite.scaffold.docfixes"} <= set(modules)
+    assert layout.names_used_twice(modules) == []
+    # Two modules of the same name, neither a mirror, are reported.
+    assert layout.names_used_twice([*modules, "refsite.speed.tree"]) == [
+        "module name used twice: tree (refsite.checks.tree, refsite.speed.tree)"
+    ]
