@@ -22,6 +22,7 @@ imported inside the functions: importing this package costs nothing.
 """
 
 from refsite.core.shapes import Shape
+from refsite.internals.alias_registry import MADE, fill_registry
 from refsite.internals.autorefs import (
     AUTOREFS_LOGGER,
     link_state,
@@ -79,12 +80,14 @@ __all__ = [
     "DIRTY_WARNING",
     "FEATURES",
     "GRIFFE_LOGGER",
+    "MADE",
     "PRELOADED",
     "SHAPES",
     "WRITTEN_FOR",
     "Shape",
     "check_shapes",
     "collect_packages",
+    "fill_registry",
     "griffe_logger",
     "headings",
     "index_entries",

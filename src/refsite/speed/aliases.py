@@ -5,9 +5,11 @@ StreamingResponse.close`` for Starlette's method) when something first reads
 them, and mkdocstrings registers a rendered object's aliases in objects.inv
 and with autorefs. What a page registered would then depend on the pages the
 process rendered before it: a serial build, a worker and a replay from the
-cache would each write another objects.inv. Creating them all as soon as
+cache would each write another objects.inv. Registering them all as soon as
 modules are loaded makes each page's registrations its own, in every build,
-whatever renders it.
+whatever renders it. :func:`refsite.internals.fill_registry` registers their
+paths without making the alias objects themselves (where this griffe's rules
+are the ones it was written for).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 from refsite import internals
-from refsite.speed.kept_pages import materialize_aliases
 
 __all__ = ["materialize_after_loads", "materialize_loaded"]
 
@@ -50,5 +51,5 @@ def materialize_loaded(handler: Any) -> None:
         loaded = frozenset(modules.members)
         # Kept on the collection, so a copy from disk is not walked again.
         if getattr(modules, "refsite_materialized", None) != loaded:
-            materialize_aliases(modules.members.values())
+            internals.fill_registry(modules.members.values())
             modules.refsite_materialized = loaded

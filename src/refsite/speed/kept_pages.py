@@ -206,45 +206,6 @@ def source_files(objects: Iterable[griffe.Object | griffe.Alias]) -> set[str]:
     return files
 
 
-def materialize_aliases(objects: Iterable[griffe.Object | griffe.Alias]) -> int:
-    """Read every member of ``objects``, recursively, inherited ones included.
-
-    griffe creates the alias objects of members lazily, and registers each
-    with its target (``target.aliases``) as it does: reading them all makes
-    that registry the same whatever was read before. Returns how many objects
-    were visited. Members of aliased modules are not followed (their own
-    module is visited), which also keeps re-export cycles finite.
-    """
-    seen: set[str] = set()
-    stack = list(objects)
-    while stack:
-        obj = stack.pop()
-        if obj.path in seen:
-            continue
-        seen.add(obj.path)
-        try:
-            if obj.is_alias and obj.is_module:
-                continue
-            members = obj.all_members if obj.is_class else obj.members
-        except (griffe.AliasResolutionError, griffe.CyclicAliasError):
-            continue
-        stack.extend(m for m in members.values() if not _inherited_leaf(m))
-    return len(seen)
-
-
-def _inherited_leaf(member: griffe.Object | griffe.Alias) -> bool:
-    """Whether ``member`` is an inherited alias of an object without members.
-
-    Creating it registered it with its target; reading its members would make
-    no alias (its target has none), so visiting it changes nothing. A big
-    class hierarchy has hundreds of thousands of them (Textual's widgets).
-    """
-    if not (isinstance(member, griffe.Alias) and member.inherited):
-        return False
-    target = member.target
-    return isinstance(target, griffe.Object) and not (target.is_class or target.members)
-
-
 def toc_to_data(toc: Iterable[Any]) -> list[dict[str, Any]]:
     """MkDocs' table of contents as plain data."""
     return [
