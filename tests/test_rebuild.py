@@ -228,7 +228,7 @@ def test_a_page_is_claimed_once(tmp_path: Path) -> None:
 
 
 BACKGROUND = """
-from refsite.speed.workers import in_background
+from refsite.core.processes import in_background
 
 def fails():
     raise RuntimeError("broken")

@@ -7,7 +7,10 @@ versioned build forks most of its builds from a server instead
 (:class:`ForkServer`, which runs :mod:`refsite.mkdocs.forkserver`), and
 falls back to a subprocess where it cannot.
 What a build needs but does not make (its public API, its examples' results)
-is read by a :class:`BackgroundJob` while the pages render.
+is read by a :class:`BackgroundJob` while the pages render; what it makes from
+what it has loaded (the history's badges, the Markdown twins, griffe's
+modules pickled) is worked out by a forked copy of it (:func:`in_background`,
+:func:`in_child_process`).
 """
 
 from __future__ import annotations
@@ -15,12 +18,19 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from refsite.core.store import dump_pickle, load_pickle
 
 __all__ = [
     "DEFAULT_COLLECTIONS",
@@ -28,10 +38,19 @@ __all__ = [
     "FORK_SERVER",
     "BackgroundJob",
     "ForkServer",
+    "Forked",
+    "can_fork",
     "collect_less",
+    "in_background",
+    "in_child_process",
     "mkdocs_command",
     "run_mkdocs",
 ]
+
+_T = TypeVar("_T")
+
+POLL_SECONDS = 0.01
+"""How often a wait on a forked copy looks whether it has ended."""
 
 DEFAULT_COLLECTIONS = gc.get_threshold()
 """The garbage collector's thresholds this interpreter started with."""
@@ -217,3 +236,124 @@ class BackgroundJob:
         for pipe in (process.stdin, process.stdout):
             if pipe is not None:
                 pipe.close()
+
+
+class Forked:
+    """A forked copy of this process: as much of :class:`subprocess.Popen` as workers use."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                pid, status = self.pid, 0
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status) if status else 0
+        return self.returncode
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self) -> int | None:
+        while self.poll() is None:
+            time.sleep(POLL_SECONDS)
+        return self.returncode
+
+
+def can_fork() -> bool:
+    """Whether workers can be copies of this process.
+
+    Not while another thread runs (mkdocstrings may still be downloading
+    inventories): a copy would inherit any lock that thread holds, held forever.
+    """
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def in_background(work: Callable[[], _T]) -> Callable[[], _T | None]:
+    """Start ``work()`` in a forked copy of this process; returns what waits for its result.
+
+    The result comes back pickled through a temporary file. The waiting call
+    returns None when the copy failed (or the system cannot fork): then the
+    caller does the work itself.
+    """
+    if not can_fork():
+        return lambda: None
+    handle, name = tempfile.mkstemp(prefix="refsite-result-", suffix=".pickle")
+    os.close(handle)
+    result = Path(name)
+    try:
+        pid = os.fork()
+    except OSError:
+        result.unlink(missing_ok=True)
+        return lambda: None
+    if pid == 0:
+        status = 1
+        try:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            logging.disable(logging.CRITICAL)
+            dump_pickle(result, ("done", work()))
+            status = 0
+        finally:
+            os._exit(status)
+    copy = Forked(pid)
+
+    def wait() -> _T | None:
+        copy.wait()
+        saved = load_pickle(result) if copy.returncode == 0 else None
+        result.unlink(missing_ok=True)
+        if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == "done":
+            value: _T = saved[1]
+            return value
+        return None
+
+    return wait
+
+
+def in_child_process(work: Callable[[], None]) -> None:
+    """Run ``work`` in a forked copy of this process, without waiting for it.
+
+    Pickling what griffe loaded takes most of a second: a copy of the process
+    does it while the build goes on. It writes nothing to the terminal and
+    leaves without running any exit handler of the build's.
+    """
+    if not hasattr(os, "fork"):  # no fork on this system: do nothing rather than wait
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        return
+    if pid != 0:
+        _CHILDREN.append(pid)
+        _reap_children()
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        work()
+        status = 0
+    except BaseException:
+        status = 1
+    os._exit(status)
+
+
+# Children forked by in_child_process, reaped at the next fork or never (the
+# system reaps them when the build's process ends).
+_CHILDREN: list[int] = []
+
+
+def _reap_children() -> None:
+    for pid in list(_CHILDREN):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _CHILDREN.remove(pid)

@@ -16,8 +16,8 @@ from typing import Any
 import jinja2
 
 from refsite import internals
+from refsite.core.processes import in_child_process
 from refsite.speed.kept_pages import KeptModules, KeptPages
-from refsite.speed.workers import in_child_process
 
 __all__ = ["ModulesHandOver"]
 

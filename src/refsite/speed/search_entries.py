@@ -16,10 +16,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from refsite import internals
+from refsite.core.processes import can_fork
 from refsite.extras.search import feed_tree
 from refsite.extras.source_tokens import strip_links
 from refsite.speed.kept_pages import KeptPages, toc_to_data
-from refsite.speed.workers import Workers, assign, can_fork
+from refsite.speed.workers import Workers, assign
 
 __all__ = ["SearchEntries"]
 

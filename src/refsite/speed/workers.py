@@ -26,25 +26,22 @@ module (``python -m refsite.speed.workers``) is one worker of the second kind.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from refsite import internals
-from refsite.core.store import dump_pickle, load_pickle
+from refsite.core.processes import Forked, can_fork
 from refsite.speed.aliases import materialize_loaded
 
 __all__ = [
@@ -53,10 +50,7 @@ __all__ = [
     "PageWorkers",
     "Workers",
     "assign",
-    "can_fork",
     "claim",
-    "in_background",
-    "in_child_process",
     "render_page",
     "worker_count",
 ]
@@ -105,47 +99,11 @@ def assign(pages: Sequence[str], processes: int) -> list[list[str]]:
     return [backwards[i::workers] for i in range(workers)]
 
 
-class _Forked:
-    """A forked copy of this process, as much of :class:`subprocess.Popen` as Workers uses."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:
-                pid, status = self.pid, 0
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status) if status else 0
-        return self.returncode
-
-    def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-
-    def wait(self) -> int | None:
-        while self.poll() is None:
-            time.sleep(POLL_SECONDS)
-        return self.returncode
-
-
-def can_fork() -> bool:
-    """Whether workers can be copies of this process.
-
-    Not while another thread runs (mkdocstrings may still be downloading
-    inventories): a copy would inherit any lock that thread holds, held forever.
-    """
-    return hasattr(os, "fork") and threading.active_count() == 1
-
-
 class Workers:
     """The worker processes of one build."""
 
     def __init__(self) -> None:
-        self._processes: list[subprocess.Popen[bytes] | _Forked] = []
+        self._processes: list[subprocess.Popen[bytes] | Forked] = []
         self._claims: Path | None = None
         self.started = False
 
@@ -190,7 +148,7 @@ class Workers:
                 break
             if pid == 0:
                 os._exit(_render_in_copy(self._claims, pages, render))
-            self._processes.append(_Forked(pid))
+            self._processes.append(Forked(pid))
         return len(self._processes)
 
     def claim(self, page: str) -> bool:
@@ -278,91 +236,6 @@ def render_page(config: Any, files: Any, src: str) -> None:
 
 if __name__ == "__main__":
     sys.exit(_run(sys.argv[1], json.loads(sys.argv[2])))
-
-
-def in_background(work: Callable[[], _T]) -> Callable[[], _T | None]:
-    """Start ``work()`` in a forked copy of this process; returns what waits for its result.
-
-    The result comes back pickled through a temporary file. The waiting call
-    returns None when the copy failed (or the system cannot fork): then the
-    caller does the work itself.
-    """
-    if not can_fork():
-        return lambda: None
-    handle, name = tempfile.mkstemp(prefix="refsite-result-", suffix=".pickle")
-    os.close(handle)
-    result = Path(name)
-    try:
-        pid = os.fork()
-    except OSError:
-        result.unlink(missing_ok=True)
-        return lambda: None
-    if pid == 0:
-        status = 1
-        try:
-            devnull = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):
-                os.dup2(devnull, fd)
-            logging.disable(logging.CRITICAL)
-            dump_pickle(result, ("done", work()))
-            status = 0
-        finally:
-            os._exit(status)
-    copy = _Forked(pid)
-
-    def wait() -> _T | None:
-        copy.wait()
-        saved = load_pickle(result) if copy.returncode == 0 else None
-        result.unlink(missing_ok=True)
-        if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == "done":
-            value: _T = saved[1]
-            return value
-        return None
-
-    return wait
-
-
-def in_child_process(work: Callable[[], None]) -> None:
-    """Run ``work`` in a forked copy of this process, without waiting for it.
-
-    Pickling what griffe loaded takes most of a second: a copy of the process
-    does it while the build goes on. It writes nothing to the terminal and
-    leaves without running any exit handler of the build's.
-    """
-    if not hasattr(os, "fork"):  # no fork on this system: do nothing rather than wait
-        return
-    try:
-        pid = os.fork()
-    except OSError:
-        return
-    if pid != 0:
-        _CHILDREN.append(pid)
-        _reap_children()
-        return
-    try:
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        work()
-        status = 0
-    except BaseException:
-        status = 1
-    os._exit(status)
-
-
-# Children forked by in_child_process, reaped at the next fork or never (the
-# system reaps them when the build's process ends).
-_CHILDREN: list[int] = []
-
-
-def _reap_children() -> None:
-    for pid in list(_CHILDREN):
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
-            _CHILDREN.remove(pid)
 
 
 class PageWorkers:

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from refsite.checks.site import ParsedFiles
+from refsite.core.processes import in_background
 from refsite.extras.inventories import Inventories, load_inventories
 from refsite.extras.llms import LLMS_KINDS, LlmsReport, write_llms
 from refsite.extras.search import INDEX, boost_site_index
 from refsite.extras.sourcelinks import TEMPLATES
 from refsite.mkdocs.build import Build, BuiltSite, Feature, log
-from refsite.speed.workers import in_background
 
 __all__ = [
     "LlmsFeature",

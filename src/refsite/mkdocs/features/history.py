@@ -10,11 +10,11 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from refsite.core.commands import command_text
+from refsite.core.processes import in_background
 from refsite.history.badges import add_badges
 from refsite.history.model import HistoryError
 from refsite.history.view import HistoryView, view
 from refsite.mkdocs.build import PLUGIN_NAME, Build, Feature, log
-from refsite.speed.workers import in_background
 
 __all__ = ["HistoryFeature"]
 
