@@ -106,6 +106,22 @@ def pip(venv: Path, arguments: list[str], failure: str) -> None:
         raise SystemExit(f"bench: {failure}")
 
 
+def _own(venv: Path) -> bool:
+    """Whether ``venv`` exists and its scripts run its own Python."""
+    python = venv / "bin/python"
+    if not python.exists():
+        return False
+    for script in (venv / "bin").iterdir():
+        if not script.is_file():
+            continue
+        with script.open("rb") as file:
+            first = file.readline()
+        named = first[2:].strip().decode(errors="replace")
+        if first.startswith(b"#!") and "python" in named and Path(named).parent != python.parent:
+            return False
+    return True
+
+
 def install(venv: Path, package: str, tools: list[str]) -> str:
     """Create or reuse ``venv`` with ``tools``, ``package`` and refsite as it is now.
 
@@ -115,7 +131,11 @@ def install(venv: Path, package: str, tools: list[str]) -> str:
     name = canonical(re.split(r"[<>=!~\[;\s]", package, maxsplit=1)[0])
     started = time.perf_counter()
     source = venv / "refsite-src"
-    if not (venv / "bin/python").exists():
+    if not _own(venv):
+        # A venv copied or moved from elsewhere runs its scripts with the
+        # other venv's Python (their first line names it), and so that
+        # venv's refsite: the figures would be another code's. Made anew.
+        shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     code = snapshot(source)
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + LOCK.read_bytes())
