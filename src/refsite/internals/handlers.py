@@ -163,8 +163,17 @@ def wrap_code_formatter(
     rendering: Any = import_module("mkdocstrings_handlers.python._internal.rendering")
 
     def make(current: Callable[[], Callable[[str, int], str]]) -> Callable[[], Any]:
-        formatter = wrap(current(), rendering._StashCrossRefFilter.stash)
-        return lambda: formatter
+        made: list[Callable[[str, int], str]] = []
+
+        def formatter() -> Callable[[str, int], str]:
+            # At the first signature, not at configuration: getting the
+            # formatter imports Black (60 ms), which a build that formats no
+            # signature (a warm one, every page kept) never needs.
+            if not made:
+                made.append(wrap(current(), rendering._StashCrossRefFilter.stash))
+            return made[0]
+
+        return formatter
 
     replace_once(rendering, "_get_formatter", make)
     return True
