@@ -254,3 +254,27 @@ def test_page_edit_in_a_new_process_matches_a_clean_build(tmp_path: Path) -> Non
     clean = mkdocs_build(project, tmp_path / "clean")
     assert _same_tree(clean.site, edited.site) == []
     assert "Drawing them" in (edited.site / "api/shapes/index.html").read_text()
+
+
+def test_a_theme_lists_the_templates_jinja_does_but_dot_files(tmp_path: Path) -> None:
+    import jinja2
+    import material
+
+    from refsite.speed.templates import _templates_in
+
+    theme = Path(material.__file__).parent / "templates"
+    expected = [
+        name
+        for name in jinja2.FileSystemLoader(str(theme)).list_templates()
+        if not name.startswith(".") and "/." not in name
+    ]
+    assert len(expected) > 100  # Material's templates, partials and assets
+    assert _templates_in(str(theme)) == expected
+    # Dot-files and dot-folders (Material's .icons) are left out, the rest nested kept.
+    (tmp_path / ".icons/x").mkdir(parents=True)
+    (tmp_path / ".icons/x/a.svg").write_text("")
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials/.hidden.html").write_text("")
+    (tmp_path / "partials/nav.html").write_text("")
+    (tmp_path / "main.html").write_text("")
+    assert _templates_in(str(tmp_path)) == ["main.html", "partials/nav.html"]
