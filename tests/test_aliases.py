@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-from typing import Any
 
 import griffe
 import pytest
@@ -19,25 +18,13 @@ def _load(*packages: str) -> griffe.ModulesCollection:
     return loader.modules_collection
 
 
-def _registries(collection: griffe.ModulesCollection) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    stack: list[Any] = list(collection.members.values())
-    while stack:
-        obj = stack.pop()
-        if obj.is_alias or obj.path in out:
-            continue
-        out[obj.path] = list(obj.aliases)
-        stack.extend(obj.members.values())
-    return out
-
-
 @pytest.mark.parametrize("packages", [("fastapi", "starlette"), ("griffe",)])
 def test_the_walk_registers_what_reading_every_member_does(packages: tuple[str, ...]) -> None:
     read, walked = _load(*packages), _load(*packages)
     visited = aliases.materialize_by_reading(read.members.values())
     assert aliases.register_aliases(walked.members.values()) == visited
-    expected = _registries(read)
-    assert _registries(walked) == expected  # every object's keys, in order
+    expected = aliases.registry_keys(read)
+    assert aliases.registry_keys(walked) == expected  # every object's keys, in order
     # Not vacuous: inherited members of re-exported classes were registered.
     made = {path for keys in expected.values() for path in keys}
     assert len(made) > 1000
@@ -68,6 +55,6 @@ def test_a_griffe_whose_rules_differ_gets_the_slow_way(monkeypatch: pytest.Monke
         reference = _load("fastapi", "starlette")
         aliases.fill_registry(collection.members.values())
         aliases.materialize_by_reading(reference.members.values())
-        assert _registries(collection) == _registries(reference)
+        assert aliases.registry_keys(collection) == aliases.registry_keys(reference)
     finally:
         aliases.walk_holds.cache_clear()

@@ -25,7 +25,7 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["MADE", "fill_registry", "materialize_by_reading", "register_aliases"]
+__all__ = ["MADE", "fill_registry", "materialize_by_reading", "register_aliases", "registry_keys"]
 
 
 class _Made:
@@ -240,15 +240,20 @@ def _registries(fill: Any) -> dict[str, list[str]]:
         loader.resolve_aliases(implicit=True, external=False)
         collection = loader.modules_collection
         fill(collection.members.values())
-        out: dict[str, list[str]] = {}
-        stack: list[Any] = list(collection.members.values())
-        while stack:
-            obj = stack.pop()
-            if obj.is_alias or obj.path in out:
-                continue
-            out[obj.path] = list(obj.aliases)
-            stack.extend(obj.members.values())
-        return out
+        return registry_keys(collection)
+
+
+def registry_keys(collection: Any) -> dict[str, list[str]]:
+    """Every object's registry keys, in order, by the object's path (aliases not followed)."""
+    out: dict[str, list[str]] = {}
+    stack: list[Any] = list(collection.members.values())
+    while stack:
+        obj = stack.pop()
+        if obj.is_alias or obj.path in out:
+            continue
+        out[obj.path] = list(obj.aliases)
+        stack.extend(obj.members.values())
+    return out
 
 
 @functools.cache
